@@ -1,0 +1,106 @@
+# gorilla — build, test, run.  `make run` and `make test` are the two entry
+# points; both install missing Debian packages and the pinned grammar first.
+
+VERSION   := 0.1.0
+CC        ?= cc
+CXX       ?= c++
+BUILD     ?= build/release
+GRAMMAR   := build/deps/tree-sitter-python-0.20.1
+DEPS_STAMP := build/deps/.installed
+PKGS      := jansson tree-sitter libcurl libmicrohttpd
+# Evaluated lazily (=), after the deps stamp has installed the packages.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
+
+OPT       ?= -O2
+SANFLAGS  ?=
+WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -DGORILLA_VERSION='"$(VERSION)"' $(OPT) -g $(WARN) $(SANFLAGS) \
+             -Iinclude -Isrc -I$(GRAMMAR)/src $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lstdc++ -lpthread -lm
+
+LIB_SRC   := $(sort $(shell find src -name '*.c' -not -path 'src/cli/*'))
+CLI_SRC   := $(sort $(wildcard src/cli/*.c))
+TEST_SRC  := $(sort $(wildcard tests/test_*.c))
+TOOL_SRC  := $(sort $(wildcard tools/*.c))
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
+GRAMMAR_OBJ := $(BUILD)/grammar/parser.o $(BUILD)/grammar/scanner.o
+LIB       := $(BUILD)/libgorilla.a
+BIN       := $(BUILD)/gorilla
+TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TOOL_BIN  := $(TOOL_SRC:tools/%.c=$(BUILD)/tools/%)
+HEADERS   := $(shell find include src -name '*.h')
+
+GORILLA_DATA ?= $(if $(wildcard ../shared/apibench/README.md),../shared/apibench,)
+export GORILLA_DATA
+
+.PHONY: all deps run test test-release test-sanitize lint clean bench help
+all: $(BIN) $(TOOL_BIN)
+
+help:
+	@echo "make run    build, then evaluate the released responses (or the bundled sample)"
+	@echo "make test   build release and ASan+UBSan, run every test under both"
+	@echo "make bench  run the benchmark scripts in bench/"
+
+$(DEPS_STAMP): tools/install-deps.sh
+	./tools/install-deps.sh
+	@touch $@
+
+deps: $(DEPS_STAMP)
+
+$(BUILD)/%.o: %.c $(HEADERS) $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+# Third-party grammar: compiled as is, warnings off, no sanitizers.
+$(BUILD)/grammar/parser.o: $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -w -I$(GRAMMAR)/src -c $(GRAMMAR)/src/parser.c -o $@
+$(BUILD)/grammar/scanner.o: $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CXX) -O2 -g -w -I$(GRAMMAR)/src -c $(GRAMMAR)/src/scanner.cc -o $@
+
+$(LIB): $(LIB_OBJ) $(GRAMMAR_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) $(CFLAGS_ALL) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: tests/%.c tests/testutil.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(LIB) $(LDLIBS_ALL) $(CMOCKA_LIBS)
+
+$(BUILD)/tools/%: tools/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB) $(LDLIBS_ALL)
+
+run: $(BIN)
+	@./tools/run-demo.sh $(BIN)
+
+test-release: $(BIN) $(TEST_BIN) $(TOOL_BIN)
+	@./tests/run.sh $(BUILD) release
+
+test-sanitize: $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory BUILD=build/san OPT=-O1 \
+	  SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  build/san/gorilla $(TEST_SRC:tests/%.c=build/san/tests/%) $(TOOL_SRC:tools/%.c=build/san/tools/%)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ./tests/run.sh build/san sanitize
+
+test: $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory test-release
+	@$(MAKE) --no-print-directory test-sanitize
+	@./tests/summary.sh build/release build/san
+
+bench: $(BIN)
+	@for b in bench/*.sh; do echo "== $$b"; ./$$b $(BIN) || exit 1; done
+
+lint: $(DEPS_STAMP)
+	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
+	  --suppress=missingIncludeSystem -Iinclude -Isrc src tools tests
+
+clean:
+	rm -rf build/release build/san

@@ -1,0 +1,15 @@
+/* error.h — filling gorilla_error records (internal). */
+#ifndef GORILLA_BASE_ERROR_H
+#define GORILLA_BASE_ERROR_H
+
+#include "gorilla.h"
+
+/* Sets err (when non-NULL) to status and a printf-formatted message, and
+ * returns status, so that callers can write `return gorilla_fail(...)`. */
+gorilla_status gorilla_fail(gorilla_error *err, gorilla_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Prefixes err's message with "prefix: " (for adding context on the way up). */
+void gorilla_error_prefix(gorilla_error *err, const char *prefix);
+
+#endif

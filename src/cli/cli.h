@@ -1,0 +1,31 @@
+/* cli.h — what the subcommands share (internal to the CLI). */
+#ifndef GORILLA_CLI_H
+#define GORILLA_CLI_H
+
+#include "gorilla.h"
+
+/* Every subcommand: argc/argv start at the subcommand's name (argv[0]).
+ * Returns the process exit code: 0 ok, 1 failure, 2 usage error. */
+typedef int (*cli_command_fn)(int argc, char **argv);
+
+typedef struct {
+    const char *name;
+    cli_command_fn run;
+    const char *summary; /* one line for `gorilla help` */
+} cli_command;
+
+/* Prints "gorilla CMD: message" to stderr and returns the exit code for err. */
+int cli_fail(const char *cmd, const gorilla_error *err);
+/* Prints a usage error and returns 2. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* True when argv[i] is "-h" or "--help". */
+int cli_is_help(const char *arg);
+/* Parses a decimal integer flag value into [min, max]; returns 0 ok, -1 bad. */
+int cli_parse_long(const char *s, long min, long max, long *out);
+/* Parses a floating-point flag value; returns 0 ok, -1 bad. */
+int cli_parse_double(const char *s, double *out);
+
+/* The subcommands (one cmd_<name>.c each). */
+int cmd_eval(int argc, char **argv);
+
+#endif

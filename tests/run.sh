@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every cmocka test binary under BUILD/tests and every end-to-end script
+# in tests/e2e against BUILD/gorilla; writes the counts to BUILD/test-counts.
+# Usage: tests/run.sh BUILD LABEL
+set -u
+build=$1; label=$2
+export GORILLA_BIN=$PWD/$build/gorilla GORILLA_TOOLS=$PWD/$build/tools GORILLA_BUILD_LABEL=$label
+passed=0; failed=0; skipped=0; failures=""
+for t in "$build"/tests/test_*; do
+  [ -x "$t" ] || continue
+  out=$("$t" 2>&1); rc=$?
+  printf '%s\n' "$out"
+  p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
+  f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
+  s=$(printf '%s\n' "$out" | sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
+  if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # crashed or aborted
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+  [ "$f" -eq 0 ] || failures="$failures $(basename "$t")"
+done
+for e in tests/e2e/*.sh; do
+  [ -f "$e" ] || continue
+  out=$(bash "$e" 2>&1); rc=$?
+  printf '%s\n' "$out"
+  p=$(printf '%s\n' "$out" | grep -c '^PASS ')
+  f=$(printf '%s\n' "$out" | grep -c '^FAIL ')
+  s=$(printf '%s\n' "$out" | grep -c '^SKIP ')
+  if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+  [ "$f" -eq 0 ] || failures="$failures $(basename "$e")"
+done
+echo "$passed $failed $skipped" > "$build/test-counts"
+echo "== $label: $passed passed, $failed failed, $skipped skipped${failures:+ (failing:$failures)}"
+[ "$failed" -eq 0 ]
