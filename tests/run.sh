@@ -5,14 +5,17 @@
 set -u
 build=$1; label=$2
 export GORILLA_BIN=$PWD/$build/gorilla GORILLA_TOOLS=$PWD/$build/tools GORILLA_BUILD_LABEL=$label
+# Sums cmocka's "[  PASSED  ] N test(s)." style totals (they may share a line
+# with other output when stdout and stderr interleave).
+count() { printf '%s\n' "$1" | grep -o "\[  $2\] [0-9]* test" | awk '{s+=$(NF-1)} END {print s+0}'; }
 passed=0; failed=0; skipped=0; failures=""
 for t in "$build"/tests/test_*; do
   [ -x "$t" ] || continue
   out=$("$t" 2>&1); rc=$?
   printf '%s\n' "$out"
-  p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
-  f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
-  s=$(printf '%s\n' "$out" | sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
+  p=$(count "$out" 'PASSED  ')
+  f=$(count "$out" 'FAILED  ')
+  s=$(count "$out" 'SKIPPED ')
   if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # crashed or aborted
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
   [ "$f" -eq 0 ] || failures="$failures $(basename "$t")"

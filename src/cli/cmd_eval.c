@@ -1,4 +1,5 @@
 /* cmd_eval.c — `gorilla eval`: APIBench AST evaluation of response files. */
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -235,20 +236,27 @@ static int cmp_job(const void *a, const void *b)
     return (int)x->hub - (int)y->hub;
 }
 
-/* Adds every responses/<hub>/response_*.jsonl under root, sorted. */
+/* Adds every responses/<hub>/response_*.jsonl under root (sorted later). */
 static int add_all(eval_job **jobs, size_t *n, const char *root)
 {
-    static const char *settings[] = {"0_shot", "bm25", "gpt_index", "oracle"};
-    static const char *models[] = {"Gorilla_FT", "Gorilla_RT"};
-    char path[4096];
-    for (size_t mi = 0; mi < 2; mi++)
-        for (size_t s = 0; s < 4; s++)
-            for (int h = 0; h < GORILLA_HUB_COUNT; h++) {
-                if (gorilla_data_path(root, (gorilla_hub)h, GORILLA_FILE_RESPONSES, models[mi], settings[s], path,
-                                      sizeof path, NULL) != GORILLA_OK)
-                    continue;
-                if (access(path, R_OK) == 0 && add_job(jobs, n, path) != 0) return -1;
+    char dir[4096], path[8192];
+    for (int h = 0; h < GORILLA_HUB_COUNT; h++) {
+        snprintf(dir, sizeof dir, "%s/responses/%s", root, gorilla_hub_name((gorilla_hub)h));
+        DIR *d = opendir(dir);
+        if (!d) continue;
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            size_t len = strlen(e->d_name);
+            if (strncmp(e->d_name, "response_", 9) != 0 || len < 6 || strcmp(e->d_name + len - 6, ".jsonl") != 0)
+                continue;
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            if (add_job(jobs, n, path) != 0) {
+                closedir(d);
+                return -1;
             }
+        }
+        closedir(d);
+    }
     return 0;
 }
 
