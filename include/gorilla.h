@@ -225,6 +225,28 @@ gorilla_status gorilla_eval_records(gorilla_matcher *m, const gorilla_pairs *pai
 
 const char *gorilla_verdict_name(gorilla_verdict_kind v);
 
+/* One response file of a batch. Set `path` and `hub`; the batch fills the
+ * rest (free it with gorilla_eval_job_clear). */
+typedef struct {
+    const char *path;
+    gorilla_hub hub;
+    size_t n;                  /* responses */
+    long *question_ids;        /* n entries, in file order */
+    gorilla_verdict *verdicts; /* n entries, in file order */
+    gorilla_tally tally;
+} gorilla_eval_job;
+
+/* Evaluates many response files at once with `threads` threads: loads each
+ * needed hub's API documents (`api_paths[hub]`) and eval pairs
+ * (`eval_paths[hub]`) once, loads the response files in parallel, and
+ * judges them in chunks so that the threads stay busy. On failure, the
+ * message names the file (and line) at fault. */
+gorilla_status gorilla_eval_batch(const char *const api_paths[GORILLA_HUB_COUNT],
+                                  const char *const eval_paths[GORILLA_HUB_COUNT],
+                                  gorilla_match_mode mode, gorilla_eval_job *jobs, size_t n_jobs,
+                                  int threads, gorilla_error *err);
+void gorilla_eval_job_clear(gorilla_eval_job *job);
+
 /* ------------------------------------------------------------------ */
 /* Retrieval (src/retrieve)                                            */
 /* ------------------------------------------------------------------ */
@@ -256,6 +278,8 @@ gorilla_status gorilla_retriever_new(gorilla_store *store, const char *name, gor
                                      gorilla_error *err);
 void gorilla_retriever_free(gorilla_retriever *r);
 const char *gorilla_retriever_name(const gorilla_retriever *r);
+/* The store the retriever searches (borrowed). */
+const gorilla_store *gorilla_retriever_store(const gorilla_retriever *r);
 /* The default retriever's name ("gorilla"). */
 const char *gorilla_retriever_default_name(void);
 
@@ -290,6 +314,56 @@ gorilla_status gorilla_retriever_remove(gorilla_retriever *r, size_t i, gorilla_
 /* ------------------------------------------------------------------ */
 /* Prompts and answers (src/prompt)                                    */
 /* ------------------------------------------------------------------ */
+
+/* Question files (questions_<hub>_<setting>.jsonl), as published: one line
+ * per eval pair that has "###Instruction:" and "###Output" in its `code`,
+ * {"question_id": N, "text": T, "category": "generic"} with N the pair's
+ * 1-based line. T starts with the instruction as json.dumps escaped it
+ * (quotes removed, each escaped "\n\n" written "\n") and, for the settings with
+ * a document, goes on with " \n Use this API documentation for reference: "
+ * and the document: bm25 / gpt_index put the retrieved document as
+ * "[Document(page_content=<repr of str(doc)>, metadata={})]"; oracle puts
+ * json.dumps of the gold api_data (each "\n\n" written "\n") after one more
+ * space, followed by the eval line's closing "}" (the published builder cut
+ * the raw line before its last character: see the flag below). */
+typedef enum {
+    GORILLA_SETTING_0_SHOT = 0,
+    GORILLA_SETTING_BM25 = 1,
+    GORILLA_SETTING_GPT_INDEX = 2,
+    GORILLA_SETTING_ORACLE = 3
+} gorilla_setting;
+
+/* Parses "0_shot", "bm25", "gpt_index", "oracle"; 0 ok, -1 unknown. */
+int gorilla_setting_parse(const char *name, gorilla_setting *out);
+const char *gorilla_setting_name(gorilla_setting s);
+
+/* The question text of pair i (the 0_shot text), or NULL when the pair has
+ * no instruction/output markers (the published files skip it) or on OOM.
+ * Also the query the published retrievers were given. Caller frees. */
+char *gorilla_question_text(const gorilla_pairs *pairs, size_t i);
+
+/* Set when the eval file has no final newline: its last line's oracle text
+ * then has no trailing "}" (as in the published TorchHub oracle file). */
+#define GORILLA_QUESTIONS_LAST_LINE_UNTERMINATED 1u
+
+/* One question line for pair i (no newline), or *out = NULL when the pair
+ * is skipped. `api_index` is the document for bm25 / gpt_index (from
+ * `store`); ignored otherwise. Caller frees *out. */
+gorilla_status gorilla_question_line(const gorilla_pairs *pairs, size_t i, gorilla_setting setting,
+                                     const gorilla_store *store, size_t api_index, unsigned flags,
+                                     char **out, gorilla_error *err);
+
+/* Writes the whole question file for a setting. bm25 / gpt_index take the
+ * top-1 document of `retriever` for each question text (required then). */
+gorilla_status gorilla_questions_write(FILE *out, const gorilla_pairs *pairs, gorilla_setting setting,
+                                       gorilla_retriever *retriever, unsigned flags, gorilla_error *err);
+
+/* For published bm25 / gpt_index question texts: out[j] is the index of the
+ * store document that texts[j] embeds (its repr(str(doc)) after
+ * "[Document(page_content="), or -1 when none does (e.g. a document that
+ * has since changed). The first of duplicate documents is given. */
+gorilla_status gorilla_questions_embedded_docs(const gorilla_store *store, const char *const *texts, size_t n,
+                                               long *out, gorilla_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Inference engine (src/llm)                                          */

@@ -169,12 +169,104 @@ static void test_strict_mode_runs(void **state)
     }
 }
 
+/* The parallel, memoized batch gives the same verdicts as judging each
+ * file alone, response by response. */
+static void test_batch_equals_single(void **state)
+{
+    (void)state;
+    const char *root = test_data_root("batch evaluation");
+    if (!root) skip();
+    static char api[GORILLA_HUB_COUNT][4096], ev[GORILLA_HUB_COUNT][4096], resp[GORILLA_HUB_COUNT * 4][4096];
+    const char *api_paths[GORILLA_HUB_COUNT], *eval_paths[GORILLA_HUB_COUNT];
+    gorilla_eval_job jobs[GORILLA_HUB_COUNT * 4];
+    gorilla_error err = {0};
+    memset(jobs, 0, sizeof jobs);
+    for (int h = 0; h < GORILLA_HUB_COUNT; h++) {
+        assert_int_equal(gorilla_data_path(root, (gorilla_hub)h, GORILLA_FILE_API, NULL, NULL, api[h], 4096, &err), GORILLA_OK);
+        assert_int_equal(gorilla_data_path(root, (gorilla_hub)h, GORILLA_FILE_EVAL, NULL, NULL, ev[h], 4096, &err), GORILLA_OK);
+        api_paths[h] = api[h];
+        eval_paths[h] = ev[h];
+        for (int k = 0; k < 4; k++) {
+            int j = h * 4 + k;
+            assert_int_equal(gorilla_data_path(root, (gorilla_hub)h, GORILLA_FILE_RESPONSES, "Gorilla_RT", SETTINGS[k],
+                                               resp[j], 4096, &err), GORILLA_OK);
+            jobs[j].path = resp[j];
+            jobs[j].hub = (gorilla_hub)h;
+        }
+    }
+    assert_int_equal(gorilla_eval_batch(api_paths, eval_paths, GORILLA_MATCH_COMPATIBLE, jobs, 12, 2, &err), GORILLA_OK);
+    for (int h = 0; h < GORILLA_HUB_COUNT; h++) {
+        gorilla_store *s;
+        gorilla_pairs *p;
+        gorilla_matcher *m;
+        load_hub(root, (gorilla_hub)h, GORILLA_MATCH_COMPATIBLE, &s, &p, &m);
+        for (int k = 0; k < 4; k++) {
+            gorilla_eval_job *j = &jobs[h * 4 + k];
+            gorilla_records *r;
+            assert_int_equal(gorilla_records_load(j->path, &r, &err), GORILLA_OK);
+            size_t n = gorilla_records_count(r);
+            assert_int_equal(n, j->n);
+            gorilla_verdict *v = calloc(n, sizeof *v);
+            gorilla_tally t;
+            assert_int_equal(gorilla_eval_records(m, p, r, j->path, v, &t, &err), GORILLA_OK);
+            for (size_t i = 0; i < n; i++) {
+                assert_int_equal(v[i].verdict, j->verdicts[i].verdict);
+                assert_int_equal(v[i].api_index, j->verdicts[i].api_index);
+                assert_int_equal(gorilla_records_question_id(r, i), j->question_ids[i]);
+            }
+            assert_int_equal(t.correct, j->tally.correct);
+            assert_int_equal(t.hallucination, j->tally.hallucination);
+            free(v);
+            gorilla_records_free(r);
+            gorilla_eval_job_clear(j);
+        }
+        gorilla_matcher_free(m);
+        gorilla_pairs_free(p);
+        gorilla_store_free(s);
+    }
+}
+
+/* A bad file in a batch: a clear error naming it, nothing leaked. */
+static void test_batch_bad_file(void **state)
+{
+    (void)state;
+    const char docs[] = "{\"domain\": \"D\", \"api_call\": \"f(x='a')\"}\n";
+    const char pairs[] = "{\"code\": \"c\", \"api_data\": {\"domain\": \"D\"}}\n";
+    const char good[] = "{\"question_id\": 1, \"text\": \"api_call: f(x='a')\"}\n";
+    const char bad[] = "{\"question_id\": 1, \"text\": \"x\"}\n{\"question_id\": 9, \"text\": \"y\"}\n";
+    char *dp = test_write_temp(docs, strlen(docs)), *pp = test_write_temp(pairs, strlen(pairs));
+    char *gp = test_write_temp(good, strlen(good)), *bp = test_write_temp(bad, strlen(bad));
+    const char *api_paths[GORILLA_HUB_COUNT] = {NULL, dp, NULL}, *eval_paths[GORILLA_HUB_COUNT] = {NULL, pp, NULL};
+    gorilla_eval_job jobs[2];
+    memset(jobs, 0, sizeof jobs);
+    jobs[0].path = gp;
+    jobs[0].hub = GORILLA_HUB_HUGGINGFACE;
+    jobs[1].path = bp;
+    jobs[1].hub = GORILLA_HUB_HUGGINGFACE;
+    gorilla_error err = {0};
+    assert_int_equal(gorilla_eval_batch(api_paths, eval_paths, GORILLA_MATCH_COMPATIBLE, jobs, 1, 2, &err), GORILLA_OK);
+    assert_int_equal(jobs[0].tally.correct, 1);
+    assert_int_equal(gorilla_eval_batch(api_paths, eval_paths, GORILLA_MATCH_COMPATIBLE, jobs, 2, 2, &err), GORILLA_ERR_INVALID);
+    assert_non_null(strstr(err.message, ":2: question_id 9 is out of range"));
+    assert_null(jobs[0].verdicts);
+    /* a hub without files */
+    jobs[0].hub = GORILLA_HUB_TORCHHUB;
+    assert_int_equal(gorilla_eval_batch(api_paths, eval_paths, GORILLA_MATCH_COMPATIBLE, jobs, 1, 2, &err), GORILLA_ERR_INVALID);
+    assert_non_null(strstr(err.message, "no API or eval file given for hub torchhub"));
+    for (char **p = (char *[]){dp, pp, gp, bp, NULL}; *p; p++) {
+        unlink(*p);
+        free(*p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reference_verdicts),
         cmocka_unit_test(test_tensorflow_rt_paper_numbers),
         cmocka_unit_test(test_strict_mode_runs),
+        cmocka_unit_test(test_batch_equals_single),
+        cmocka_unit_test(test_batch_bad_file),
     };
     return cmocka_run_group_tests_name("eval on APIBench", tests, NULL, NULL);
 }

@@ -1,0 +1,277 @@
+/* batch.c — many response files judged in parallel.
+ *
+ * Two phases over one set of threads, each phase a list of tasks taken in
+ * turn from a shared counter:
+ *   1. load: each needed hub's documents and pairs, and every response file;
+ *   2. judge: chunks of CHUNK responses (so a large file is split between
+ *      threads), each thread with its own matcher per hub (parsers are not
+ *      shareable).
+ * A match depends only on the hub and the candidate text, and the released
+ * files repeat many candidates (14,012 candidates, 5,143 distinct), so
+ * results are memoized per hub, shared by the threads. */
+#include "gorilla.h"
+#include "base/error.h"
+#include "base/hashmap.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK 64
+#define MAX_THREADS 64
+
+typedef struct {
+    int kind;       /* 0: hub store+pairs, 1: response file, 2: judge chunk */
+    size_t index;   /* hub or job */
+    size_t from, to;
+} task;
+
+typedef struct {
+    const char *const *api_paths, *const *eval_paths;
+    gorilla_match_mode mode;
+    gorilla_eval_job *jobs;
+    gorilla_records **recs;
+    gorilla_store *store[GORILLA_HUB_COUNT];
+    gorilla_pairs *pairs[GORILLA_HUB_COUNT];
+    task *tasks;
+    size_t n_tasks, next;
+    pthread_mutex_t lock;
+    int failed;
+    gorilla_error err;     /* first failure */
+    gorilla_hashmap memo[GORILLA_HUB_COUNT]; /* candidate text -> (index+1) << 2 | parse */
+    pthread_mutex_t memo_lock;
+} batch;
+
+static void record_failure(batch *b, const gorilla_error *e)
+{
+    pthread_mutex_lock(&b->lock);
+    if (!b->failed) {
+        b->failed = 1;
+        b->err = *e;
+    }
+    pthread_mutex_unlock(&b->lock);
+}
+
+static int take(batch *b, size_t end, size_t *k)
+{
+    pthread_mutex_lock(&b->lock);
+    int ok = !b->failed && b->next < end;
+    if (ok) *k = b->next++;
+    pthread_mutex_unlock(&b->lock);
+    return ok;
+}
+
+static void run_load(batch *b, const task *t, gorilla_error *e)
+{
+    if (t->kind == 0) {
+        if (gorilla_store_load(b->api_paths[t->index], &b->store[t->index], e) != GORILLA_OK ||
+            gorilla_pairs_load(b->eval_paths[t->index], &b->pairs[t->index], e) != GORILLA_OK)
+            record_failure(b, e);
+        return;
+    }
+    gorilla_eval_job *j = &b->jobs[t->index];
+    if (gorilla_records_load(j->path, &b->recs[t->index], e) != GORILLA_OK) {
+        record_failure(b, e);
+        return;
+    }
+    j->n = gorilla_records_count(b->recs[t->index]);
+    j->verdicts = calloc(j->n ? j->n : 1, sizeof *j->verdicts);
+    j->question_ids = malloc((j->n ? j->n : 1) * sizeof *j->question_ids);
+    if (!j->verdicts || !j->question_ids) {
+        gorilla_fail(e, GORILLA_ERR_NOMEM, "%s: out of memory", j->path);
+        record_failure(b, e);
+        return;
+    }
+    for (size_t i = 0; i < j->n; i++) j->question_ids[i] = gorilla_records_question_id(b->recs[t->index], i);
+}
+
+/* gorilla_matcher_judge, with the match memoized. */
+static gorilla_status judge_one(batch *b, gorilla_matcher *m, gorilla_hub h, const char *text, const char *gold,
+                                gorilla_verdict *v, gorilla_error *e)
+{
+    size_t start, len;
+    v->api_index = -1;
+    v->parse = GORILLA_PARSE_NONE;
+    v->verdict = GORILLA_VERDICT_ERROR;
+    if (!gorilla_candidate_extract(h, text, &start, &len)) return GORILLA_OK;
+    int64_t val;
+    pthread_mutex_lock(&b->memo_lock);
+    int hit = gorilla_hashmap_get(&b->memo[h], text + start, len, &val);
+    pthread_mutex_unlock(&b->memo_lock);
+    if (hit) {
+        v->api_index = (long)(val >> 2) - 1;
+        v->parse = (gorilla_parse_kind)(val & 3);
+    } else {
+        v->api_index = gorilla_matcher_find(m, text + start, len, &v->parse);
+        if (v->parse == GORILLA_PARSE_NONE)
+            return gorilla_fail(e, GORILLA_ERR_NOMEM, "cannot parse a candidate call (out of memory)");
+        val = ((int64_t)(v->api_index + 1) << 2) | (int64_t)v->parse;
+        pthread_mutex_lock(&b->memo_lock);
+        int bad = gorilla_hashmap_put(&b->memo[h], text + start, len, val) != 0;
+        pthread_mutex_unlock(&b->memo_lock);
+        if (bad) return gorilla_fail(e, GORILLA_ERR_NOMEM, "out of memory");
+    }
+    if (v->api_index >= 0) {
+        const char *dom = gorilla_store_field(b->store[h], (size_t)v->api_index, "domain");
+        v->verdict = dom && strcmp(dom, gold) == 0 ? GORILLA_VERDICT_CORRECT : GORILLA_VERDICT_ERROR;
+    } else {
+        v->verdict = GORILLA_VERDICT_HALLUCINATION;
+    }
+    return GORILLA_OK;
+}
+
+static void run_judge(batch *b, const task *t, gorilla_matcher **m, gorilla_error *e)
+{
+    gorilla_eval_job *j = &b->jobs[t->index];
+    gorilla_hub h = j->hub;
+    if (!m[h] && gorilla_matcher_new(b->store[h], h, b->mode, &m[h], e) != GORILLA_OK) {
+        record_failure(b, e);
+        return;
+    }
+    const gorilla_records *r = b->recs[t->index];
+    const gorilla_pairs *p = b->pairs[h];
+    size_t np = gorilla_pairs_count(p);
+    for (size_t i = t->from; i < t->to; i++) {
+        long q = j->question_ids[i];
+        if (q < 1 || (size_t)q > np) {
+            gorilla_fail(e, GORILLA_ERR_INVALID,
+                         "%s:%zu: question_id %ld is out of range (the eval file has %zu pairs, ids 1..%zu)",
+                         j->path, i + 1, q, np, np);
+            record_failure(b, e);
+            return;
+        }
+        const char *gold = gorilla_pairs_domain(p, (size_t)q - 1);
+        if (!gold) {
+            gorilla_fail(e, GORILLA_ERR_INVALID, "%s: pair %ld (for %s:%zu) has no api_data.domain string",
+                         b->eval_paths[h], q, j->path, i + 1);
+            record_failure(b, e);
+            return;
+        }
+        if (judge_one(b, m[h], h, gorilla_records_text(r, i), gold, &j->verdicts[i], e) != GORILLA_OK) {
+            record_failure(b, e);
+            return;
+        }
+    }
+}
+
+static void *load_worker(void *arg)
+{
+    batch *b = arg;
+    gorilla_error e = {0};
+    size_t k;
+    while (take(b, b->n_tasks, &k)) run_load(b, &b->tasks[k], &e);
+    return NULL;
+}
+
+static void *judge_worker(void *arg)
+{
+    batch *b = arg;
+    gorilla_error e = {0};
+    gorilla_matcher *m[GORILLA_HUB_COUNT] = {0};
+    size_t k;
+    while (take(b, b->n_tasks, &k)) run_judge(b, &b->tasks[k], m, &e);
+    for (int h = 0; h < GORILLA_HUB_COUNT; h++) gorilla_matcher_free(m[h]);
+    return NULL;
+}
+
+/* Runs fn on `threads` threads (the caller being one of them). */
+static void run_pool(batch *b, void *(*fn)(void *), int threads)
+{
+    pthread_t tid[MAX_THREADS];
+    int started = 0;
+    b->next = 0;
+    for (int t = 1; t < threads; t++)
+        if (pthread_create(&tid[started], NULL, fn, b) == 0) started++;
+    fn(b);
+    for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
+}
+
+void gorilla_eval_job_clear(gorilla_eval_job *job)
+{
+    if (!job) return;
+    free(job->verdicts);
+    free(job->question_ids);
+    job->verdicts = NULL;
+    job->question_ids = NULL;
+    job->n = 0;
+    memset(&job->tally, 0, sizeof job->tally);
+}
+
+gorilla_status gorilla_eval_batch(const char *const api_paths[GORILLA_HUB_COUNT],
+                                  const char *const eval_paths[GORILLA_HUB_COUNT],
+                                  gorilla_match_mode mode, gorilla_eval_job *jobs, size_t n_jobs,
+                                  int threads, gorilla_error *err)
+{
+    if (threads < 1) threads = 1;
+    if (threads > MAX_THREADS) threads = MAX_THREADS;
+    batch b;
+    memset(&b, 0, sizeof b);
+    b.api_paths = api_paths;
+    b.eval_paths = eval_paths;
+    b.mode = mode;
+    b.jobs = jobs;
+    int need[GORILLA_HUB_COUNT] = {0};
+    for (size_t i = 0; i < n_jobs; i++) {
+        if ((unsigned)jobs[i].hub >= GORILLA_HUB_COUNT)
+            return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: unknown hub", jobs[i].path);
+        if (!api_paths[jobs[i].hub] || !eval_paths[jobs[i].hub])
+            return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: no API or eval file given for hub %s",
+                                jobs[i].path, gorilla_hub_name(jobs[i].hub));
+        need[jobs[i].hub] = 1;
+        gorilla_eval_job_clear(&jobs[i]);
+    }
+    b.recs = calloc(n_jobs ? n_jobs : 1, sizeof *b.recs);
+    b.tasks = malloc((GORILLA_HUB_COUNT + n_jobs) * sizeof *b.tasks);
+    if (!b.recs || !b.tasks) {
+        free(b.recs);
+        free(b.tasks);
+        return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    }
+    pthread_mutex_init(&b.lock, NULL);
+    pthread_mutex_init(&b.memo_lock, NULL);
+    for (int h = 0; h < GORILLA_HUB_COUNT; h++) gorilla_hashmap_init(&b.memo[h]);
+
+    /* Phase 1: load. Hubs first: their files are the largest. */
+    for (int h = 0; h < GORILLA_HUB_COUNT; h++)
+        if (need[h]) b.tasks[b.n_tasks++] = (task){0, (size_t)h, 0, 0};
+    for (size_t i = 0; i < n_jobs; i++) b.tasks[b.n_tasks++] = (task){1, i, 0, 0};
+    run_pool(&b, load_worker, threads);
+
+    /* Phase 2: judge, in chunks. */
+    if (!b.failed) {
+        size_t n_chunks = 0;
+        for (size_t i = 0; i < n_jobs; i++) n_chunks += (jobs[i].n + CHUNK - 1) / CHUNK;
+        task *t = realloc(b.tasks, (n_chunks ? n_chunks : 1) * sizeof *t);
+        if (!t) {
+            gorilla_fail(&b.err, GORILLA_ERR_NOMEM, "out of memory");
+            b.failed = 1;
+        } else {
+            b.tasks = t;
+            b.n_tasks = 0;
+            for (size_t i = 0; i < n_jobs; i++)
+                for (size_t from = 0; from < jobs[i].n; from += CHUNK)
+                    b.tasks[b.n_tasks++] =
+                        (task){2, i, from, from + CHUNK < jobs[i].n ? from + CHUNK : jobs[i].n};
+            run_pool(&b, judge_worker, threads);
+        }
+    }
+    for (size_t i = 0; i < n_jobs && !b.failed; i++)
+        for (size_t v = 0; v < jobs[i].n; v++) gorilla_tally_add(&jobs[i].tally, &jobs[i].verdicts[v]);
+
+    for (size_t i = 0; i < n_jobs; i++) gorilla_records_free(b.recs[i]);
+    for (int h = 0; h < GORILLA_HUB_COUNT; h++) {
+        gorilla_store_free(b.store[h]);
+        gorilla_pairs_free(b.pairs[h]);
+    }
+    pthread_mutex_destroy(&b.lock);
+    pthread_mutex_destroy(&b.memo_lock);
+    for (int h = 0; h < GORILLA_HUB_COUNT; h++) gorilla_hashmap_free(&b.memo[h]);
+    free(b.recs);
+    free(b.tasks);
+    if (b.failed) {
+        for (size_t i = 0; i < n_jobs; i++) gorilla_eval_job_clear(&jobs[i]);
+        if (err) *err = b.err;
+        return b.err.status ? b.err.status : GORILLA_ERR_INVALID;
+    }
+    return GORILLA_OK;
+}
