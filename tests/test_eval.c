@@ -114,6 +114,19 @@ static void test_match_strict(void **state)
     assert_int_equal(find(m, "x = 'ultralytics/yolov5:yolov5s'", &pk), -1);
     /* arguments swapped: no match */
     assert_int_equal(find(m, "torch.hub.load('yolov5s', 'ultralytics/yolov5')", &pk), -1);
+    /* unescaped before parsing: \" quotes, a stray opening quote */
+    assert_int_equal(find(m, "\\\"model = torch.hub.load(\\\"ultralytics/yolov5\\\", \\\"yolov5s\\\")", &pk), 1);
+    assert_int_equal(find(m, "'model = torch.hub.load('ultralytics/yolov5', 'yolov5s', pretrained=True)", &pk), 1);
+    assert_int_equal(find(m, "torch.hub.load(\\\\'ultralytics/yolov5\\\\', 'yolov5s')", &pk), 1);
+    /* a repository at a branch or tag */
+    assert_int_equal(find(m, "torch.hub.load('pytorch/vision:v0.10.0', 'resnet50')", &pk), 0);
+    assert_int_equal(find(m, "torch.hub.load('pytorch/visionx', 'resnet50')", &pk), -1);
+    gorilla_matcher_free(m);
+    gorilla_store_free(s);
+
+    /* the same candidates in compatible mode: the stray quote hides the call */
+    m = make_matcher(TH_DOCS, GORILLA_HUB_TORCHHUB, GORILLA_MATCH_COMPATIBLE, &s);
+    assert_int_equal(find(m, "'model = torch.hub.load('ultralytics/yolov5', 'yolov5s', pretrained=True)", &pk), -1);
     gorilla_matcher_free(m);
     gorilla_store_free(s);
 }

@@ -301,9 +301,9 @@ long gorilla_matcher_find(gorilla_matcher *m, const char *call, size_t len, gori
         if (parse) *parse = GORILLA_PARSE_SKIPPED;
         return -1;
     }
+    if (m->mode == GORILLA_MATCH_STRICT) return strict_find(m, call, len, parse);
     if (pyast_parse(&m->ast, call, len) != 0 || pyast_list_subtrees(&m->ast) != 0) return -1;
     if (parse) *parse = pyast_has_error(&m->ast) ? GORILLA_PARSE_ERROR : GORILLA_PARSE_CLEAN;
-    if (m->mode == GORILLA_MATCH_STRICT) return strict_find(m, call, len);
 
     next_stamp(m);
     const pyast *p = &m->ast;

@@ -51,7 +51,7 @@ struct gorilla_matcher {
     size_t *gfirst;        /* first listed subtree reaching the group */
 };
 
-/* Strict mode on the already parsed candidate (m->ast). */
-long strict_find(gorilla_matcher *m, const char *call, size_t len);
+/* Strict mode: unescapes and parses the candidate itself. */
+long strict_find(gorilla_matcher *m, const char *call, size_t len, gorilla_parse_kind *parse);
 
 #endif

@@ -4,10 +4,15 @@
  *    candidate whose function is the document's call name.
  *  - Argument by argument: each selected argument of the document must
  *    equal the candidate's argument of the same keyword, or the one at the
- *    same position (string quotes and whitespace normalized), instead of
- *    occurring anywhere in the subtree's text.
+ *    same position, instead of occurring anywhere in the subtree's text.
+ *    Values are compared in a normal form: backslashes dropped, quotes
+ *    stripped, whitespace removed; a TorchHub repository may carry a
+ *    ":branch" suffix, as torch.hub.load accepts.
  *  - Shell entries ("./run.sh ..."): the candidate must contain the
  *    command, whitespace normalized.
+ *  - The candidate is unescaped before parsing: models writing a dict-like
+ *    answer often emit \" and \' for quotes, and a stray opening quote
+ *    before the call; the published evaluator parses those as they are.
  * The first matching document in file order wins, as in compatible mode. */
 #include "eval/matcher_internal.h"
 
@@ -38,24 +43,34 @@ static void unquote(const char **s, size_t *len)
     }
 }
 
-/* Equality of argument values: quotes stripped, whitespace ignored. */
-static int value_equal(const char *a, size_t al, const char *b, size_t bl)
+/* Normal form of an argument value: backslashes dropped (models often emit
+ * \" for a quote), string quotes stripped, whitespace removed. Writes at most
+ * cap-1 bytes; returns the length. */
+static size_t normalize(const char *v, size_t len, char *out, size_t cap)
 {
-    unquote(&a, &al);
-    while (al && a[0] == '\'') { a++; al--; }
-    while (al && a[al - 1] == '\'') al--;
-    unquote(&b, &bl);
-    while (bl && b[0] == '\'') { b++; bl--; }
-    while (bl && b[bl - 1] == '\'') bl--;
-    size_t i = 0, j = 0;
-    for (;;) {
-        while (i < al && isspace((unsigned char)a[i])) i++;
-        while (j < bl && isspace((unsigned char)b[j])) j++;
-        if (i == al || j == bl) return i == al && j == bl;
-        if (a[i] != b[j]) return 0;
-        i++;
-        j++;
-    }
+    char tmp[512];
+    size_t n = 0;
+    for (size_t i = 0; i < len && n < sizeof tmp; i++)
+        if (v[i] != '\\') tmp[n++] = v[i];
+    const char *t = tmp;
+    unquote(&t, &n);
+    while (n && (t[0] == '\'' || t[0] == '"')) { t++; n--; }
+    while (n && (t[n - 1] == '\'' || t[n - 1] == '"')) n--;
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 1 < cap; i++)
+        if (!isspace((unsigned char)t[i])) out[o++] = t[i];
+    out[o] = '\0';
+    return o;
+}
+
+/* Equality of argument values in normal form. With `ref_ok`, the candidate
+ * may add a ":ref" (a TorchHub repository at a branch or tag). */
+static int value_equal(const char *a, size_t al, const char *b, size_t bl, int ref_ok)
+{
+    char na[512], nb[512];
+    size_t la = normalize(a, al, na, sizeof na), lb = normalize(b, bl, nb, sizeof nb);
+    if (la == lb && memcmp(na, nb, la) == 0) return 1;
+    return ref_ok && lb > la && nb[la] == ':' && memcmp(na, nb, la) == 0;
 }
 
 static size_t call_args(const pyast *p, TSNode call, cand_arg *out)
@@ -81,7 +96,7 @@ static size_t call_args(const pyast *p, TSNode call, cand_arg *out)
     return n;
 }
 
-static int args_match(const mdoc *d, const cand_arg *ca, size_t n)
+static int args_match(const mdoc *d, const cand_arg *ca, size_t n, int torchhub)
 {
     for (size_t a = 0; a < d->nargs; a++) {
         int ok = 0;
@@ -90,7 +105,8 @@ static int args_match(const mdoc *d, const cand_arg *ca, size_t n)
                                         memcmp(d->kw[a], ca[j].kw, ca[j].kwlen) == 0)
                                      : (int)j == d->arg_pos[a];
             if (!same_slot && !ca[j].kw && d->kw[a] == NULL) same_slot = (int)j == d->arg_pos[a];
-            if (same_slot) ok = value_equal(d->args[a], d->arg_lens[a], ca[j].val, ca[j].vallen);
+            int ref_ok = torchhub && (d->arg_pos[a] == 0 || (d->kw[a] && strcmp(d->kw[a], "repo_or_dir") == 0));
+            if (same_slot) ok = value_equal(d->args[a], d->arg_lens[a], ca[j].val, ca[j].vallen, ref_ok);
         }
         if (!ok) return 0;
     }
@@ -119,9 +135,50 @@ static int contains_normalized(const char *hay, size_t hl, const char *needle)
     return 0;
 }
 
-long strict_find(gorilla_matcher *m, const char *call, size_t len)
+/* Copies the candidate without backslashes before quotes, and without an
+ * opening quote that is left over from a dict-like answer. Caller frees. */
+static char *unescape(const char *call, size_t len, size_t *out_len)
 {
-    const pyast *p = &m->ast;
+    char *out = malloc(len + 1);
+    if (!out) return NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (call[i] == '\\') { /* a run of backslashes before a quote */
+            size_t k = i;
+            while (k < len && call[k] == '\\') k++;
+            if (k < len && (call[k] == '"' || call[k] == '\'')) {
+                i = k - 1;
+                continue;
+            }
+        }
+        out[n++] = call[i];
+    }
+    size_t s = 0;
+    while (s < n && isspace((unsigned char)out[s])) s++;
+    if (s < n && (out[s] == '"' || out[s] == '\'')) {
+        /* a quote followed by a name (not a string literal of its own) */
+        size_t k = s + 1;
+        while (k < n && (isalnum((unsigned char)out[k]) || out[k] == '_' || out[k] == '.')) k++;
+        if (k > s + 1 && k < n && out[k] != out[s]) s++;
+    }
+    memmove(out, out + s, n - s);
+    n -= s;
+    out[n] = '\0';
+    *out_len = n;
+    return out;
+}
+
+long strict_find(gorilla_matcher *m, const char *call, size_t len, gorilla_parse_kind *parse)
+{
+    size_t ulen;
+    char *text = unescape(call, len, &ulen);
+    if (!text) return -1;
+    pyast *p = &m->ast;
+    if (pyast_parse(p, text, ulen) != 0 || pyast_list_subtrees(p) != 0) {
+        free(text);
+        return -1;
+    }
+    if (parse) *parse = pyast_has_error(p) ? GORILLA_PARSE_ERROR : GORILLA_PARSE_CLEAN;
     long best = -1;
     cand_arg ca[MAX_CALL_ARGS];
     for (size_t s = 0; s < p->n; s++) {
@@ -137,10 +194,11 @@ long strict_find(gorilla_matcher *m, const char *call, size_t len)
             if (best >= 0 && (long)i >= best) break;
             const mdoc *d = &m->docs[i];
             if (d->shell || d->nargs == 0) continue;
-            if (args_match(d, ca, n)) best = (long)i;
+            if (args_match(d, ca, n, m->hub == GORILLA_HUB_TORCHHUB)) best = (long)i;
         }
     }
     for (size_t i = 0; i < m->n && (best < 0 || (long)i < best); i++)
-        if (m->docs[i].shell && contains_normalized(call, len, m->docs[i].shell)) best = (long)i;
+        if (m->docs[i].shell && contains_normalized(text, ulen, m->docs[i].shell)) best = (long)i;
+    free(text);
     return best;
 }
