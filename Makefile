@@ -36,7 +36,12 @@ HEADERS   := $(shell find include src -name '*.h')
 GORILLA_DATA ?= $(if $(wildcard ../shared/apibench/README.md),../shared/apibench,)
 export GORILLA_DATA
 
-.PHONY: all deps run test test-release test-sanitize lint clean bench help
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/bin/%)
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 5
+
+.PHONY: all deps run test test-release test-sanitize test-fuzz fuzz fuzz-build lint clean bench help
 all: $(BIN) $(TOOL_BIN)
 
 help:
@@ -93,7 +98,26 @@ test-sanitize: $(DEPS_STAMP)
 test: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory test-release
 	@$(MAKE) --no-print-directory test-sanitize
-	@./tests/summary.sh build/release build/san
+	@$(MAKE) --no-print-directory test-fuzz
+	@./tests/summary.sh build/release build/san build/fuzz
+
+# Fuzzing: libFuzzer via clang; the library is rebuilt with coverage and
+# ASan+UBSan in build/fuzz. `make fuzz FUZZ_SECONDS=N` runs each target N
+# seconds; `make test` runs each for FUZZ_SMOKE_SECONDS so they keep working.
+fuzz-build: $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang OPT=-O1 \
+	  SANFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
+	  $(FUZZ_BIN)
+
+build/fuzz/bin/%: tests/fuzz/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(LIB) $(LDLIBS_ALL)
+
+fuzz: fuzz-build
+	@./tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+test-fuzz: fuzz-build
+	@./tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_BIN)
 
 bench: $(BIN)
 	@for b in bench/*.sh; do echo "== $$b"; ./$$b $(BIN) || exit 1; done

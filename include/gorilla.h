@@ -134,6 +134,9 @@ char *gorilla_store_doc_json(const gorilla_store *store, size_t i);
  * `api_call`, `provider`, `api_data` (the gold document). */
 typedef struct gorilla_pairs gorilla_pairs;
 gorilla_status gorilla_pairs_load(const char *path, gorilla_pairs **out, gorilla_error *err);
+/* The same from memory; `name` is used in messages. */
+gorilla_status gorilla_pairs_load_buffer(const char *name, const char *data, size_t len, gorilla_pairs **out,
+                                         gorilla_error *err);
 void gorilla_pairs_free(gorilla_pairs *pairs);
 size_t gorilla_pairs_count(const gorilla_pairs *pairs);
 /* Gold domain (`api_data.domain`), gold `api_call`, and the `code` text of
@@ -149,6 +152,9 @@ char *gorilla_pairs_instruction(const gorilla_pairs *pairs, size_t i);
  * and `text` (string) are required; other fields are kept. */
 typedef struct gorilla_records gorilla_records;
 gorilla_status gorilla_records_load(const char *path, gorilla_records **out, gorilla_error *err);
+/* The same from memory; `name` is used in messages. */
+gorilla_status gorilla_records_load_buffer(const char *name, const char *data, size_t len,
+                                           gorilla_records **out, gorilla_error *err);
 void gorilla_records_free(gorilla_records *recs);
 size_t gorilla_records_count(const gorilla_records *recs);
 long gorilla_records_question_id(const gorilla_records *recs, size_t i);
@@ -311,6 +317,19 @@ gorilla_status gorilla_retriever_replace(gorilla_retriever *r, size_t i, const c
                                          gorilla_error *err);
 gorilla_status gorilla_retriever_remove(gorilla_retriever *r, size_t i, gorilla_error *err);
 
+/* Persistent index. save writes the retriever's index (terms, postings,
+ * lengths, domains) to one file: a versioned header, 8-byte aligned
+ * sections, a checksum over the header and one over the payload. open maps
+ * it (mmap) and searches it in place, so a large store opens without
+ * re-tokenizing; the file is checked (sizes, bounds, checksums) and a
+ * corrupted, truncated or foreign file is GORILLA_ERR_PARSE, never a crash.
+ * `store` (may be NULL: search only) must be the store the index was built
+ * from (its document count is checked); edits copy the index into memory
+ * first. */
+gorilla_status gorilla_retriever_save(const gorilla_retriever *r, const char *path, gorilla_error *err);
+gorilla_status gorilla_retriever_open(const char *path, gorilla_store *store, gorilla_retriever **out,
+                                      gorilla_error *err);
+
 /* ------------------------------------------------------------------ */
 /* Prompts and answers (src/prompt)                                    */
 /* ------------------------------------------------------------------ */
@@ -453,10 +472,11 @@ typedef struct {
     int32_t bos_id, eos_id, unk_id, pad_id; /* -1 when absent */
     int add_bos;                     /* 1, 0, or -1: the model's default */
     int add_space_prefix;            /* 1, 0, or -1: the model's default */
+    int add_eos;                     /* 1, 0, or -1: off */
 } gorilla_tokenizer_spec;
 
 /* Longest text gorilla_tokenizer_encode accepts (bytes). */
-#define GORILLA_TOKENIZER_MAX_TEXT ((size_t)16 << 20)
+#define GORILLA_TOKENIZER_MAX_TEXT ((size_t)4 << 20)
 
 /* Sets ids to -1, flags to -1 (defaults) and the rest to zero/NULL. */
 void gorilla_tokenizer_spec_init(gorilla_tokenizer_spec *spec);
@@ -466,8 +486,9 @@ void gorilla_tokenizer_free(gorilla_tokenizer *tok);
 
 /* Encodes text[0..len) into a malloc'd array *ids of *n_ids tokens (the
  * caller frees it). add_special: prepend BOS when the model's add_bos flag
- * is set. parse_special: text matching control tokens (e.g. "<s>") becomes
- * those tokens; user-defined tokens are always matched, as in llama.cpp. */
+ * is set (and append EOS when its add_eos flag is). parse_special: text
+ * matching control tokens (e.g. "<s>") becomes those tokens; user-defined
+ * tokens are always matched, as in llama.cpp. */
 gorilla_status gorilla_tokenizer_encode(const gorilla_tokenizer *tok, const char *text, size_t len,
                                         int add_special, int parse_special, int32_t **ids,
                                         size_t *n_ids, gorilla_error *err);

@@ -6,28 +6,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+static gorilla_status pairs_from_lines(const char *name, jsonl_lines *lines, gorilla_pairs **out,
+                                       gorilla_error *err)
+{
+    for (size_t i = 0; i < lines->n; i++) {
+        const json_t *api = json_object_get(lines->objs[i], "api_data");
+        if (api && !json_is_object(api)) {
+            jsonl_lines_free(lines);
+            return gorilla_fail(err, GORILLA_ERR_INVALID, "%s:%zu: \"api_data\" is not an object", name, i + 1);
+        }
+    }
+    gorilla_pairs *p = calloc(1, sizeof *p);
+    if (!p) {
+        jsonl_lines_free(lines);
+        return gorilla_fail(err, GORILLA_ERR_NOMEM, "%s: out of memory", name);
+    }
+    p->objs = lines->objs;
+    p->n = lines->n;
+    *out = p;
+    return GORILLA_OK;
+}
+
 gorilla_status gorilla_pairs_load(const char *path, gorilla_pairs **out, gorilla_error *err)
 {
     *out = NULL;
     jsonl_lines lines;
     gorilla_status st = jsonl_load(path, &lines, err);
-    if (st != GORILLA_OK) return st;
-    for (size_t i = 0; i < lines.n; i++) {
-        const json_t *api = json_object_get(lines.objs[i], "api_data");
-        if (api && !json_is_object(api)) {
-            jsonl_lines_free(&lines);
-            return gorilla_fail(err, GORILLA_ERR_INVALID, "%s:%zu: \"api_data\" is not an object", path, i + 1);
-        }
-    }
-    gorilla_pairs *p = calloc(1, sizeof *p);
-    if (!p) {
-        jsonl_lines_free(&lines);
-        return gorilla_fail(err, GORILLA_ERR_NOMEM, "%s: out of memory", path);
-    }
-    p->objs = lines.objs;
-    p->n = lines.n;
-    *out = p;
-    return GORILLA_OK;
+    return st != GORILLA_OK ? st : pairs_from_lines(path, &lines, out, err);
+}
+
+gorilla_status gorilla_pairs_load_buffer(const char *name, const char *data, size_t len, gorilla_pairs **out,
+                                         gorilla_error *err)
+{
+    *out = NULL;
+    jsonl_lines lines;
+    gorilla_status st = jsonl_parse(name, data, len, &lines, err);
+    return st != GORILLA_OK ? st : pairs_from_lines(name, &lines, out, err);
 }
 
 void gorilla_pairs_free(gorilla_pairs *pairs)

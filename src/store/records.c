@@ -6,12 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-gorilla_status gorilla_records_load(const char *path, gorilla_records **out, gorilla_error *err)
+static gorilla_status records_from_lines(const char *path, jsonl_lines *lines_in, gorilla_records **out,
+                                         gorilla_error *err)
 {
-    *out = NULL;
-    jsonl_lines lines;
-    gorilla_status st = jsonl_load(path, &lines, err);
-    if (st != GORILLA_OK) return st;
+    jsonl_lines lines = *lines_in;
     gorilla_records *r = calloc(1, sizeof *r);
     long *qid = malloc(lines.n * sizeof *qid);
     const char **text = malloc(lines.n * sizeof *text);
@@ -43,6 +41,23 @@ gorilla_status gorilla_records_load(const char *path, gorilla_records **out, gor
     r->n = lines.n;
     *out = r;
     return GORILLA_OK;
+}
+
+gorilla_status gorilla_records_load(const char *path, gorilla_records **out, gorilla_error *err)
+{
+    *out = NULL;
+    jsonl_lines lines;
+    gorilla_status st = jsonl_load(path, &lines, err);
+    return st != GORILLA_OK ? st : records_from_lines(path, &lines, out, err);
+}
+
+gorilla_status gorilla_records_load_buffer(const char *name, const char *data, size_t len, gorilla_records **out,
+                                           gorilla_error *err)
+{
+    *out = NULL;
+    jsonl_lines lines;
+    gorilla_status st = jsonl_parse(name, data, len, &lines, err);
+    return st != GORILLA_OK ? st : records_from_lines(name, &lines, out, err);
 }
 
 void gorilla_records_free(gorilla_records *recs)
