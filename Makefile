@@ -122,9 +122,14 @@ test-fuzz: fuzz-build
 bench: $(BIN)
 	@for b in bench/*.sh; do echo "== $$b"; ./$$b $(BIN) || exit 1; done
 
+# Static analysis: cppcheck and clang-tidy (configuration in .clang-tidy),
+# both from Debian; any finding fails.
+LINT_SRC = $(LIB_SRC) $(CLI_SRC) $(TOOL_SRC)
 lint: $(DEPS_STAMP)
-	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
-	  --suppress=missingIncludeSystem -Iinclude -Isrc src tools tests
+	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
+	  --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Iinclude -Isrc $(LINT_SRC)
+	clang-tidy --quiet $(LINT_SRC) -- -std=c11 -D_GNU_SOURCE -DGORILLA_VERSION='"$(VERSION)"' \
+	  -Iinclude -Isrc -I$(GRAMMAR)/src $(PKG_CFLAGS)
 
 clean:
 	rm -rf build/release build/san

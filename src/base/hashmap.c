@@ -66,11 +66,16 @@ static int grow(gorilla_hashmap *m)
         n.key_lens[s] = m->key_lens[i];
         n.values[s] = m->values[i];
     }
-    n.count = m->count;
-    free(m->keys);
-    free(m->key_lens);
-    free(m->values);
-    *m = n;
+    char **old_keys = m->keys;
+    size_t *old_lens = m->key_lens;
+    int64_t *old_values = m->values;
+    m->keys = n.keys;
+    m->key_lens = n.key_lens;
+    m->values = n.values;
+    m->cap = n.cap;
+    free(old_keys);
+    free(old_lens);
+    free(old_values);
     return 0;
 }
 

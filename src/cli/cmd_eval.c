@@ -318,6 +318,10 @@ int cmd_eval(int argc, char **argv)
         free_files(files, n);
         return rc;
     }
+    if (!files || n == 0) { /* plan() guarantees files; kept for the analyzer */
+        free_files(files, n);
+        return 1;
+    }
     if (!o.responses) qsort(files, n, sizeof *files, cmp_file);
     gorilla_eval_job *jobs = malloc(n * sizeof *jobs);
     const char *api_paths[GORILLA_HUB_COUNT], *eval_paths[GORILLA_HUB_COUNT];

@@ -27,13 +27,21 @@ typedef struct {
     size_t kwlen, vallen;
 } cand_arg;
 
+static int is_string_prefix(char c)
+{
+    switch (c) {
+    case 'r': case 'R': case 'b': case 'B': case 'f': case 'F': case 'u': case 'U': return 1;
+    default: return 0;
+    }
+}
+
 /* Strips surrounding quotes of a string literal (with r/b/f/u prefixes). */
 static void unquote(const char **s, size_t *len)
 {
     const char *t = *s;
     size_t n = *len;
     size_t k = 0;
-    while (k < n && k < 2 && strchr("rRbBfFuU", t[k])) k++;
+    while (k < n && k < 2 && is_string_prefix(t[k])) k++;
     if (n - k >= 2 && (t[k] == '\'' || t[k] == '"') && t[n - 1] == t[k]) {
         size_t q = (n - k >= 6 && t[k + 1] == t[k] && t[k + 2] == t[k]) ? 3 : 1;
         if (n - k >= 2 * q) {
@@ -48,7 +56,7 @@ static void unquote(const char **s, size_t *len)
  * cap-1 bytes; returns the length. */
 static size_t normalize(const char *v, size_t len, char *out, size_t cap)
 {
-    char tmp[512];
+    char tmp[512] = {0};
     size_t n = 0;
     for (size_t i = 0; i < len && n < sizeof tmp; i++)
         if (v[i] != '\\') tmp[n++] = v[i];

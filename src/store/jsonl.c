@@ -109,8 +109,8 @@ gorilla_status jsonl_parse(const char *name, const char *data, size_t len, jsonl
 
 gorilla_status jsonl_load(const char *path, jsonl_lines *out, gorilla_error *err)
 {
-    char *data;
-    size_t len;
+    char *data = NULL;
+    size_t len = 0;
     gorilla_status st = jsonl_read_file(path, &data, &len, err);
     if (st != GORILLA_OK) return st;
     st = jsonl_parse(path, data, len, out, err);
