@@ -41,7 +41,7 @@ FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/bin/%)
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 5
 
-.PHONY: all deps run test test-release test-sanitize test-fuzz fuzz fuzz-build lint clean bench help
+.PHONY: all deps run test test-release test-sanitize test-memcheck test-fuzz fuzz fuzz-build lint clean bench help
 all: $(BIN) $(TOOL_BIN)
 
 help:
@@ -95,11 +95,18 @@ test-sanitize: $(DEPS_STAMP)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ./tests/run.sh build/san sanitize
 
+# The command-line end-to-end tests again, with every gorilla process under
+# valgrind's memcheck (release build; errors or leaks fail the test).
+test-memcheck: $(BIN) $(TOOL_BIN)
+	@mkdir -p build/memcheck/tests
+	@GORILLA_REAL_BIN=$(CURDIR)/$(BIN) GORILLA_MEMCHECK=1 GORILLA_TOOLS_BUILD=$(BUILD) ./tests/run.sh build/memcheck memcheck tests/e2e/memcheck.sh
+
 test: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory test-release
 	@$(MAKE) --no-print-directory test-sanitize
+	@$(MAKE) --no-print-directory test-memcheck
 	@$(MAKE) --no-print-directory test-fuzz
-	@./tests/summary.sh build/release build/san build/fuzz
+	@./tests/summary.sh build/release build/san build/memcheck build/fuzz
 
 # Fuzzing: libFuzzer via clang; the library is rebuilt with coverage and
 # ASan+UBSan in build/fuzz. `make fuzz FUZZ_SECONDS=N` runs each target N

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Runs every cmocka test binary under BUILD/tests and every end-to-end script
 # in tests/e2e against BUILD/gorilla; writes the counts to BUILD/test-counts.
-# Usage: tests/run.sh BUILD LABEL
+# Usage: tests/run.sh BUILD LABEL [BIN]   (BIN: the gorilla command the
+# end-to-end scripts run, default BUILD/gorilla; with BIN given, only the
+# end-to-end scripts run — used for the memcheck pass)
 set -u
-build=$1; label=$2
-export GORILLA_BIN=$PWD/$build/gorilla GORILLA_TOOLS=$PWD/$build/tools GORILLA_BUILD_LABEL=$label
+build=$1; label=$2; bin=${3:-}
+export GORILLA_BIN=${bin:+$PWD/$bin} GORILLA_BUILD_LABEL=$label
+[ -n "$bin" ] || GORILLA_BIN=$PWD/$build/gorilla
+export GORILLA_TOOLS=$PWD/${GORILLA_TOOLS_BUILD:-$build}/tools
 # Sums cmocka's "[  PASSED  ] N test(s)." style totals (they may share a line
 # with other output when stdout and stderr interleave).
 count() { printf '%s\n' "$1" | grep -o "\[  $2\] [0-9]* test" | awk '{s+=$(NF-1)} END {print s+0}'; }
 passed=0; failed=0; skipped=0; failures=""
 for t in "$build"/tests/test_*; do
+  [ -z "$bin" ] || break
   [ -x "$t" ] || continue
   out=$("$t" 2>&1); rc=$?
   printf '%s\n' "$out"
@@ -20,7 +25,7 @@ for t in "$build"/tests/test_*; do
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
   [ "$f" -eq 0 ] || failures="$failures $(basename "$t")"
 done
-for e in tests/e2e/*.sh; do
+for e in tests/e2e/*_cli.sh; do
   [ -f "$e" ] || continue
   out=$(bash "$e" 2>&1); rc=$?
   printf '%s\n' "$out"
