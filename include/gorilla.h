@@ -310,7 +310,9 @@ int gorilla_retriever_accepts(const gorilla_retriever *r, size_t i);
 /* Test-time document changes, without rebuilding the index. `json` is one
  * JSON object (an API document). add appends it (its index is
  * gorilla_store_count() before the call); replace swaps document i for it;
- * remove deletes document i (later indices do not move; i is then absent). */
+ * remove deletes document i (later indices do not move; i is then absent).
+ * Edit a store through one retriever only: another retriever of the same
+ * store would not see the change. */
 gorilla_status gorilla_retriever_add(gorilla_retriever *r, const char *json, size_t *index,
                                      gorilla_error *err);
 gorilla_status gorilla_retriever_replace(gorilla_retriever *r, size_t i, const char *json,
@@ -383,6 +385,52 @@ gorilla_status gorilla_questions_write(FILE *out, const gorilla_pairs *pairs, go
  * has since changed). The first of duplicate documents is given. */
 gorilla_status gorilla_questions_embedded_docs(const gorilla_store *store, const char *const *texts, size_t n,
                                                long *out, gorilla_error *err);
+
+/* --- Prompt templates (src/prompt/template.c) ----------------------- */
+
+/* The instruction followed by a retrieved document, as in the published
+ * question files: instruction + " \n Use this API documentation for
+ * reference: " + document (document NULL: the instruction alone). Caller
+ * frees; NULL on OOM. */
+char *gorilla_prompt_with_doc(const char *instruction, const char *document);
+/* The chat template of the published Gorilla LLaMA models:
+ * "###USER: " + user_text + "\n###ASSISTANT: ". Caller frees. */
+char *gorilla_prompt_gorilla_chat(const char *user_text);
+/* The evaluation prompt for general chat models: a system message and a
+ * user message asking for <<<domain>>>, <<<api_call>>>, <<<api_provider>>>,
+ * <<<explanation>>>, <<<code>>>, the domain one of `domains`. */
+const char *gorilla_prompt_eval_system(void);
+char *gorilla_prompt_eval_user(gorilla_hub hub, const char *question, const char *const *domains,
+                               size_t n_domains);
+/* The distinct `domain` values of a store, in first-seen order (malloc'd
+ * array of malloc'd strings; free with gorilla_strings_free). */
+gorilla_status gorilla_store_domains(const gorilla_store *store, char ***out, size_t *n,
+                                     gorilla_error *err);
+void gorilla_strings_free(char **strings, size_t n);
+
+/* --- Answer parser (src/prompt/answer.c) ---------------------------- */
+
+typedef enum {
+    GORILLA_ANSWER_PLAIN = 0,  /* no field marker found */
+    GORILLA_ANSWER_ARROWS = 1, /* <<<api_call>>>: ... */
+    GORILLA_ANSWER_DICT = 2    /* {'api_call': "...", ...} */
+} gorilla_answer_style;
+
+/* A model answer's fields (malloc'd, NULL when not found). */
+typedef struct {
+    char *domain, *api_call, *api_provider, *explanation, *code;
+    gorilla_answer_style style;
+} gorilla_answer;
+
+/* Parses either published answer style, tolerating escaped quotes and
+ * newlines, mismatched quotes, a missing closing brace, any field order and
+ * extra fields. Never fails on content (fields not found stay NULL); only
+ * GORILLA_ERR_NOMEM. Clear `out` with gorilla_answer_clear. */
+gorilla_status gorilla_answer_parse(const char *text, size_t len, gorilla_answer *out, gorilla_error *err);
+void gorilla_answer_clear(gorilla_answer *a);
+/* 1 when two call texts are the same after normalization (escapes, outer
+ * quotes, a leading "x = ", whitespace, quote kinds ignored). */
+int gorilla_answer_same_call(const char *a, size_t alen, const char *b, size_t blen);
 
 /* ------------------------------------------------------------------ */
 /* Inference engine (src/llm)                                          */
@@ -470,8 +518,8 @@ typedef struct {
     const size_t *merge_lens;        /* or NULL: strlen */
     size_t n_merges;
     int32_t bos_id, eos_id, unk_id, pad_id; /* -1 when absent */
-    int add_bos;                     /* 1, 0, or -1: the model's default */
-    int add_space_prefix;            /* 1, 0, or -1: the model's default */
+    int add_bos;                     /* 1, 0, or -1: default (llama 1, gpt2 0) */
+    int add_space_prefix;            /* 1, 0, or -1: default (llama 1; gpt2 never) */
     int add_eos;                     /* 1, 0, or -1: off */
 } gorilla_tokenizer_spec;
 
@@ -494,8 +542,8 @@ gorilla_status gorilla_tokenizer_encode(const gorilla_tokenizer *tok, const char
                                         size_t *n_ids, gorilla_error *err);
 
 /* The bytes one token decodes to ("▁" -> " ", <0x0A> -> "\n", control
- * tokens -> ""), not NUL-terminated-safe (a byte token may be "\0"): use
- * *len. NULL when id is out of range. */
+ * tokens -> ""), NUL-terminated but possibly containing a NUL (<0x00>):
+ * use *len. NULL when id is out of range. */
 const char *gorilla_tokenizer_piece(const gorilla_tokenizer *tok, int32_t id, size_t *len);
 /* The token's stored text ("▁Hello", "<s>"), NULL when out of range. */
 const char *gorilla_tokenizer_token_text(const gorilla_tokenizer *tok, int32_t id);
@@ -575,6 +623,148 @@ long gorilla_stop_find(const char *text, size_t len, const char *const *stops, s
  * sequence (0..3): hold them back when streaming byte tokens. */
 size_t gorilla_utf8_incomplete_tail(const char *s, size_t len);
 /* --- end tokenizer/sampler ------------------------------------------- */
+
+/* ------------------------------------------------------------------ */
+/* Network: OpenAI-compatible client and server (src/net)              */
+/* ------------------------------------------------------------------ */
+
+/* Generation parameters, shared by the client (sent in the request) and by
+ * server backends (applied to the local model). */
+typedef struct {
+    int max_tokens;          /* tokens to generate at most (default 128) */
+    float temperature;       /* 0: greedy (default 0) */
+    float top_p;             /* >= 1: off (default 1) */
+    int top_k;               /* <= 0: off (default 0; not sent by the client) */
+    uint64_t seed;           /* sampler seed (default 42; the client sends it when non-zero) */
+    const char *const *stop; /* stop strings (at most 4), may be NULL */
+    size_t n_stop;
+} gorilla_gen_params;
+
+/* Sets the defaults above. */
+void gorilla_gen_params_init(gorilla_gen_params *p);
+
+/* --- Client (src/net/client.c): OpenAI-compatible, over libcurl ---- */
+
+/* One client may be used from many threads at once: at most
+ * `max_in_flight` of their requests are on the wire together, the others
+ * wait their turn. Requests are retried on connection errors, HTTP 429 and
+ * 5xx, with exponential backoff (base * 2^attempt, capped, with jitter:
+ * a uniform draw in [delay/2, delay]) or the server's Retry-After (seconds,
+ * capped at backoff_max_ms). The API key is read from the environment once,
+ * sent as "Authorization: Bearer ...", and never appears in messages. */
+typedef struct gorilla_client gorilla_client;
+
+typedef struct {
+    const char *base_url;    /* e.g. "https://api.openai.com/v1" (required) */
+    const char *model;       /* the "model" field sent (required) */
+    const char *api_key_env; /* variable holding the key; NULL: OPENAI_API_KEY.
+                                When unset or empty, no Authorization header. */
+    long connect_timeout_ms; /* default 10000 */
+    long timeout_ms;         /* whole request, default 120000 */
+    int max_retries;         /* retries after the first attempt, default 4 */
+    long backoff_base_ms;    /* default 500 */
+    long backoff_max_ms;     /* default 30000 */
+    int max_in_flight;       /* default 4 */
+} gorilla_client_opts;
+
+/* Counters since the client was made (for logs and tests). */
+typedef struct {
+    unsigned long requests;  /* calls to chat/complete */
+    unsigned long attempts;  /* HTTP attempts, retries included */
+    unsigned long retries;
+    int max_in_flight_seen;  /* the most requests ever on the wire together */
+} gorilla_client_stats;
+
+void gorilla_client_opts_init(gorilla_client_opts *o);
+gorilla_status gorilla_client_new(const gorilla_client_opts *opts, gorilla_client **out, gorilla_error *err);
+void gorilla_client_free(gorilla_client *c);
+
+/* POST {base}/chat/completions with a system message (omitted when NULL)
+ * and a user message; *text (caller frees) is choices[0].message.content.
+ * Errors name the URL (without credentials), the HTTP status and the
+ * server's error message. `p` may be NULL (defaults). Thread-safe. */
+gorilla_status gorilla_client_chat(gorilla_client *c, const char *system, const char *user,
+                                   const gorilla_gen_params *p, char **text, gorilla_error *err);
+/* POST {base}/completions with a prompt; *text is choices[0].text. */
+gorilla_status gorilla_client_complete(gorilla_client *c, const char *prompt, const gorilla_gen_params *p,
+                                       char **text, gorilla_error *err);
+void gorilla_client_get_stats(gorilla_client *c, gorilla_client_stats *out);
+
+/* --- Backends: what `gorilla serve` generates with ------------------ */
+
+/* Receives generated text piece by piece (complete UTF-8 sequences);
+ * returns non-zero to stop the generation early. */
+typedef int (*gorilla_token_fn)(void *user, const char *piece, size_t len);
+
+typedef struct {
+    int prompt_tokens, completion_tokens;
+    int truncated; /* 1 when stopped by max_tokens or the context end */
+} gorilla_gen_usage;
+
+/* A text generator behind the server, as a small table of functions.
+ * The server calls them from one thread at a time (requests are queued). */
+typedef struct {
+    void *ctx;
+    const char *model_name;
+    /* Generates a continuation of `prompt`. Stop strings are applied by the
+     * caller (the server), which may also stop it through on_token. */
+    gorilla_status (*complete)(void *ctx, const char *prompt, const gorilla_gen_params *p,
+                               gorilla_token_fn on_token, void *user, gorilla_gen_usage *usage,
+                               gorilla_error *err);
+    /* Optional (NULL: POST /v1/gorilla/ask answers 501): a JSON request in,
+     * a malloc'd JSON object out. */
+    gorilla_status (*ask)(void *ctx, const char *json_request, char **json_response, gorilla_error *err);
+    /* Optional: releases ctx (gorilla_backend_free). */
+    void (*release)(void *ctx);
+} gorilla_backend;
+
+/* The deterministic echo backend (tests, demos): it streams the prompt's
+ * last "###USER: " turn back word by word, up to max_tokens words, and its
+ * ask hook answers {"echo": <request>}. Needs no freeing. */
+void gorilla_backend_echo(gorilla_backend *out);
+/* A backend on a local GGUF model (src/net/backend_llm.c): the model, its
+ * tokenizer and a sampler per request. */
+gorilla_status gorilla_backend_llm_load(const char *model_path, const gorilla_model_opts *opts,
+                                        gorilla_backend *out, gorilla_error *err);
+/* Calls release(ctx) when set, and clears the struct. */
+void gorilla_backend_free(gorilla_backend *b);
+
+/* --- Server (src/net/server.c): `gorilla serve`, on libmicrohttpd -- */
+
+/* Endpoints: GET /v1/models, POST /v1/chat/completions, POST
+ * /v1/completions (both also streaming, "stream": true, as server-sent
+ * events ending with "data: [DONE]"), POST /v1/gorilla/ask. One generation
+ * runs at a time: requests wait in a queue of at most max_queue; beyond
+ * that they get 503. Errors are JSON {"error": {"message", "type"}}:
+ * 400 malformed request, 401 bad or missing key, 404, 405, 413 body too
+ * large, 503 queue full or stopping. Thread per connection, bounded. */
+typedef struct gorilla_server gorilla_server;
+
+typedef struct {
+    const char *host;         /* numeric address to bind, default "127.0.0.1" */
+    int port;                 /* 0: an ephemeral port (see gorilla_server_port) */
+    const char *api_key;      /* NULL or "": no authentication; else the bearer token */
+    int max_queue;            /* requests waiting for the backend, default 16 */
+    int max_connections;      /* default 64 */
+    size_t max_body;          /* bytes, default 1 MiB */
+    unsigned timeout_s;       /* idle connection timeout, default 30 */
+    int default_max_tokens;   /* when a request gives none, default 128 */
+} gorilla_server_opts;
+
+void gorilla_server_opts_init(gorilla_server_opts *o);
+/* Starts serving in background threads. `backend` is copied; its ctx must
+ * outlive the server. */
+gorilla_status gorilla_server_start(const gorilla_server_opts *opts, const gorilla_backend *backend,
+                                    gorilla_server **out, gorilla_error *err);
+/* The bound port. */
+int gorilla_server_port(const gorilla_server *s);
+/* Stops accepting, fails queued requests with 503, finishes the running
+ * generation, closes connections and frees the server. NULL is fine. */
+void gorilla_server_stop(gorilla_server *s);
+
+/* ------------------------------------------------------------------ */
+/* End to end: ask, bench (src/pipeline)                               */
+/* ------------------------------------------------------------------ */
 
 #ifdef __cplusplus
 }

@@ -27,5 +27,14 @@ int cli_parse_double(const char *s, double *out);
 
 /* The subcommands (one cmd_<name>.c each). */
 int cmd_eval(int argc, char **argv);
+int cmd_retrieve(int argc, char **argv);
+int cmd_prompt(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_logprobs(int argc, char **argv);
+int cmd_generate(int argc, char **argv);
+int cmd_tokenize(int argc, char **argv);
+/* Parses token ids separated by spaces or commas into a malloc'd array
+ * (cmd_logprobs.c). Returns 0, or -1 on a bad id. */
+int cli_parse_token_list(const char *s, int32_t **out, size_t *n);
 
 #endif

@@ -12,6 +12,12 @@ static int cmd_help(int argc, char **argv);
 /* One line per subcommand; `gorilla help` lists them in this order. */
 static const cli_command COMMANDS[] = {
     {"eval", cmd_eval, "judge model responses against an API store (APIBench AST matching)"},
+    {"retrieve", cmd_retrieve, "rank API documents for an instruction; retrieval metrics (--eval)"},
+    {"prompt", cmd_prompt, "write question files (0_shot, bm25, gpt_index, oracle) in the published format"},
+    {"info", cmd_info, "describe a GGUF model: architecture, sizes, tensor types, memory"},
+    {"generate", cmd_generate, "generate text from a prompt with a GGUF model"},
+    {"logprobs", cmd_logprobs, "top next-token probabilities after each prefix of a token list"},
+    {"tokenize", cmd_tokenize, "show the token ids (and pieces) a GGUF model's tokenizer gives a text"},
     {"help", cmd_help, "list commands, or show a command's help"},
 };
 static const size_t N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0];

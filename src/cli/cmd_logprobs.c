@@ -1,0 +1,170 @@
+/* cmd_logprobs.c — `gorilla logprobs`: next-token distributions of a model
+ * after each prefix of a token sequence. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char USAGE[] =
+    "usage: gorilla logprobs -m MODEL.gguf --tokens \"ID ID ...\" [--top K] [--json] [-t N] [--ctx N]\n"
+    "\n"
+    "For each position i, the K most likely next tokens with their softmax\n"
+    "probabilities after tokens 0..i.\n"
+    "\n"
+    "  -m, --model FILE   the GGUF model\n"
+    "  --tokens IDS       token ids separated by spaces or commas\n"
+    "  --top K            tokens per position (default 5)\n"
+    "  --json             print [[[id, p], ...], ...] (one list per position)\n"
+    "  -t N               threads (default: online CPUs)\n"
+    "  --ctx N            context length (default: the model's)\n";
+
+int cli_parse_token_list(const char *s, int32_t **out, size_t *n)
+{
+    size_t cap = 16, k = 0;
+    int32_t *v = malloc(cap * sizeof *v);
+    if (!v) return -1;
+    const char *p = s;
+    for (;;) {
+        while (*p == ' ' || *p == ',' || *p == '\t' || *p == '\n') p++;
+        if (!*p) break;
+        char *end;
+        long id = strtol(p, &end, 10);
+        if (end == p || id < 0 || id > INT32_MAX || (*end && *end != ' ' && *end != ',' && *end != '\t' && *end != '\n')) {
+            free(v);
+            return -1;
+        }
+        if (k == cap) {
+            int32_t *nv = realloc(v, (cap *= 2) * sizeof *v);
+            if (!nv) {
+                free(v);
+                return -1;
+            }
+            v = nv;
+        }
+        v[k++] = (int32_t)id;
+        p = end;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+typedef struct {
+    int32_t id;
+    double p;
+} tok_prob;
+
+/* The top k of a softmax over logits[0..n), best first. */
+static void top_k(const float *logits, int n, int k, tok_prob *out)
+{
+    double mx = -INFINITY, sum = 0;
+    for (int i = 0; i < n; i++)
+        if (logits[i] > mx) mx = logits[i];
+    for (int i = 0; i < n; i++) sum += exp((double)logits[i] - mx);
+    int have = 0;
+    for (int i = 0; i < n; i++) {
+        double p = exp((double)logits[i] - mx) / sum;
+        if (have == k && p <= out[k - 1].p) continue;
+        int j = have < k ? have++ : k - 1;
+        while (j > 0 && out[j - 1].p < p) {
+            out[j] = out[j - 1];
+            j--;
+        }
+        out[j] = (tok_prob){i, p};
+    }
+}
+
+int cmd_logprobs(int argc, char **argv)
+{
+    const char *path = NULL, *tokens = NULL;
+    long k = 5, threads = 0, ctx = 0;
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (cli_is_help(a)) {
+            fputs(USAGE, stdout);
+            return 0;
+        } else if (!strcmp(a, "--json")) {
+            json = 1;
+        } else if (!strcmp(a, "-m") || !strcmp(a, "--model")) {
+            if (!v) return cli_usage_error("logprobs", "%s needs a file", a);
+            path = v, i++;
+        } else if (!strcmp(a, "--tokens")) {
+            if (!v) return cli_usage_error("logprobs", "--tokens needs a list of ids");
+            tokens = v, i++;
+        } else if (!strcmp(a, "--top")) {
+            if (cli_parse_long(v, 1, 1000, &k)) return cli_usage_error("logprobs", "--top needs an integer in [1, 1000]");
+            i++;
+        } else if (!strcmp(a, "-t") || !strcmp(a, "--threads")) {
+            if (cli_parse_long(v, 1, 256, &threads)) return cli_usage_error("logprobs", "-t needs an integer in [1, 256]");
+            i++;
+        } else if (!strcmp(a, "--ctx")) {
+            if (cli_parse_long(v, 1, 1 << 20, &ctx)) return cli_usage_error("logprobs", "--ctx needs an integer in [1, 1048576]");
+            i++;
+        } else {
+            return cli_usage_error("logprobs", "unknown argument '%s'", a);
+        }
+    }
+    if (!path) return cli_usage_error("logprobs", "-m MODEL.gguf is required");
+    if (!tokens) return cli_usage_error("logprobs", "--tokens is required");
+    int32_t *ids;
+    size_t n;
+    if (cli_parse_token_list(tokens, &ids, &n) || n == 0) return cli_usage_error("logprobs", "--tokens: expected token ids");
+
+    gorilla_error err = {0};
+    gorilla_model *m;
+    gorilla_model_opts o = {(int)threads, (int)ctx};
+    if (gorilla_model_load(path, &o, &m, &err)) {
+        free(ids);
+        return cli_fail("logprobs", &err);
+    }
+    int V = gorilla_model_n_vocab(m);
+    if (k > V) k = V;
+    float *logits = malloc((size_t)V * sizeof *logits);
+    tok_prob *top = malloc((size_t)k * sizeof *top);
+    int rc = 0;
+    if (!logits || !top) {
+        fprintf(stderr, "gorilla logprobs: out of memory\n");
+        rc = 1;
+        goto done;
+    }
+    if (n > (size_t)gorilla_model_n_ctx(m)) {
+        fprintf(stderr, "gorilla logprobs: %zu tokens exceed the context of %d tokens (see --ctx)\n", n,
+                gorilla_model_n_ctx(m));
+        rc = 1;
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] >= V) {
+            fprintf(stderr, "gorilla logprobs: token id %d is out of range [0, %d)\n", ids[i], V);
+            rc = 1;
+            goto done;
+        }
+    if (json) printf("[");
+    for (size_t i = 0; i < n; i++) {
+        if (gorilla_model_forward(m, ids[i], (int)i, logits, &err)) {
+            if (json) printf("]\n");
+            rc = cli_fail("logprobs", &err);
+            goto done;
+        }
+        top_k(logits, V, (int)k, top);
+        if (json) {
+            printf("%s[", i ? ", " : "");
+            for (long j = 0; j < k; j++) printf("%s[%d, %.9g]", j ? ", " : "", top[j].id, top[j].p);
+            printf("]");
+        } else {
+            printf("%zu (token %d):", i, ids[i]);
+            for (long j = 0; j < k; j++) printf(" %d:%.6f", top[j].id, top[j].p);
+            printf("\n");
+        }
+    }
+    if (json) printf("]\n");
+done:
+    free(logits);
+    free(top);
+    free(ids);
+    gorilla_model_free(m);
+    return rc;
+}

@@ -1,0 +1,122 @@
+/* cmd_serve.c — `gorilla serve`: an OpenAI-compatible HTTP server in front
+ * of a local GGUF model (or the built-in echo backend with --echo). */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char USAGE[] =
+    "usage: gorilla serve (--model MODEL.gguf | --echo) [--host 127.0.0.1] [--port 8080]\n"
+    "                     [--api-key-env NAME] [--max-queue N] [--threads N] [--ctx N]\n"
+    "                     [--max-connections N] [--timeout S]\n"
+    "\n"
+    "Serves an OpenAI-compatible HTTP API until SIGINT or SIGTERM:\n"
+    "  GET  /v1/models             the model being served\n"
+    "  POST /v1/chat/completions   chat (Gorilla template \"###USER: ...\\n###ASSISTANT: \")\n"
+    "  POST /v1/completions        raw prompt completion\n"
+    "  POST /v1/gorilla/ask        the backend's ask hook (JSON in, JSON out)\n"
+    "  GET  /health                {\"status\": \"ok\"}, no key needed\n"
+    "Both completion endpoints stream server-sent events with \"stream\": true.\n"
+    "One generation runs at a time; up to --max-queue requests wait, beyond that 503.\n"
+    "\n"
+    "  --model FILE        the GGUF model to serve\n"
+    "  --echo              serve the built-in deterministic echo backend instead of a\n"
+    "                      model (it streams the last user message back word by word;\n"
+    "                      for tests and demos)\n"
+    "  --host ADDR         numeric address to bind (default 127.0.0.1: loopback only)\n"
+    "  --port N            port (default 8080; 0 picks a free one, printed at start)\n"
+    "  --api-key-env NAME  require \"Authorization: Bearer $NAME\" (401 otherwise)\n"
+    "  --max-queue N       requests waiting for the model (default 16)\n"
+    "  --max-connections N open connections, one thread each (default 64)\n"
+    "  --timeout S         drop connections idle for S seconds (default 30)\n"
+    "  --threads N         model threads (default: online CPUs)\n"
+    "  --ctx N             model context length (default: the model's)\n"
+    "Limits: request bodies over 1 MiB get 413; headers over 64 KiB are refused.\n";
+
+int cmd_serve(int argc, char **argv)
+{
+    const char *model = NULL, *key_env = NULL;
+    int echo = 0;
+    long port = 8080, max_queue = 16, threads = 0, ctx = 0, max_conn = 64, timeout = 30;
+    gorilla_server_opts o;
+    gorilla_server_opts_init(&o);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (cli_is_help(a)) {
+            fputs(USAGE, stdout);
+            return 0;
+        }
+        if (!strcmp(a, "--echo")) {
+            echo = 1;
+            continue;
+        }
+        if (!v) return cli_usage_error("serve", "%s needs a value", a);
+        i++;
+        if (!strcmp(a, "--model") || !strcmp(a, "-m")) model = v;
+        else if (!strcmp(a, "--host")) o.host = v;
+        else if (!strcmp(a, "--api-key-env")) key_env = v;
+        else if (!strcmp(a, "--port")) {
+            if (cli_parse_long(v, 0, 65535, &port)) return cli_usage_error("serve", "--port needs an integer in [0, 65535]");
+        } else if (!strcmp(a, "--max-queue")) {
+            if (cli_parse_long(v, 1, 100000, &max_queue)) return cli_usage_error("serve", "--max-queue needs an integer in [1, 100000]");
+        } else if (!strcmp(a, "--max-connections")) {
+            if (cli_parse_long(v, 1, 10000, &max_conn)) return cli_usage_error("serve", "--max-connections needs an integer in [1, 10000]");
+        } else if (!strcmp(a, "--timeout")) {
+            if (cli_parse_long(v, 1, 86400, &timeout)) return cli_usage_error("serve", "--timeout needs an integer in [1, 86400]");
+        } else if (!strcmp(a, "--threads") || !strcmp(a, "-t")) {
+            if (cli_parse_long(v, 1, 256, &threads)) return cli_usage_error("serve", "--threads needs an integer in [1, 256]");
+        } else if (!strcmp(a, "--ctx")) {
+            if (cli_parse_long(v, 1, 1 << 20, &ctx)) return cli_usage_error("serve", "--ctx needs an integer in [1, 1048576]");
+        } else {
+            return cli_usage_error("serve", "unknown argument '%s'", a);
+        }
+    }
+    if (model && echo) return cli_usage_error("serve", "give either --model or --echo, not both");
+    if (!model && !echo)
+        return cli_usage_error("serve", "no model: give --model MODEL.gguf (or --echo for the test echo backend)");
+    if (key_env) {
+        const char *k = getenv(key_env);
+        if (!k || !*k) return cli_usage_error("serve", "--api-key-env %s: the variable is unset or empty", key_env);
+        o.api_key = k;
+    }
+    o.port = (int)port;
+    o.max_queue = (int)max_queue;
+    o.max_connections = (int)max_conn;
+    o.timeout_s = (unsigned)timeout;
+
+    gorilla_error err = {0};
+    gorilla_backend be;
+    if (echo) {
+        gorilla_backend_echo(&be);
+    } else {
+        gorilla_model_opts mo = {(int)threads, (int)ctx};
+        if (gorilla_backend_llm_load(model, &mo, &be, &err)) return cli_fail("serve", &err);
+    }
+
+    /* SIGINT/SIGTERM are blocked in every thread (the server's inherit the
+     * mask) and taken here with sigwait. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    gorilla_server *srv;
+    if (gorilla_server_start(&o, &be, &srv, &err)) {
+        gorilla_backend_free(&be);
+        return cli_fail("serve", &err);
+    }
+    int is6 = strchr(o.host, ':') != NULL;
+    printf("gorilla serve: listening on http://%s%s%s:%d/v1 (model %s%s)\n", is6 ? "[" : "", o.host, is6 ? "]" : "",
+           gorilla_server_port(srv), be.model_name ? be.model_name : "?", o.api_key ? ", API key required" : "");
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&set, &sig);
+    fprintf(stderr, "gorilla serve: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    gorilla_server_stop(srv);
+    gorilla_backend_free(&be);
+    return 0;
+}

@@ -1,0 +1,37 @@
+/* synth.h — synthetic LLaMA GGUF files with random weights (internal; for
+ * tools/gguf_synth and tests). */
+#ifndef GORILLA_LLM_SYNTH_H
+#define GORILLA_LLM_SYNTH_H
+
+#include <stdint.h>
+
+#include "gorilla.h"
+
+typedef struct {
+    int n_embd, n_layer, n_head, n_head_kv, n_ff, n_vocab, n_ctx;
+    uint32_t type;      /* qtype of the weight matrices; norms are F32 */
+    uint64_t seed;
+    int tied;           /* 1: no output.weight (tied to token_embd) */
+    float rope_base, rms_eps;
+    float rope_scale_linear; /* > 0: writes rope.scaling.type linear, factor */
+    int with_vocab;     /* write tokenizer.ggml.* metadata */
+} llm_synth_params;
+
+/* Small defaults: n_embd 64, 2 layers, 4 heads, 2 KV heads, n_ff 128,
+ * vocab 300, ctx 64, F32, seed 1, untied, vocabulary on. */
+void llm_synth_defaults(llm_synth_params *p);
+
+/* The token pieces written for a vocabulary of n (>= 259); text[i] is
+ * valid until llm_synth_vocab_free. */
+char **llm_synth_vocab(int n);
+void llm_synth_vocab_free(char **v, int n);
+
+/* Writes the model. Matrices whose rows are not a multiple of the type's
+ * block size fall back to Q8_0, or F16. */
+gorilla_status llm_synth_write(const llm_synth_params *p, const char *path, gorilla_error *err);
+
+/* The random weights are a deterministic function of (seed, tensor
+ * name): fills out[0..n) with the f32 values before quantization. */
+void llm_synth_values(uint64_t seed, const char *name, float scale, int is_norm, float *out, size_t n);
+
+#endif
