@@ -16,6 +16,7 @@
 typedef struct {
     llm_config c;
     double *embd, *out_norm, *output;
+    double *rope_ff; /* rope_freqs.weight or NULL */
     struct {
         double *attn_norm, *ffn_norm, *wq, *wk, *wv, *wo, *gate, *up, *down;
     } *L;
@@ -41,6 +42,7 @@ static inline void ref_build(ref_model *r, const gorilla_model *m)
     r->c = m->cfg;
     r->embd = ref_tensor(m, "token_embd.weight");
     r->out_norm = ref_tensor(m, "output_norm.weight");
+    r->rope_ff = ref_tensor(m, "rope_freqs.weight");
     r->output = ref_tensor(m, "output.weight");
     if (!r->output) r->output = ref_tensor(m, "token_embd.weight");
     r->L = calloc((size_t)r->c.n_layer, sizeof *r->L);
@@ -67,6 +69,7 @@ static inline void ref_free(ref_model *r)
 {
     free(r->embd);
     free(r->out_norm);
+    free(r->rope_ff);
     free(r->output);
     for (int l = 0; l < r->c.n_layer; l++) {
         free(r->L[l].attn_norm); free(r->L[l].ffn_norm); free(r->L[l].wq); free(r->L[l].wk);
@@ -95,11 +98,13 @@ static inline void ref_rmsnorm(double *out, const double *x, const double *w, in
     for (int i = 0; i < n; i++) out[i] = x[i] * s * w[i];
 }
 
-static inline void ref_rope(const llm_config *c, double *v, int n_heads, int pos)
+static inline void ref_rope(const ref_model *r, double *v, int n_heads, int pos)
 {
+    const llm_config *c = &r->c;
     for (int h = 0; h < n_heads; h++)
         for (int i = 0; i < c->n_rot / 2; i++) {
             double th = pos * (double)c->rope_scale * pow((double)c->rope_base, -2.0 * i / c->n_rot);
+            if (r->rope_ff) th /= r->rope_ff[i];
             double *x = v + h * c->head_dim;
             double a = x[2 * i], b = x[2 * i + 1];
             x[2 * i] = a * cos(th) - b * sin(th);
@@ -123,8 +128,8 @@ static inline void ref_forward(ref_model *r, int token, int pos, double *logits)
         ref_matvec(r->L[l].wq, h, q, E, E);
         ref_matvec(r->L[l].wk, h, kc, KV, E);
         ref_matvec(r->L[l].wv, h, vc, KV, E);
-        ref_rope(c, q, c->n_head, pos);
-        ref_rope(c, kc, c->n_head_kv, pos);
+        ref_rope(r, q, c->n_head, pos);
+        ref_rope(r, kc, c->n_head_kv, pos);
         for (int hh = 0; hh < c->n_head; hh++) {
             int kvh = hh / (c->n_head / c->n_head_kv);
             double mx = -1e300, sum = 0;

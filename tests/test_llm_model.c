@@ -150,7 +150,9 @@ static void test_long_context(void **s)
     llm_synth_defaults(&sp);
     sp.n_ctx = 48;
     sp.rope_base = 500.0f;
+    sp.rope_freqs = 1;
     gorilla_model *m = synth_load(&sp, 2, 0, NULL);
+    assert_non_null(gguf_find_tensor(m->file, "rope_freqs.weight"));
     ref_model r;
     ref_build(&r, m);
     int V = gorilla_model_n_vocab(m);

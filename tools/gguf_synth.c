@@ -3,7 +3,7 @@
  *   gguf_synth -o OUT.gguf [--n-embd N] [--n-layer N] [--n-head N]
  *              [--n-head-kv N] [--n-ff N] [--n-vocab N] [--n-ctx N]
  *              [--type F32|F16|BF16|Q4_0|...|Q6_K] [--seed S] [--tied]
- *              [--rope-base F] [--rope-scale-linear F] [--no-vocab]
+ *              [--rope-base F] [--rope-scale-linear F] [--rope-freqs] [--no-vocab]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +16,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: gguf_synth -o OUT.gguf [--n-embd N] [--n-layer N] [--n-head N] [--n-head-kv N]\n"
                "                  [--n-ff N] [--n-vocab N] [--n-ctx N] [--type T] [--seed S] [--tied]\n"
-               "                  [--rope-base F] [--rope-scale-linear F] [--no-vocab]\n"
+               "                  [--rope-base F] [--rope-scale-linear F] [--rope-freqs] [--no-vocab]\n"
                "types: F32 F16 BF16 Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 Q2_K Q3_K Q4_K Q5_K Q6_K\n"
                "defaults: n_embd 64, 2 layers, 4 heads, 2 KV heads, n_ff 128, vocab 300, ctx 64, F32, seed 1\n");
 }
@@ -48,6 +48,8 @@ int main(int argc, char **argv)
             p.tied = 1;
         } else if (!strcmp(a, "--no-vocab")) {
             p.with_vocab = 0;
+        } else if (!strcmp(a, "--rope-freqs")) {
+            p.rope_freqs = 1;
         } else if (!strcmp(a, "-o") || !strcmp(a, "--out")) {
             if (!v) return usage(stderr), 2;
             out = v;

@@ -33,6 +33,7 @@ int cmd_info(int argc, char **argv);
 int cmd_logprobs(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 /* Parses token ids separated by spaces or commas into a malloc'd array
  * (cmd_logprobs.c). Returns 0, or -1 on a bad id. */
 int cli_parse_token_list(const char *s, int32_t **out, size_t *n);

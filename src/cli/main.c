@@ -18,6 +18,7 @@ static const cli_command COMMANDS[] = {
     {"generate", cmd_generate, "generate text from a prompt with a GGUF model"},
     {"logprobs", cmd_logprobs, "top next-token probabilities after each prefix of a token list"},
     {"tokenize", cmd_tokenize, "show the token ids (and pieces) a GGUF model's tokenizer gives a text"},
+    {"serve", cmd_serve, "serve an OpenAI-compatible HTTP API (chat, completions, streaming) on a GGUF model"},
     {"help", cmd_help, "list commands, or show a command's help"},
 };
 static const size_t N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0];

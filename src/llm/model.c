@@ -436,6 +436,22 @@ static gorilla_status alloc_state(gorilla_model *m, gorilla_error *err)
         return gorilla_fail(err, GORILLA_ERR_NOMEM, "%s: out of memory for the run state (KV cache %zu MiB)",
                             gguf_name(m->file), cache * 2 * sizeof(float) >> 20);
     for (int i = 0; i < c->n_rot / 2; i++) s->inv_freq[i] = pow((double)c->rope_base, -2.0 * i / c->n_rot);
+    /* Per-pair frequency factors (Llama 3.1-style rope scaling): theta is
+     * divided by factor[i]. */
+    if (gguf_find_tensor(m->file, "rope_freqs.weight")) {
+        float *ff;
+        gorilla_status st = get_norm(m->file, "rope_freqs.weight", (size_t)c->n_rot / 2, &ff, err);
+        if (st) return st;
+        for (int i = 0; i < c->n_rot / 2; i++) {
+            if (!(ff[i] > 0) || !isfinite(ff[i])) {
+                free(ff);
+                return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: rope_freqs.weight[%d] is not a positive number",
+                                    gguf_name(m->file), i);
+            }
+            s->inv_freq[i] /= ff[i];
+        }
+        free(ff);
+    }
     return GORILLA_OK;
 }
 

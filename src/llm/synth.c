@@ -215,7 +215,7 @@ gorilla_status llm_synth_write(const llm_synth_params *p, const char *path, gori
         return gorilla_fail(err, GORILLA_ERR_INVALID, "vocabulary size %d is below 259 (3 special + 256 byte tokens)",
                             p->n_vocab);
     int hd = p->n_embd / p->n_head, kv = hd * p->n_head_kv;
-    size_t n_specs = 2 + (p->tied ? 0 : 1) + 9 * (size_t)p->n_layer;
+    size_t n_specs = 3 + (p->tied ? 0 : 1) + 9 * (size_t)p->n_layer;
     spec *specs = calloc(n_specs, sizeof *specs);
     gguf_writer *w = gguf_writer_new();
     char **vocab = p->with_vocab ? llm_synth_vocab(p->n_vocab) : NULL;
@@ -241,6 +241,7 @@ gorilla_status llm_synth_write(const llm_synth_params *p, const char *path, gori
     SPEC("token_embd.weight", p->n_embd, p->n_vocab, 1.0f, 0);
     SPEC("output_norm.weight", p->n_embd, 1, 1.0f, 1);
     if (!p->tied) SPEC("output.weight", p->n_embd, p->n_vocab, 1.0f / sqrtf(E), 0);
+    if (p->rope_freqs) SPEC("rope_freqs.weight", hd / 2, 1, 1.0f, 1);
     for (int l = 0; l < p->n_layer; l++) {
         char nm[64];
 #define L(x) layer_name(nm, sizeof nm, l, x)

@@ -14,6 +14,7 @@ typedef struct {
     int tied;           /* 1: no output.weight (tied to token_embd) */
     float rope_base, rms_eps;
     float rope_scale_linear; /* > 0: writes rope.scaling.type linear, factor */
+    int rope_freqs;     /* 1: writes rope_freqs.weight (factors 1 +- 0.1) */
     int with_vocab;     /* write tokenizer.ggml.* metadata */
 } llm_synth_params;
 

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# A developer check, not part of `make test` (it needs Python with
+# sentencepiece/regex, which the project does not depend on):
+#   GORILLA_BIN=build/release/gorilla GORILLA_TOOLS=build/release/tools tools/check-tokenizer-reference.sh
 # End-to-end: `gorilla tokenize` against independent references, when the
 # machine has them (else SKIP):
 #  - SentencePiece (python3-sentencepiece): a small BPE model with byte
@@ -7,7 +10,7 @@
 #  - byte-level BPE: merges learned here by a plain Python BPE trainer, the
 #    reference encoder is GPT-2's algorithm over the `regex` module's
 #    pre-tokenizer pattern; ids must be equal.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../tests/e2e/lib.sh"
 
 PY=""
 for p in /usr/bin/python3 python3; do
