@@ -280,6 +280,8 @@ typedef struct {
 /* Limits: a query longer than this is refused (GORILLA_ERR_LIMIT). */
 #define GORILLA_RETRIEVE_MAX_QUERY (256u * 1024u)
 
+/* Builds the index of every document of `store`. name NULL: "gorilla";
+ * unknown names are GORILLA_ERR_NOT_FOUND. */
 gorilla_status gorilla_retriever_new(gorilla_store *store, const char *name, gorilla_retriever **out,
                                      gorilla_error *err);
 void gorilla_retriever_free(gorilla_retriever *r);

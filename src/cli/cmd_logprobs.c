@@ -8,13 +8,14 @@
 #include "cli/cli.h"
 
 static const char USAGE[] =
-    "usage: gorilla logprobs -m MODEL.gguf --tokens \"ID ID ...\" [--top K] [--json] [-t N] [--ctx N]\n"
+    "usage: gorilla logprobs -m MODEL.gguf (--tokens \"ID ID ...\" | -p TEXT) [--top K] [--json] [-t N] [--ctx N]\n"
     "\n"
     "For each position i, the K most likely next tokens with their softmax\n"
     "probabilities after tokens 0..i.\n"
     "\n"
     "  -m, --model FILE   the GGUF model\n"
     "  --tokens IDS       token ids separated by spaces or commas\n"
+    "  -p, --prompt TEXT  text instead, tokenized with the model's vocabulary (BOS added)\n"
     "  --top K            tokens per position (default 5)\n"
     "  --json             print [[[id, p], ...], ...] (one list per position)\n"
     "  -t N               threads (default: online CPUs)\n"
@@ -78,7 +79,7 @@ static void top_k(const float *logits, int n, int k, tok_prob *out)
 
 int cmd_logprobs(int argc, char **argv)
 {
-    const char *path = NULL, *tokens = NULL;
+    const char *path = NULL, *tokens = NULL, *text = NULL;
     long k = 5, threads = 0, ctx = 0;
     int json = 0;
     for (int i = 1; i < argc; i++) {
@@ -91,6 +92,9 @@ int cmd_logprobs(int argc, char **argv)
         } else if (!strcmp(a, "-m") || !strcmp(a, "--model")) {
             if (!v) return cli_usage_error("logprobs", "%s needs a file", a);
             path = v, i++;
+        } else if (!strcmp(a, "-p") || !strcmp(a, "--prompt")) {
+            if (!v) return cli_usage_error("logprobs", "%s needs a text", a);
+            text = v, i++;
         } else if (!strcmp(a, "--tokens")) {
             if (!v) return cli_usage_error("logprobs", "--tokens needs a list of ids");
             tokens = v, i++;
@@ -108,12 +112,26 @@ int cmd_logprobs(int argc, char **argv)
         }
     }
     if (!path) return cli_usage_error("logprobs", "-m MODEL.gguf is required");
-    if (!tokens) return cli_usage_error("logprobs", "--tokens is required");
-    int32_t *ids;
-    size_t n;
-    if (cli_parse_token_list(tokens, &ids, &n) || n == 0) return cli_usage_error("logprobs", "--tokens: expected token ids");
-
+    if (!tokens == !text) return cli_usage_error("logprobs", "give exactly one of --tokens IDS and -p TEXT");
+    int32_t *ids = NULL;
+    size_t n = 0;
     gorilla_error err = {0};
+    if (tokens && (cli_parse_token_list(tokens, &ids, &n) || n == 0)) {
+        free(ids);
+        return cli_usage_error("logprobs", "--tokens: expected token ids");
+    }
+    if (text) {
+        gorilla_tokenizer *tok;
+        if (gorilla_tokenizer_load_gguf(path, &tok, &err)) return cli_fail("logprobs", &err);
+        gorilla_status st = gorilla_tokenizer_encode(tok, text, strlen(text), 1, 0, &ids, &n, &err);
+        gorilla_tokenizer_free(tok);
+        if (st) return cli_fail("logprobs", &err);
+        if (n == 0) {
+            free(ids);
+            return cli_usage_error("logprobs", "the text has no tokens");
+        }
+    }
+
     gorilla_model *m;
     gorilla_model_opts o = {(int)threads, (int)ctx};
     if (gorilla_model_load(path, &o, &m, &err)) {

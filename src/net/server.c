@@ -130,6 +130,9 @@ char *net_utf8_sanitize(const char *s, size_t n, size_t *out_len)
 
 char *net_chat_prompt(const char *const *roles, const char *const *contents, size_t n)
 {
+    /* One user message: the published Gorilla chat template (src/prompt). */
+    if (n == 1 && strcmp(roles[0], "system") && strcmp(roles[0], "assistant"))
+        return gorilla_prompt_gorilla_chat(contents[0]);
     size_t total = 32;
     for (size_t i = 0; i < n; i++) total += strlen(contents[i]) + 32;
     char *out = malloc(total);

@@ -40,6 +40,8 @@ for pos in v:
     assert ps == sorted(ps, reverse=True) and 0 < sum(ps) <= 1.0000001
 P
 expect_fail logprobs-too-long "exceed the context" "$G" logprobs -m "$TMP/m.gguf" --tokens "$(seq -s ' ' 1 17)"
+expect_ok logprobs-text "0 (token 1):" "$G" logprobs -m "$TMP/m.gguf" -p "load the model" --top 2
+expect_fail logprobs-both "exactly one of" "$G" logprobs -m "$TMP/m.gguf" -p "x" --tokens "1"
 expect_fail logprobs-bad-id "out of range" "$G" logprobs -m "$TMP/m.gguf" --tokens "1 300000"
 
 expect_ok generate-json '"prompt_tokens": [1, ' "$G" generate -m "$TMP/k.gguf" -p "load the model" -n 5 --json
