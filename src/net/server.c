@@ -907,7 +907,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     r->responded = 1;
     if (r->too_big) return reply_error(c, 413, "the request body is larger than %zu bytes", s->opts.max_body);
     json_error_t je;
-    json_t *req = r->len ? json_loadb(r->body, r->len, 0, &je) : NULL;
+    json_t *req = r->len ? json_loadb(r->body, r->len, JSON_DECODE_ANY, &je) : NULL;
     if (!req) {
         if (!r->len) return reply_error(c, 400, "the request body is empty; expected a JSON object");
         return reply_error(c, 400, "malformed JSON at line %d, column %d: %s", je.line, je.column, je.text);
