@@ -11,6 +11,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "llm/synth.h"
 #include "net/server.h"
 
 /* ---- fake backend ---- */
@@ -24,6 +25,7 @@ typedef struct {
     int delay_ms; /* per piece */
     int active, max_active, calls;
     int fail;
+    int stopped_early; /* on_token asked to stop */
     char last_prompt[4096];
 } fake;
 
@@ -61,7 +63,12 @@ static gorilla_status fake_complete(void *ctx, const char *prompt, const gorilla
             }
             if (delay) sleep_ms(delay);
             usage->completion_tokens++;
-            if (on_token(user, PIECES[i], strlen(PIECES[i]))) break;
+            if (on_token(user, PIECES[i], strlen(PIECES[i]))) {
+                pthread_mutex_lock(&f->mu);
+                f->stopped_early++;
+                pthread_mutex_unlock(&f->mu);
+                break;
+            }
         }
     }
     pthread_mutex_lock(&f->mu);
@@ -367,6 +374,20 @@ static void test_stream(void **state)
     assert_string_equal(text, "api_call: torch.");
     assert_string_equal(finish, "stop");
     res_free(&r);
+    /* a stop string across two pieces: the tail that may start it is held back */
+    http(fx->port, "POST", "/v1/completions",
+         "{\"stream\": true, \"prompt\": \"hi\", \"stop\": [\"xyz\", \"load('pyt\"]}", NULL, &r);
+    check_sse(&r, 0, text, sizeof text, finish, sizeof finish);
+    assert_string_equal(text, "api_call: torch.hub.");
+    assert_string_equal(finish, "stop");
+    assert_null(strstr(r.body, "load"));
+    res_free(&r);
+    /* a held-back tail that turns out not to be a stop string is sent */
+    http(fx->port, "POST", "/v1/completions",
+         "{\"stream\": true, \"prompt\": \"hi\", \"stop\": \"load('pyX\"}", NULL, &r);
+    check_sse(&r, 0, text, sizeof text, finish, sizeof finish);
+    assert_string_equal(text, FULL);
+    res_free(&r);
     fx->f.delay_ms = 0;
 }
 
@@ -600,7 +621,7 @@ static void test_queue_full(void **state)
     o.port = 0;
     o.max_queue = 1;
     fixture *fx = start(&o, 1);
-    fx->f.delay_ms = 40; /* 8 pieces: 320 ms per request */
+    fx->f.delay_ms = 60; /* 8 pieces: 480 ms per request */
     enum { N = 5 };
     pthread_t t[N];
     worker_arg w[N];
@@ -608,6 +629,15 @@ static void test_queue_full(void **state)
         w[i].port = fx->port;
         w[i].stream = 0;
         pthread_create(&t[i], NULL, post_worker, &w[i]);
+        if (i == 0) { /* the first one runs; then one may wait, the rest are refused */
+            for (int k = 0; k < 200; k++) {
+                pthread_mutex_lock(&fx->f.mu);
+                int active = fx->f.active;
+                pthread_mutex_unlock(&fx->f.mu);
+                if (active) break;
+                sleep_ms(5);
+            }
+        }
     }
     for (int i = 0; i < N; i++) pthread_join(t[i], NULL);
     int ok = 0, busy = 0;
@@ -615,6 +645,7 @@ static void test_queue_full(void **state)
         if (w[i].r.status == 200) ok++;
         else if (w[i].r.status == 503) {
             assert_error(&w[i].r, 503, "server_overloaded", "busy");
+            assert_non_null(strstr(w[i].r.headers, "Retry-After: 1"));
             busy++;
         }
         res_free(&w[i].r);
@@ -670,6 +701,128 @@ static void test_slow_client_dropped(void **state)
     stop(fx);
 }
 
+/* Random bytes on the socket, and mutated JSON bodies: every answer is 200
+ * or 400 (never a crash or a 500), and the server keeps answering. */
+static void test_garbage(void **state)
+{
+    fixture *fx = *state;
+    uint64_t x = 0x1234567;
+    char buf[2048];
+    for (int i = 0; i < 30; i++) {
+        size_t n = 1 + (size_t)(i * 67) % sizeof buf;
+        for (size_t k = 0; k < n; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            buf[k] = (char)(x & 0xff);
+        }
+        if (i % 3 == 0) memcpy(buf, "POST /v1/completions HTTP/1.1\r\n", n < 31 ? n : 31);
+        int fd = connect_port(fx->port);
+        ssize_t w = send(fd, buf, n, MSG_NOSIGNAL);
+        (void)w;
+        close(fd);
+    }
+    const char *valid = "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"max_tokens\": 3, \"stop\": [\"x\"]}";
+    size_t vl = strlen(valid);
+    for (int i = 0; i < 60; i++) {
+        char body[256];
+        memcpy(body, valid, vl + 1);
+        for (int m = 0; m < 1 + i % 4; m++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            size_t at = (size_t)(x % vl);
+            body[at] = (char)((x >> 16) & 0x7f);
+            if (!body[at]) body[at] = ' ';
+        }
+        if (i % 5 == 4) body[(x >> 24) % vl] = '\0'; /* truncated */
+        http_res r;
+        http(fx->port, "POST", "/v1/chat/completions", body, NULL, &r);
+        assert_int_equal(r.rc, CURLE_OK);
+        if (r.status != 200 && r.status != 400) fail_msg("status %ld for %s: %s", r.status, body, r.body);
+        res_free(&r);
+    }
+    http_res r;
+    http(fx->port, "GET", "/v1/models", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    res_free(&r);
+}
+
+typedef struct {
+    pthread_mutex_t mu;
+    int n;
+    char lines[8][160];
+} access_log;
+
+static void on_request(void *user, const char *method, const char *path, unsigned status, double ms)
+{
+    access_log *l = user;
+    pthread_mutex_lock(&l->mu);
+    if (l->n < 8) snprintf(l->lines[l->n], sizeof l->lines[0], "%s %s %u", method, path, status);
+    l->n++;
+    pthread_mutex_unlock(&l->mu);
+    assert_true(ms >= 0);
+}
+
+static void test_access_log(void **state)
+{
+    (void)state;
+    access_log l;
+    memset(&l, 0, sizeof l);
+    pthread_mutex_init(&l.mu, NULL);
+    gorilla_server_opts o;
+    gorilla_server_opts_init(&o);
+    o.port = 0;
+    o.on_request = on_request;
+    o.on_request_user = &l;
+    fixture *fx = start(&o, 1);
+    http_res r;
+    http(fx->port, "GET", "/v1/models", NULL, NULL, &r);
+    res_free(&r);
+    http(fx->port, "POST", "/v1/completions", "{\"prompt\": \"x\"}", NULL, &r);
+    res_free(&r);
+    http(fx->port, "GET", "/nope", NULL, NULL, &r);
+    res_free(&r);
+    stop(fx); /* all requests completed */
+    assert_int_equal(l.n, 3);
+    /* connection threads may finish in any order */
+    static const char *const want[] = {"GET /v1/models 200", "POST /v1/completions 200", "GET /nope 404"};
+    for (int w = 0; w < 3; w++) {
+        int found = 0;
+        for (int i = 0; i < 3; i++) found |= !strcmp(l.lines[i], want[w]);
+        if (!found) fail_msg("access log lacks '%s'", want[w]);
+    }
+    pthread_mutex_destroy(&l.mu);
+}
+
+/* Beyond max_connections new connections are refused; the server recovers
+ * when the others go. */
+static void test_connection_limit(void **state)
+{
+    (void)state;
+    gorilla_server_opts o;
+    gorilla_server_opts_init(&o);
+    o.port = 0;
+    o.max_connections = 3;
+    fixture *fx = start(&o, 1);
+    int fds[3];
+    for (int i = 0; i < 3; i++) {
+        fds[i] = connect_port(fx->port);
+        assert_int_equal(send(fds[i], "GET", 3, MSG_NOSIGNAL), 3); /* a request begun, never finished */
+    }
+    sleep_ms(100);
+    http_res r;
+    http(fx->port, "GET", "/v1/models", NULL, NULL, &r);
+    assert_true(r.rc != CURLE_OK || r.status == 503);
+    res_free(&r);
+    for (int i = 0; i < 3; i++) close(fds[i]);
+    int ok = 0;
+    for (int i = 0; i < 50 && !ok; i++) {
+        sleep_ms(20);
+        http(fx->port, "GET", "/v1/models", NULL, NULL, &r);
+        ok = r.status == 200;
+        res_free(&r);
+    }
+    assert_true(ok);
+    stop(fx);
+}
+
 static void test_chat_prompt(void **state)
 {
     (void)state;
@@ -705,6 +858,212 @@ static void test_bind_errors(void **state)
     assert_non_null(strstr(err.message, "localhost"));
 }
 
+
+/* A streaming client that hangs up after the first content chunk: the
+ * generation is cut short and the server goes on. */
+static size_t hangup_write(char *p, size_t s, size_t n, void *u)
+{
+    int *chunks = u;
+    if (strstr(p, "torch") || strstr(p, "api_call")) (*chunks)++;
+    return *chunks ? 0 : s * n; /* 0 aborts the transfer */
+}
+
+static void test_stream_client_gone(void **state)
+{
+    fixture *fx = *state;
+    fx->f.delay_ms = 60;
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/completions", fx->port);
+    CURL *h = curl_easy_init();
+    int chunks = 0;
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, "{\"prompt\": \"x\", \"stream\": true}");
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, hangup_write);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &chunks);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 8000L);
+    assert_int_equal(curl_easy_perform(h), CURLE_WRITE_ERROR);
+    curl_easy_cleanup(h);
+    /* the server notices at its next write, and the backend is told to stop */
+    for (int i = 0; i < 100; i++) {
+        pthread_mutex_lock(&fx->f.mu);
+        int stopped = fx->f.stopped_early, active = fx->f.active;
+        pthread_mutex_unlock(&fx->f.mu);
+        if (stopped && !active) break;
+        sleep_ms(20);
+    }
+    assert_int_equal(fx->f.stopped_early, 1);
+    fx->f.delay_ms = 0;
+    http_res r;
+    http(fx->port, "POST", "/v1/completions", "{\"prompt\": \"x\"}", NULL, &r);
+    assert_int_equal(r.status, 200);
+    res_free(&r);
+}
+
+/* Stopping with a generation running and others queued: every client gets
+ * an answer (200 cut short, or 503), and stop returns promptly. */
+static void test_stop_while_busy(void **state)
+{
+    (void)state;
+    fixture *fx = start(NULL, 1);
+    fx->f.delay_ms = 100; /* 800 ms per request */
+    enum { N = 4 };
+    pthread_t t[N];
+    worker_arg w[N];
+    for (int i = 0; i < N; i++) {
+        w[i].port = fx->port;
+        w[i].stream = i == 0;
+        pthread_create(&t[i], NULL, post_worker, &w[i]);
+    }
+    sleep_ms(250);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    gorilla_server_stop(fx->s);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    assert_true(dt < 2.0);
+    for (int i = 0; i < N; i++) pthread_join(t[i], NULL);
+    int ok = 0, unavailable = 0;
+    for (int i = 0; i < N; i++) {
+        if (w[i].r.status == 200) ok++;
+        else if (w[i].r.status == 503) unavailable++;
+        else assert_true(w[i].r.rc != CURLE_OK); /* connected after the listener closed */
+        res_free(&w[i].r);
+    }
+    assert_true(ok + unavailable >= 1);
+    pthread_mutex_destroy(&fx->f.mu);
+    free(fx);
+}
+
+/* The library's own client against the library's own server. */
+static void test_client_roundtrip(void **state)
+{
+    fixture *fx = *state;
+    char base[128];
+    snprintf(base, sizeof base, "http://127.0.0.1:%d/v1", fx->port);
+    gorilla_client_opts o;
+    gorilla_client_opts_init(&o);
+    o.base_url = base;
+    o.model = "fake-model";
+    o.api_key_env = "GORILLA_TEST_UNSET_KEY_VAR";
+    gorilla_client *c;
+    gorilla_error err = {0};
+    assert_int_equal(gorilla_client_new(&o, &c, &err), GORILLA_OK);
+    char *text = NULL;
+    assert_int_equal(gorilla_client_chat(c, NULL, "hi", NULL, &text, &err), GORILLA_OK);
+    assert_string_equal(text, FULL);
+    free(text);
+    gorilla_gen_params p;
+    gorilla_gen_params_init(&p);
+    p.max_tokens = 3;
+    assert_int_equal(gorilla_client_complete(c, "hi", &p, &text, &err), GORILLA_OK);
+    assert_string_equal(text, "api_call: torch.hub.load(");
+    free(text);
+    gorilla_client_free(c);
+}
+
+/* ---- the local-model backend on a synthetic GGUF (random weights) ---- */
+
+typedef struct {
+    char text[4096];
+    size_t len;
+    int pieces, stop_after;
+} collect;
+
+static int collect_piece(void *user, const char *piece, size_t len)
+{
+    collect *c = user;
+    if (c->len + len < sizeof c->text) {
+        memcpy(c->text + c->len, piece, len);
+        c->len += len;
+        c->text[c->len] = '\0';
+    }
+    c->pieces++;
+    return c->stop_after && c->pieces >= c->stop_after;
+}
+
+static void test_llm_backend(void **state)
+{
+    (void)state;
+    llm_synth_params sp;
+    llm_synth_defaults(&sp);
+    char path[] = "/tmp/gorilla-net-synth-XXXXXX.gguf";
+    int fd = mkstemps(path, 5);
+    assert_true(fd >= 0);
+    close(fd);
+    gorilla_error err = {0};
+    if (llm_synth_write(&sp, path, &err)) fail_msg("synth: %s", err.message);
+    gorilla_backend be;
+    gorilla_model_opts mo = {1, 0};
+    assert_int_equal(gorilla_backend_llm_load("/nonexistent/x.gguf", &mo, &be, &err), GORILLA_ERR_IO);
+    if (gorilla_backend_llm_load(path, &mo, &be, &err)) fail_msg("load: %s", err.message);
+    assert_non_null(strstr(path, be.model_name));
+    assert_null(strstr(be.model_name, ".gguf"));
+    assert_null(be.ask);
+
+    gorilla_gen_params p;
+    gorilla_gen_params_init(&p);
+    p.max_tokens = 6;
+    gorilla_gen_usage u1, u2;
+    collect c1 = {0}, c2 = {0};
+    assert_int_equal(be.complete(be.ctx, "hello world", &p, collect_piece, &c1, &u1, &err), GORILLA_OK);
+    assert_true(u1.prompt_tokens > 0);
+    assert_true(u1.completion_tokens <= 6);
+    if (u1.truncated) assert_int_equal(u1.completion_tokens, 6);
+    /* greedy: the same text again (the KV cache is reused from position 0) */
+    assert_int_equal(be.complete(be.ctx, "hello world", &p, collect_piece, &c2, &u2, &err), GORILLA_OK);
+    assert_int_equal(u1.completion_tokens, u2.completion_tokens);
+    assert_int_equal(c1.len, c2.len);
+    assert_memory_equal(c1.text, c2.text, c1.len);
+    print_message("synthetic model: %d pieces, %d tokens, %zu bytes\n", c1.pieces, u1.completion_tokens, c1.len);
+    if (c1.pieces >= 2) { /* the sink can stop it */
+        collect c3 = {0};
+        c3.stop_after = 1;
+        assert_int_equal(be.complete(be.ctx, "hello world", &p, collect_piece, &c3, &u2, &err), GORILLA_OK);
+        assert_int_equal(c3.pieces, 1);
+    }
+    /* a prompt longer than the context (64) */
+    char longp[2048];
+    longp[0] = '\0';
+    for (int i = 0; i < 100; i++) strcat(longp, "hello ");
+    collect c4 = {0};
+    assert_int_equal(be.complete(be.ctx, longp, &p, collect_piece, &c4, &u2, &err), GORILLA_ERR_LIMIT);
+    assert_non_null(strstr(err.message, "context"));
+
+    /* behind the server */
+    gorilla_server_opts o;
+    gorilla_server_opts_init(&o);
+    o.port = 0;
+    gorilla_server *s;
+    assert_int_equal(gorilla_server_start(&o, &be, &s, &err), GORILLA_OK);
+    http_res r;
+    http(gorilla_server_port(s), "POST", "/v1/completions", "{\"prompt\": \"hello world\", \"max_tokens\": 6}", NULL,
+         &r);
+    assert_int_equal(r.status, 200);
+    json_t *j = body_json(&r);
+    json_t *t = json_object_get(json_array_get(json_object_get(j, "choices"), 0), "text");
+    assert_true(json_is_string(t));
+    /* the same text as the direct call (invalid UTF-8 aside) */
+    if (json_string_length(t) == c1.len) assert_memory_equal(json_string_value(t), c1.text, c1.len);
+    json_decref(j);
+    res_free(&r);
+    char text[4096], finish[32];
+    http(gorilla_server_port(s), "POST", "/v1/chat/completions",
+         "{\"stream\": true, \"max_tokens\": 4, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", NULL, &r);
+    check_sse(&r, 1, text, sizeof text, finish, sizeof finish);
+    res_free(&r);
+    http(gorilla_server_port(s), "POST", "/v1/completions", "{\"prompt\": \"" "hello hello hello hello hello hello "
+         "hello hello hello hello hello hello hello hello hello hello hello hello hello hello hello hello hello hello "
+         "hello hello hello hello hello hello hello hello hello hello hello hello hello hello hello hello hello hello "
+         "hello hello hello hello hello hello hello hello hello hello hello hello hello hello hello hello\"}", NULL, &r);
+    assert_error(&r, 400, "invalid_request_error", "context");
+    res_free(&r);
+    gorilla_server_stop(s);
+    gorilla_backend_free(&be);
+    assert_null(be.ctx);
+    unlink(path);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -723,6 +1082,13 @@ int main(void)
         cmocka_unit_test(test_queue_full),
         cmocka_unit_test(test_slow_client_dropped),
         cmocka_unit_test_setup_teardown(test_bind_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_client_gone, setup, teardown),
+        cmocka_unit_test(test_stop_while_busy),
+        cmocka_unit_test_setup_teardown(test_client_roundtrip, setup, teardown),
+        cmocka_unit_test(test_llm_backend),
+        cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
+        cmocka_unit_test(test_access_log),
+        cmocka_unit_test(test_connection_limit),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();

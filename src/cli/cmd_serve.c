@@ -10,13 +10,14 @@
 static const char USAGE[] =
     "usage: gorilla serve (--model MODEL.gguf | --echo) [--host 127.0.0.1] [--port 8080]\n"
     "                     [--api-key-env NAME] [--max-queue N] [--threads N] [--ctx N]\n"
-    "                     [--max-connections N] [--timeout S]\n"
+    "                     [--max-connections N] [--timeout S] [--data ROOT | --api FILE] [--log]\n"
     "\n"
     "Serves an OpenAI-compatible HTTP API until SIGINT or SIGTERM:\n"
     "  GET  /v1/models             the model being served\n"
     "  POST /v1/chat/completions   chat (Gorilla template \"###USER: ...\\n###ASSISTANT: \")\n"
     "  POST /v1/completions        raw prompt completion\n"
-    "  POST /v1/gorilla/ask        the backend's ask hook (JSON in, JSON out)\n"
+    "  POST /v1/gorilla/ask        {\"task\": T, \"hub\": H, \"k\": K} -> `gorilla ask --json`'s answer\n"
+    "                              (with --data or --api; --echo alone echoes the request)\n"
     "  GET  /health                {\"status\": \"ok\"}, no key needed\n"
     "Both completion endpoints stream server-sent events with \"stream\": true.\n"
     "One generation runs at a time; up to --max-queue requests wait, beyond that 503.\n"
@@ -31,13 +32,55 @@ static const char USAGE[] =
     "  --max-queue N       requests waiting for the model (default 16)\n"
     "  --max-connections N open connections, one thread each (default 64)\n"
     "  --timeout S         drop connections idle for S seconds (default 30)\n"
+    "  --log               one line per request on stderr: method, path, status, time\n"
     "  --threads N         model threads (default: online CPUs)\n"
     "  --ctx N             model context length (default: the model's)\n"
+    "  --data ROOT         API files for /v1/gorilla/ask: ROOT/api/<hub>_api.jsonl or ROOT/<hub>_api.jsonl\n"
+    "  --api FILE          one API file for /v1/gorilla/ask (hub from the name)\n"
+    "                      (ask retrieves from them and, with --model, generates with the\n"
+    "                      model: a second instance of it, sharing the mapped weights)\n"
     "Limits: request bodies over 1 MiB get 413; headers over 64 KiB are refused.\n";
+
+/* The served backend: generation from `inner`, /v1/gorilla/ask from the
+ * asker when there is one (else inner's own ask hook). */
+typedef struct {
+    gorilla_backend inner;
+    gorilla_asker *asker;
+} serve_backend;
+
+static gorilla_status serve_complete(void *ctx, const char *prompt, const gorilla_gen_params *p,
+                                     gorilla_token_fn on_token, void *user, gorilla_gen_usage *usage,
+                                     gorilla_error *err)
+{
+    serve_backend *b = ctx;
+    return b->inner.complete(b->inner.ctx, prompt, p, on_token, user, usage, err);
+}
+
+static gorilla_status serve_ask(void *ctx, const char *req, char **resp, gorilla_error *err)
+{
+    serve_backend *b = ctx;
+    if (b->asker) return gorilla_ask_json(b->asker, req, resp, err);
+    return b->inner.ask(b->inner.ctx, req, resp, err);
+}
+
+/* --log: one access-log line per request (path made printable). */
+static void log_request(void *user, const char *method, const char *path, unsigned status, double ms)
+{
+    (void)user;
+    char p[128];
+    size_t k = 0;
+    for (; path[k] && k + 1 < sizeof p; k++) p[k] = (path[k] > 0x20 && path[k] < 0x7f) ? path[k] : '?';
+    p[k] = '\0';
+    char m[16];
+    size_t j = 0;
+    for (; method[j] && j + 1 < sizeof m; j++) m[j] = (method[j] > 0x20 && method[j] < 0x7f) ? method[j] : '?';
+    m[j] = '\0';
+    fprintf(stderr, "gorilla serve: %s %s %u %.1f ms\n", m, p, status, ms);
+}
 
 int cmd_serve(int argc, char **argv)
 {
-    const char *model = NULL, *key_env = NULL;
+    const char *model = NULL, *key_env = NULL, *data = NULL, *api = NULL;
     int echo = 0;
     long port = 8080, max_queue = 16, threads = 0, ctx = 0, max_conn = 64, timeout = 30;
     gorilla_server_opts o;
@@ -52,11 +95,17 @@ int cmd_serve(int argc, char **argv)
             echo = 1;
             continue;
         }
+        if (!strcmp(a, "--log")) {
+            o.on_request = log_request;
+            continue;
+        }
         if (!v) return cli_usage_error("serve", "%s needs a value", a);
         i++;
         if (!strcmp(a, "--model") || !strcmp(a, "-m")) model = v;
         else if (!strcmp(a, "--host")) o.host = v;
         else if (!strcmp(a, "--api-key-env")) key_env = v;
+        else if (!strcmp(a, "--data")) data = v;
+        else if (!strcmp(a, "--api")) api = v;
         else if (!strcmp(a, "--port")) {
             if (cli_parse_long(v, 0, 65535, &port)) return cli_usage_error("serve", "--port needs an integer in [0, 65535]");
         } else if (!strcmp(a, "--max-queue")) {
@@ -74,6 +123,7 @@ int cmd_serve(int argc, char **argv)
         }
     }
     if (model && echo) return cli_usage_error("serve", "give either --model or --echo, not both");
+    if (data && api) return cli_usage_error("serve", "give --data or --api, not both");
     if (!model && !echo)
         return cli_usage_error("serve", "no model: give --model MODEL.gguf (or --echo for the test echo backend)");
     if (key_env) {
@@ -87,13 +137,29 @@ int cmd_serve(int argc, char **argv)
     o.timeout_s = (unsigned)timeout;
 
     gorilla_error err = {0};
-    gorilla_backend be;
+    serve_backend sb = {0};
+    if (data || api) {
+        cli_api_files files;
+        int rc = cli_api_paths("serve", data, api, -1, &files);
+        if (rc) return rc;
+        gorilla_ask_opts ao;
+        gorilla_ask_opts_init(&ao);
+        for (int h = 0; h < GORILLA_HUB_COUNT; h++) ao.api_paths[h] = files.paths[h];
+        ao.model_path = model;
+        ao.n_threads = (int)threads;
+        ao.n_ctx = (int)ctx;
+        if (gorilla_asker_new(&ao, &sb.asker, &err)) return cli_fail("serve", &err);
+    }
     if (echo) {
-        gorilla_backend_echo(&be);
+        gorilla_backend_echo(&sb.inner);
     } else {
         gorilla_model_opts mo = {(int)threads, (int)ctx};
-        if (gorilla_backend_llm_load(model, &mo, &be, &err)) return cli_fail("serve", &err);
+        if (gorilla_backend_llm_load(model, &mo, &sb.inner, &err)) {
+            gorilla_asker_free(sb.asker);
+            return cli_fail("serve", &err);
+        }
     }
+    gorilla_backend be = {&sb, sb.inner.model_name, serve_complete, (sb.asker || sb.inner.ask) ? serve_ask : NULL, NULL};
 
     /* SIGINT/SIGTERM are blocked in every thread (the server's inherit the
      * mask) and taken here with sigwait. */
@@ -106,7 +172,8 @@ int cmd_serve(int argc, char **argv)
 
     gorilla_server *srv;
     if (gorilla_server_start(&o, &be, &srv, &err)) {
-        gorilla_backend_free(&be);
+        gorilla_backend_free(&sb.inner);
+        gorilla_asker_free(sb.asker);
         return cli_fail("serve", &err);
     }
     int is6 = strchr(o.host, ':') != NULL;
@@ -117,6 +184,7 @@ int cmd_serve(int argc, char **argv)
     sigwait(&set, &sig);
     fprintf(stderr, "gorilla serve: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     gorilla_server_stop(srv);
-    gorilla_backend_free(&be);
+    gorilla_backend_free(&sb.inner);
+    gorilla_asker_free(sb.asker);
     return 0;
 }

@@ -81,7 +81,7 @@ static gorilla_status llm_complete(void *ctx, const char *prompt, const gorilla_
         size_t plen = 0;
         const char *piece = gorilla_tokenizer_piece(b->tok, t, &plen);
         if (piece && plen) {
-            if (text_len + plen + 1 > text_cap) {
+            if (!text || text_len + plen + 1 > text_cap) {
                 size_t cap = text_cap ? text_cap * 2 : 256;
                 while (cap < text_len + plen + 1) cap *= 2;
                 char *nt = realloc(text, cap);

@@ -107,7 +107,7 @@ void net_redact(char *msg, size_t cap, const char *secret)
         size_t tail = strlen(p + sl);
         /* "***" is never longer than the secret when sl >= 3; else pad. */
         if (sl >= 3) {
-            memcpy(p, "***", 3);
+            p[0] = p[1] = p[2] = '*';
             memmove(p + 3, p + sl, tail + 1);
             from = p + 3;
         } else {
@@ -125,16 +125,12 @@ char *net_display_url(const char *url)
     const char *at = NULL;
     for (size_t i = 0; i < hostpart; i++)
         if (host[i] == '@') at = host + i;
-    size_t n = strlen(url);
-    char *out = malloc(n + 1);
-    if (!out) return NULL;
-    size_t k = 0;
-    memcpy(out, url, (size_t)(host - url));
-    k = (size_t)(host - url);
     const char *rest = at ? at + 1 : host;
-    size_t keep = strcspn(rest, "?#");
-    memcpy(out + k, rest, keep);
-    out[k + keep] = '\0';
+    int k = (int)(host - url), keep = (int)strcspn(rest, "?#");
+    size_t cap = strlen(url) + 1;
+    char *out = malloc(cap);
+    if (!out) return NULL;
+    snprintf(out, cap, "%.*s%.*s", k, url, keep, rest);
     return out;
 }
 
@@ -151,7 +147,7 @@ gorilla_status gorilla_client_new(const gorilla_client_opts *opts, gorilla_clien
     *out = NULL;
     if (!opts || !opts->base_url || !*opts->base_url)
         return gorilla_fail(err, GORILLA_ERR_INVALID, "client: a base URL is required");
-    if (strncmp(opts->base_url, "http://", 7) && strncmp(opts->base_url, "https://", 8))
+    if (strncmp(opts->base_url, "http://", 7) != 0 && strncmp(opts->base_url, "https://", 8) != 0)
         return gorilla_fail(err, GORILLA_ERR_INVALID, "client: the base URL must start with http:// or https://");
     if (!opts->model || !*opts->model) return gorilla_fail(err, GORILLA_ERR_INVALID, "client: a model name is required");
     pthread_once(&g_once, global_init);

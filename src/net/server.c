@@ -131,7 +131,7 @@ char *net_utf8_sanitize(const char *s, size_t n, size_t *out_len)
 char *net_chat_prompt(const char *const *roles, const char *const *contents, size_t n)
 {
     /* One user message: the published Gorilla chat template (src/prompt). */
-    if (n == 1 && strcmp(roles[0], "system") && strcmp(roles[0], "assistant"))
+    if (n == 1 && strcmp(roles[0], "system") != 0 && strcmp(roles[0], "assistant") != 0)
         return gorilla_prompt_gorilla_chat(contents[0]);
     size_t total = 32;
     for (size_t i = 0; i < n; i++) total += strlen(contents[i]) + 32;
@@ -238,10 +238,13 @@ static int on_piece(void *user, const char *piece, size_t len)
         j->raw[j->raw_len] = '\0';
     }
     if (j->n_stop) {
-        size_t hold = 0;
-        long at = gorilla_stop_find(j->raw, j->raw_len, (const char *const *)j->stops, j->n_stop, NULL, &hold);
+        /* No stop string starts before `emitted` (the held-back tail was the
+         * longest suffix that could begin one): search from there only. */
+        size_t hold = 0, from = j->emitted;
+        long at = gorilla_stop_find(j->raw + from, j->raw_len - from, (const char *const *)j->stops, j->n_stop,
+                                    NULL, &hold);
         if (at >= 0) {
-            j->emitted = (size_t)at;
+            j->emitted = from + (size_t)at;
             j->hit_stop = 1;
             stop = 1;
         } else {
@@ -271,7 +274,8 @@ static void run_job(gorilla_server *s, job *j)
     j->st = st;
     if (st) {
         j->err = err;
-        j->http_status = 500;
+        /* a prompt too long for the context, or bad input: the client's fault */
+        j->http_status = st == GORILLA_ERR_LIMIT || st == GORILLA_ERR_INVALID || st == GORILLA_ERR_PARSE ? 400 : 500;
     }
     j->usage = usage;
     j->ask_response = resp;
@@ -365,6 +369,7 @@ static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, cha
     MHD_add_response_header(r, "Content-Type", "application/json");
     if (allow) MHD_add_response_header(r, "Allow", allow);
     if (status == 401) MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
+    if (status == 503) MHD_add_response_header(r, "Retry-After", "1");
     enum MHD_Result ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ret;
@@ -436,6 +441,9 @@ static const struct {
 
 typedef struct {
     int route;
+    char method[16];
+    char path[128];
+    struct timespec t0;
     int responded; /* a reply was queued early: ignore the body */
     int too_big;
     char *body;
@@ -565,12 +573,12 @@ static char *chat_prompt_from(json_t *msgs, char *msg, size_t cap)
     for (size_t i = 0; i < n; i++) {
         json_t *m = json_array_get(msgs, i);
         const char *role = json_string_value(json_object_get(m, "role"));
-        if (!role || (strcmp(role, "system") && strcmp(role, "user") && strcmp(role, "assistant") &&
-                      strcmp(role, "developer"))) {
+        if (!role || (strcmp(role, "system") != 0 && strcmp(role, "user") != 0 && strcmp(role, "assistant") != 0 &&
+                      strcmp(role, "developer") != 0)) {
             snprintf(msg, cap, "messages[%zu]: 'role' must be \"system\", \"user\" or \"assistant\"", i);
             goto done;
         }
-        roles[i] = strcmp(role, "developer") ? role : "system";
+        roles[i] = strcmp(role, "developer") != 0 ? role : "system";
         texts[i] = content_text(json_object_get(m, "content"));
         if (!texts[i]) {
             snprintf(msg, cap, "messages[%zu]: 'content' must be a string or an array of text parts", i);
@@ -818,9 +826,7 @@ static enum MHD_Result do_ask(gorilla_server *s, struct MHD_Connection *c, reque
     wait_done(s, j);
     enum MHD_Result ret;
     if (j->st) {
-        unsigned status = (unsigned)j->http_status;
-        if (status == 500 && (j->st == GORILLA_ERR_INVALID || j->st == GORILLA_ERR_PARSE)) status = 400;
-        ret = reply_error(c, status, "%s", j->err.message);
+        ret = reply_error(c, (unsigned)j->http_status, "%s", j->err.message);
     } else if (!j->ask_response) {
         ret = reply_error(c, 500, "the ask backend gave no answer");
     } else {
@@ -855,9 +861,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         if (!r) return MHD_NO;
         *con_cls = r;
         r->route = -1;
+        snprintf(r->method, sizeof r->method, "%s", method);
+        snprintf(r->path, sizeof r->path, "%s", url);
+        clock_gettime(CLOCK_MONOTONIC, &r->t0);
         const char *allow = NULL;
         for (size_t i = 0; i < sizeof ROUTES / sizeof ROUTES[0]; i++) {
-            if (strcmp(url, ROUTES[i].path)) continue;
+            if (strcmp(url, ROUTES[i].path) != 0) continue;
             allow = ROUTES[i].method;
             if (!strcmp(method, ROUTES[i].method)) r->route = ROUTES[i].route;
         }
@@ -925,11 +934,17 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)c;
     (void)toe;
+    gorilla_server *s = cls;
     request *r = *con_cls;
     if (!r) return;
+    if (s->opts.on_request) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
+        struct timespec t1;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double ms = (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - r->t0.tv_nsec) * 1e-6;
+        s->opts.on_request(s->opts.on_request_user, r->method, r->path, ci ? ci->http_status : 0, ms);
+    }
     free(r->body);
     free(r);
     *con_cls = NULL;
