@@ -32,10 +32,10 @@ static void exercise(const gorilla_tokenizer *t, const char *text, size_t len)
 static gorilla_tokenizer *fixed(int gpt2)
 {
     static const char *const spm[] = {"<unk>", "<s>", "</s>", "<0x0A>", "<0xC3>", "<0xA9>", "\xE2\x96\x81",
-                                      "a", "b", "\xE2\x96\x81" "a", "ab", "<tool>"};
+                                      "a", "b", ("\xE2\x96\x81" "a"), "ab", "<tool>"};
     static const float sc[] = {0, 0, 0, 0, 0, 0, -1, -1, -1, -2, -3, 0};
     static const int32_t ty[] = {2, 3, 3, 6, 6, 6, 1, 1, 1, 1, 1, 4};
-    static const char *const bpe[] = {"a", "b", "\xC4\xA0", "\xC4\x8A", "ab", "\xC4\xA0" "a", "<|endoftext|>"};
+    static const char *const bpe[] = {"a", "b", "\xC4\xA0", "\xC4\x8A", "ab", ("\xC4\xA0" "a"), "<|endoftext|>"};
     static const int32_t bty[] = {1, 1, 1, 1, 1, 1, 3};
     static const char *const merges[] = {"a b", "\xC4\xA0 a"};
     gorilla_tokenizer_spec s;
