@@ -37,9 +37,11 @@ static gorilla_model *synth_load(const llm_synth_params *sp, int threads, int n_
 static const int PROMPT[] = {1, 300 - 7, 42, 5, 260, 17, 99, 128, 2, 270};
 #define N_PROMPT (int)(sizeof PROMPT / sizeof *PROMPT)
 
-/* Runs the prompt through engine and reference; returns the largest
+/* Runs the prompt through engine (exact: the f32-activation path
+ * llm_forward; else gorilla_model_forward, whose quantized types use 8-bit
+ * activations) and reference; returns the largest
  * |engine - ref| / max(1, max|ref|) over all positions and logits. */
-static double compare_engine_ref(gorilla_model *m)
+static double compare_path_ref(gorilla_model *m, int exact)
 {
     ref_model r;
     ref_build(&r, m);
@@ -50,7 +52,12 @@ static double compare_engine_ref(gorilla_model *m)
     for (int p = 0; p < N_PROMPT; p++) {
         int tok = PROMPT[p] % V;
         gorilla_error err = {0};
-        assert_int_equal(gorilla_model_forward(m, tok, p, lg, &err), GORILLA_OK);
+        if (exact) {
+            llm_forward(m, tok, p, 1);
+            memcpy(lg, m->s.logits, (size_t)V * sizeof *lg);
+        } else {
+            assert_int_equal(gorilla_model_forward(m, tok, p, lg, &err), GORILLA_OK);
+        }
         ref_forward(&r, tok, p, rl);
         double mx = 1;
         for (int i = 0; i < V; i++) mx = fmax(mx, fabs(rl[i]));
@@ -65,6 +72,13 @@ static double compare_engine_ref(gorilla_model *m)
     return worst;
 }
 
+static double compare_engine_ref(gorilla_model *m) { return compare_path_ref(m, 0); }
+
+/* 8-bit activations (llama.cpp's scheme for quantized weights) cost about
+ * 1e-2 of the largest logit on these tiny random models; the exact path
+ * keeps tol. */
+#define Q8_ACT_TOL 5e-2
+
 static void check_type(uint32_t type, int n_embd, int n_ff, double tol)
 {
     llm_synth_params sp;
@@ -74,9 +88,11 @@ static void check_type(uint32_t type, int n_embd, int n_ff, double tol)
     sp.n_ff = n_ff;
     sp.seed = 7 + type;
     gorilla_model *m = synth_load(&sp, 2, 0, NULL);
-    double worst = compare_engine_ref(m);
-    printf("  %-5s n_embd %3d: max rel err %.2e\n", qtype_name(type), n_embd, worst);
-    assert_true(worst < tol);
+    double exact = compare_path_ref(m, 1), worst = compare_engine_ref(m);
+    int q8 = type != QT_F32 && type != QT_F16 && type != QT_BF16;
+    printf("  %-5s n_embd %3d: max rel err %.2e (f32 activations %.2e)\n", qtype_name(type), n_embd, worst, exact);
+    assert_true(exact < tol);
+    assert_true(worst < (q8 ? Q8_ACT_TOL : tol));
     gorilla_model_free(m);
 }
 
@@ -131,9 +147,12 @@ static void test_threads_identical(void **s)
     assert_int_equal(gorilla_model_prompt(a, toks, 5, 0, la, &err), GORILLA_OK);
     assert_int_equal(gorilla_model_prompt(b, toks, 5, 0, lb, &err), GORILLA_OK);
     assert_memory_equal(la, lb, V * sizeof *la);
-    /* prompt == forward loop */
+    /* prompt == forward loop, up to the float summation order of the
+     * batched kernels (prefill) against the one-token ones */
     for (int i = 0; i < 5; i++) assert_int_equal(gorilla_model_forward(b, toks[i], i, lb, &err), GORILLA_OK);
-    assert_memory_equal(la, lb, V * sizeof *la);
+    float mx = 1;
+    for (int i = 0; i < V; i++) mx = fmaxf(mx, fabsf(la[i]));
+    for (int i = 0; i < V; i++) assert_true(fabsf(la[i] - lb[i]) <= 1e-5f * mx);
     free(la);
     free(lb);
     gorilla_model_free(a);

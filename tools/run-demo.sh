@@ -14,3 +14,13 @@ else
   echo
   echo "(APIBench not found: set GORILLA_DATA to evaluate the released responses)"
 fi
+
+echo
+echo "== gorilla ask on the starter store (data/starter; retrieval only, no model needed)"
+for task in "find a model that separates vocals from music" \
+            "summarize a long news article in a few sentences" \
+            "estimate the body pose of a person in a photo"; do
+  echo
+  echo "\$ gorilla ask \"$task\" -k 2"
+  "$bin" ask "$task" --data data/starter -k 2
+done

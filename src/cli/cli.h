@@ -34,6 +34,33 @@ int cmd_logprobs(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_ask(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+int cmd_chat(int argc, char **argv);
+/* API files of the ask/bench/chat commands (cmd_ask.c): --api FILE (hub
+ * from `hub` or the name), else --data ROOT, else $GORILLA_DATA, else the
+ * starter store; ROOT/api/<hub>_api.jsonl or ROOT/<hub>_api.jsonl. hub -1:
+ * every hub found. Returns 0, or the exit code after printing why. */
+typedef struct {
+    const char *paths[GORILLA_HUB_COUNT];
+    char buf[GORILLA_HUB_COUNT][4096];
+    char root[4096]; /* the root used ("" for --api) */
+} cli_api_files;
+int cli_api_paths(const char *cmd, const char *data, const char *api, int hub, cli_api_files *f);
+/* Model flags shared by ask/bench/chat. */
+typedef struct {
+    const char *model, *endpoint, *model_name, *api_key_env;
+    gorilla_prompt_style prompt;
+    long max_tokens, ctx, threads, retries;
+    int retries_set;
+    double temp;
+} cli_gen_flags;
+/* Parses one model flag (a with value v); *used 0 when a is not one.
+ * Returns 0, or 2 after a usage error. */
+int cli_parse_gen_flag(const char *cmd, const char *a, const char *v, cli_gen_flags *g, int *used);
+void cli_gen_flags_apply(const cli_gen_flags *g, gorilla_ask_opts *o);
+/* Prints an ask result as text. */
+void cli_print_ask(const gorilla_ask_result *r, const char *model_id);
 /* Parses token ids separated by spaces or commas into a malloc'd array
  * (cmd_logprobs.c). Returns 0, or -1 on a bad id. */
 int cli_parse_token_list(const char *s, int32_t **out, size_t *n);

@@ -19,6 +19,9 @@ static const cli_command COMMANDS[] = {
     {"logprobs", cmd_logprobs, "top next-token probabilities after each prefix of a token list"},
     {"tokenize", cmd_tokenize, "show the token ids (and pieces) a GGUF model's tokenizer gives a text"},
     {"serve", cmd_serve, "serve an OpenAI-compatible HTTP API (chat, completions, streaming) on a GGUF model"},
+    {"ask", cmd_ask, "the API call for a task: retrieve, ask a model (optional), check the call against the store"},
+    {"bench", cmd_bench, "run a model over an APIBench question file (resumable), then evaluate the answers"},
+    {"chat", cmd_chat, "interactive API assistant keeping the conversation (reads tasks from stdin)"},
     {"help", cmd_help, "list commands, or show a command's help"},
 };
 static const size_t N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0];

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "llm/prefill.h"
 #include "llm/quant.h"
 
 #define MAX_CTX (1 << 20)
@@ -156,6 +157,7 @@ void llm_forward(gorilla_model *m, int32_t token, int pos, int want_logits)
     dequantize_row(w->tok_embd.type, w->tok_embd.data + (size_t)token * w->tok_embd.row_bytes, s->x,
                    (size_t)dim);
     rope_prepare(m, pos);
+    llm_kv_note(m, &token, 1, pos);
 
     for (int l = 0; l < c->n_layer; l++) {
         llm_layer *L = &w->layers[l];
@@ -469,6 +471,8 @@ gorilla_status llm_model_build(gguf_file *file, const gorilla_model_opts *opts, 
     if (!st) st = read_weights(m, err);
     if (!st) st = read_vocab(m, err);
     if (!st) st = alloc_state(m, err);
+    if (!st && !(m->kv_tokens = calloc((size_t)m->cfg.n_ctx, sizeof *m->kv_tokens)))
+        st = gorilla_fail(err, GORILLA_ERR_NOMEM, "%s: out of memory", gguf_name(file));
     if (!st) {
         int nt = opts && opts->n_threads > 0 ? opts->n_threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
         if (nt < 1) nt = 1;
@@ -521,6 +525,7 @@ void gorilla_model_free(gorilla_model *m)
     free(s->rope_cos);
     free(s->rope_sin);
     free(s->inv_freq);
+    free(m->kv_tokens);
     for (size_t i = 0; i < m->n_tokens; i++) free(m->tokens[i]);
     free(m->tokens);
     free(m->scores);
@@ -551,9 +556,19 @@ gorilla_status gorilla_model_forward(gorilla_model *m, int32_t token, int pos, f
     if (pos < 0 || pos >= m->cfg.n_ctx)
         return gorilla_fail(err, GORILLA_ERR_LIMIT, "position %d is outside the context of %d tokens", pos,
                             m->cfg.n_ctx);
-    llm_forward(m, token, pos, 1);
+    if (llm_forward_batch(m, &token, 1, pos, 1)) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    llm_kv_note(m, &token, 1, pos);
     if (logits) memcpy(logits, m->s.logits, (size_t)m->cfg.n_vocab * sizeof *logits);
     return GORILLA_OK;
+}
+
+void llm_kv_note(gorilla_model *m, const int32_t *tokens, size_t n, int pos)
+{
+    /* A gap after the valid prefix leaves the prefix as it is: positions
+     * before pos do not depend on later ones. */
+    if (pos > m->n_kv) return;
+    memcpy(m->kv_tokens + pos, tokens, n * sizeof *tokens);
+    m->n_kv = pos + (int)n;
 }
 
 gorilla_status gorilla_model_prompt(gorilla_model *m, const int32_t *tokens, size_t n, int pos, float *logits,
@@ -566,7 +581,15 @@ gorilla_status gorilla_model_prompt(gorilla_model *m, const int32_t *tokens, siz
         gorilla_status st = check_token(m, tokens[i], err);
         if (st) return st;
     }
-    for (size_t i = 0; i < n; i++) llm_forward(m, tokens[i], pos + (int)i, i + 1 == n);
+    /* Reuse the cached positions that already hold this prompt's leading
+     * tokens (a shared system prompt); the last token is always run, for
+     * its logits. */
+    size_t reuse = 0;
+    while (reuse + 1 < n && pos + (int)reuse < m->n_kv && m->kv_tokens[pos + (int)reuse] == tokens[reuse]) reuse++;
+    m->n_reused = (int)reuse;
+    if (n && llm_forward_batch(m, tokens + reuse, (int)(n - reuse), pos + (int)reuse, 1))
+        return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    llm_kv_note(m, tokens, n, pos);
     if (logits && n) memcpy(logits, m->s.logits, (size_t)m->cfg.n_vocab * sizeof *logits);
     return GORILLA_OK;
 }

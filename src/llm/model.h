@@ -70,6 +70,12 @@ struct gorilla_model {
     llm_weights w;
     llm_state s;
     llm_pool *pool;
+    /* Prefix cache: kv_tokens[0..n_kv) are the tokens whose keys and
+     * values the cache holds at positions 0..n_kv-1; a prompt that starts
+     * with them reuses those positions. n_reused: tokens the last
+     * gorilla_model_prompt reused. */
+    int32_t *kv_tokens;
+    int n_kv, n_reused;
     /* vocabulary (may be empty) */
     size_t n_tokens;
     char **tokens;
@@ -83,9 +89,15 @@ struct gorilla_model {
 gorilla_status llm_model_build(gguf_file *file, const gorilla_model_opts *opts, gorilla_model **out,
                                gorilla_error *err);
 
-/* One token at pos; computes logits into s.logits when want_logits.
- * The caller has checked token and pos. */
+/* One token at pos with f32 activations throughout (the exact reference
+ * path, for tests); computes logits into s.logits when want_logits. The
+ * engine itself runs llm_forward_batch (prefill.h: 8-bit activations,
+ * the runtime-dispatched kernels). The caller has checked token and pos. */
 void llm_forward(gorilla_model *m, int32_t token, int pos, int want_logits);
+
+/* Records that positions pos..pos+n-1 of the KV cache now hold tokens
+ * (the prefix cache's bookkeeping). */
+void llm_kv_note(gorilla_model *m, const int32_t *tokens, size_t n, int pos);
 
 /* out[r] = row r of W · x for all rows, split across the pool. */
 void llm_matmul(gorilla_model *m, const llm_matrix *w, const float *x, float *out);
