@@ -890,8 +890,10 @@ gorilla_status gorilla_ask_json(gorilla_asker *a, const char *request_json, char
 gorilla_status gorilla_bench_resume(const char *path, long **ids, size_t *n, gorilla_error *err);
 /* One response line in the published format, newline included:
  * {"question_id": N, "text": T, "answer_id": A, "model_id": M, "metadata": {}}
- * with A a 22-character id drawn from `seed`. Caller frees. */
-char *gorilla_bench_response_line(long question_id, const char *text, const char *model_id, uint64_t seed);
+ * with A a 22-character id drawn from `seed`; when `error` is non-NULL the
+ * metadata is {"error": error}. Caller frees. */
+char *gorilla_bench_response_line(long question_id, const char *text, const char *model_id, uint64_t seed,
+                                  const char *error);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,642 @@
+/* ask.c — `gorilla ask` in the library: retrieve API documents for a task,
+ * build the prompt, generate an answer (local GGUF model or an
+ * OpenAI-compatible endpoint), parse it, and check its api_call against the
+ * store with the evaluator's matcher. With no model, the answer is the
+ * retrieved documents themselves. */
+#include "pipeline/ask.h"
+#include "prompt/template.h"
+#include "store/store_internal.h"
+#include "store/pyrepr.h"
+#include "base/error.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct gorilla_asker {
+    gorilla_store *store[GORILLA_HUB_COUNT];
+    gorilla_retriever *ret[GORILLA_HUB_COUNT];
+    /* all loaded hubs in one store, so that one retriever ranks them on
+     * shared statistics; hub h's document i is all_store's offset[h] + i */
+    gorilla_store *all_store;
+    gorilla_retriever *all_ret;
+    size_t offset[GORILLA_HUB_COUNT];
+    gorilla_matcher *match[GORILLA_HUB_COUNT];
+    char **domains[GORILLA_HUB_COUNT];
+    size_t n_domains[GORILLA_HUB_COUNT];
+    gorilla_model *model;
+    gorilla_tokenizer *tok;
+    gorilla_client *client;
+    char *model_id;
+    char *retriever_name;
+    gorilla_prompt_style prompt;
+    gorilla_gen_params gen;
+    size_t k;
+};
+
+void gorilla_ask_opts_init(gorilla_ask_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->k = 3;
+    o->max_retries = -1;
+    gorilla_gen_params_init(&o->gen);
+    o->gen.max_tokens = 256;
+}
+
+gorilla_hub ask_guess_hub(const char *call)
+{
+    if (!call) return GORILLA_HUB_HUGGINGFACE;
+    if (strstr(call, "torch.hub")) return GORILLA_HUB_TORCHHUB;
+    if (strstr(call, "hub.KerasLayer") || strstr(call, "hub.load") || strstr(call, "tfhub.dev"))
+        return GORILLA_HUB_TENSORFLOWHUB;
+    return GORILLA_HUB_HUGGINGFACE;
+}
+
+void gorilla_asker_free(gorilla_asker *a)
+{
+    if (!a) return;
+    for (int h = 0; h < GORILLA_HUB_COUNT; h++) {
+        gorilla_matcher_free(a->match[h]);
+        gorilla_retriever_free(a->ret[h]);
+        gorilla_store_free(a->store[h]);
+        gorilla_strings_free(a->domains[h], a->n_domains[h]);
+    }
+    gorilla_retriever_free(a->all_ret);
+    gorilla_store_free(a->all_store);
+    gorilla_tokenizer_free(a->tok);
+    gorilla_model_free(a->model);
+    gorilla_client_free(a->client);
+    free(a->model_id);
+    free(a->retriever_name);
+    free(a);
+}
+
+/* Builds the all-hubs store and its retriever (when two hubs or more). */
+static gorilla_status merge_hubs(gorilla_asker *a, const char *retriever, gorilla_error *err)
+{
+    int hubs = 0;
+    for (int h = 0; h < GORILLA_HUB_COUNT; h++) hubs += a->store[h] != NULL;
+    if (hubs < 2) return GORILLA_OK;
+    pybuf b;
+    pybuf_init(&b);
+    size_t n = 0;
+    for (int h = 0; h < GORILLA_HUB_COUNT; h++) {
+        a->offset[h] = n;
+        if (!a->store[h]) continue;
+        for (size_t i = 0; i < gorilla_store_count(a->store[h]); i++, n++) {
+            char *doc = gorilla_store_doc_json(a->store[h], i);
+            if (!doc) {
+                pybuf_free(&b);
+                return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+            }
+            pybuf_puts(&b, doc);
+            pybuf_putc(&b, '\n');
+            free(doc);
+        }
+    }
+    char *text = pybuf_take(&b);
+    if (!text) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    gorilla_status st = gorilla_store_load_buffer("all hubs", text, strlen(text), &a->all_store, err);
+    free(text);
+    if (st == GORILLA_OK) st = gorilla_retriever_new(a->all_store, retriever, &a->all_ret, err);
+    return st;
+}
+
+gorilla_status gorilla_asker_new(const gorilla_ask_opts *o, gorilla_asker **out, gorilla_error *err)
+{
+    *out = NULL;
+    gorilla_asker *a = calloc(1, sizeof *a);
+    if (!a) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    gorilla_status st = GORILLA_OK;
+    a->prompt = o->prompt;
+    a->gen = o->gen;
+    a->k = o->k ? o->k : 3;
+    int no_retrieval = o->retriever && strcmp(o->retriever, "none") == 0;
+    int any = 0;
+    for (int h = 0; h < GORILLA_HUB_COUNT && st == GORILLA_OK; h++) {
+        if (!o->api_paths[h]) continue;
+        any = 1;
+        if ((st = gorilla_store_load(o->api_paths[h], &a->store[h], err))) break;
+        if (!no_retrieval && (st = gorilla_retriever_new(a->store[h], o->retriever, &a->ret[h], err))) break;
+        if ((st = gorilla_matcher_new(a->store[h], (gorilla_hub)h, GORILLA_MATCH_COMPATIBLE, &a->match[h], err)))
+            break;
+        st = gorilla_store_domains(a->store[h], &a->domains[h], &a->n_domains[h], err);
+    }
+    if (st == GORILLA_OK && !any) st = gorilla_fail(err, GORILLA_ERR_INVALID, "ask: no API documents given");
+    if (st == GORILLA_OK && !no_retrieval) st = merge_hubs(a, o->retriever, err);
+    if (st == GORILLA_OK) {
+        a->retriever_name = strdup(no_retrieval ? "none" : o->retriever ? o->retriever : gorilla_retriever_default_name());
+        if (!a->retriever_name) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    }
+    if (st == GORILLA_OK && o->model_path && o->endpoint)
+        st = gorilla_fail(err, GORILLA_ERR_INVALID, "ask: give a local model or an endpoint, not both");
+    if (st == GORILLA_OK && o->model_path) {
+        gorilla_model_opts mo = {o->n_threads, o->n_ctx};
+        if (!(st = gorilla_model_load(o->model_path, &mo, &a->model, err)))
+            st = gorilla_tokenizer_load_gguf(o->model_path, &a->tok, err);
+        if (!st) {
+            const char *base = strrchr(o->model_path, '/');
+            a->model_id = strdup(base ? base + 1 : o->model_path);
+        }
+    }
+    if (st == GORILLA_OK && o->endpoint) {
+        gorilla_client_opts co;
+        gorilla_client_opts_init(&co);
+        co.base_url = o->endpoint;
+        co.model = o->model_name ? o->model_name : "gorilla";
+        co.api_key_env = o->api_key_env;
+        if (o->timeout_ms > 0) co.timeout_ms = o->timeout_ms;
+        if (o->max_retries >= 0) co.max_retries = o->max_retries;
+        st = gorilla_client_new(&co, &a->client, err);
+        if (!st) a->model_id = strdup(co.model);
+    }
+    if (st == GORILLA_OK && (o->model_path || o->endpoint) && !a->model_id)
+        st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    if (st != GORILLA_OK) {
+        gorilla_asker_free(a);
+        return st;
+    }
+    *out = a;
+    return GORILLA_OK;
+}
+
+int gorilla_asker_has_model(const gorilla_asker *a) { return a && (a->model || a->client); }
+const char *gorilla_asker_model_id(const gorilla_asker *a) { return a ? a->model_id : NULL; }
+const gorilla_store *gorilla_asker_store(const gorilla_asker *a, gorilla_hub hub)
+{
+    return a && (unsigned)hub < GORILLA_HUB_COUNT ? a->store[hub] : NULL;
+}
+
+/* --- Generation ------------------------------------------------------ */
+
+static gorilla_status local_generate(gorilla_asker *a, const char *prompt, char **out, gorilla_error *err)
+{
+    const gorilla_gen_params *p = &a->gen;
+    int32_t *ids = NULL, *gen = NULL;
+    size_t n_ids = 0, n_gen = 0;
+    float *logits = NULL;
+    gorilla_sampler *smp = NULL;
+    char *text = NULL;
+    size_t text_len = 0;
+    gorilla_status st = gorilla_tokenizer_encode(a->tok, prompt, strlen(prompt), 1, 0, &ids, &n_ids, err);
+    if (st) return st;
+    int n_ctx = gorilla_model_n_ctx(a->model), V = gorilla_model_n_vocab(a->model);
+    int max_new = p->max_tokens > 0 ? p->max_tokens : 128;
+    if (n_ids == 0) {
+        st = gorilla_fail(err, GORILLA_ERR_INVALID, "the prompt is empty");
+        goto done;
+    }
+    if (n_ids >= (size_t)n_ctx) {
+        st = gorilla_fail(err, GORILLA_ERR_LIMIT, "the prompt has %zu tokens; the context holds %d", n_ids, n_ctx);
+        goto done;
+    }
+    gorilla_sampler_params sp;
+    gorilla_sampler_params_init(&sp);
+    sp.temperature = p->temperature;
+    sp.top_k = p->top_k;
+    sp.top_p = p->top_p;
+    sp.min_p = 0;
+    sp.seed = p->seed;
+    logits = malloc((size_t)V * sizeof *logits);
+    gen = malloc(((size_t)max_new + 1) * sizeof *gen);
+    if (!logits || !gen) {
+        st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    if ((st = gorilla_sampler_new(&sp, (size_t)V, &smp, err))) goto done;
+    for (size_t i = 0; i < n_ids; i++) gorilla_sampler_accept(smp, ids[i]);
+    if ((st = gorilla_model_prompt(a->model, ids, n_ids, 0, logits, err))) goto done;
+    int pos = (int)n_ids;
+    static const char *const STOPS[] = {"###"};
+    for (int i = 0; i < max_new; i++) {
+        int32_t t;
+        if ((st = gorilla_sampler_sample(smp, logits, (size_t)V, &t, err))) goto done;
+        gorilla_sampler_accept(smp, t);
+        if (gorilla_tokenizer_is_eog(a->tok, t)) break;
+        gen[n_gen++] = t;
+        if (i + 1 == max_new || pos >= n_ctx) break;
+        /* stop strings: check the decoded tail every token */
+        free(text);
+        text = NULL;
+        if ((st = gorilla_tokenizer_decode(a->tok, gen, n_gen, 0, &text, &text_len, err))) goto done;
+        if (gorilla_stop_find(text, text_len, STOPS, 1, NULL, NULL) >= 0) break;
+        if ((st = gorilla_model_forward(a->model, t, pos++, logits, err))) goto done;
+    }
+    free(text);
+    text = NULL;
+    if ((st = gorilla_tokenizer_decode(a->tok, gen, n_gen, 0, &text, &text_len, err))) goto done;
+    long cut = gorilla_stop_find(text, text_len, STOPS, 1, NULL, NULL);
+    if (cut >= 0) text[cut] = '\0';
+    *out = text;
+    text = NULL;
+done:
+    free(text);
+    free(ids);
+    free(gen);
+    free(logits);
+    gorilla_sampler_free(smp);
+    return st;
+}
+
+gorilla_status gorilla_asker_complete(gorilla_asker *a, int hub, const char *user_text, char **prompt_out,
+                                      char **text, gorilla_error *err)
+{
+    *text = NULL;
+    if (prompt_out) *prompt_out = NULL;
+    if (!a->model && !a->client) return gorilla_fail(err, GORILLA_ERR_INVALID, "no model or endpoint to generate with");
+    char *prompt = NULL, *user = NULL;
+    gorilla_status st = GORILLA_OK;
+    if (a->prompt == GORILLA_PROMPT_EVAL) {
+        gorilla_hub h = hub >= 0 && hub < GORILLA_HUB_COUNT ? (gorilla_hub)hub : GORILLA_HUB_HUGGINGFACE;
+        user = gorilla_prompt_eval_user(h, user_text, (const char *const *)a->domains[h], a->n_domains[h]);
+        if (!user) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+        if (a->client) {
+            st = gorilla_client_chat(a->client, gorilla_prompt_eval_system(), user, &a->gen, text, err);
+            prompt = user;
+            user = NULL;
+        } else {
+            /* a local model: the system message, then the Gorilla chat turn */
+            pybuf b;
+            pybuf_init(&b);
+            pybuf_puts(&b, gorilla_prompt_eval_system());
+            pybuf_puts(&b, "\n");
+            char *chat = gorilla_prompt_gorilla_chat(user);
+            if (chat) pybuf_puts(&b, chat);
+            else b.oom = 1;
+            free(chat);
+            prompt = pybuf_take(&b);
+            if (prompt) st = local_generate(a, prompt, text, err);
+        }
+    } else if (a->client) {
+        prompt = strdup(user_text);
+        if (prompt) st = gorilla_client_chat(a->client, NULL, user_text, &a->gen, text, err);
+    } else {
+        prompt = gorilla_prompt_gorilla_chat(user_text);
+        if (prompt) st = local_generate(a, prompt, text, err);
+    }
+    free(user);
+    if (!prompt) {
+        free(*text);
+        *text = NULL;
+        return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    }
+    if (st == GORILLA_OK && !*text) *text = strdup("");
+    if (st != GORILLA_OK || !*text) {
+        free(*text);
+        *text = NULL;
+        free(prompt);
+        return st != GORILLA_OK ? st : gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    }
+    if (prompt_out) *prompt_out = prompt;
+    else free(prompt);
+    return GORILLA_OK;
+}
+
+gorilla_status gorilla_asker_generate(gorilla_asker *a, const char *prompt, char **text, gorilla_error *err)
+{
+    *text = NULL;
+    gorilla_status st;
+    if (a->model) st = local_generate(a, prompt, text, err);
+    else if (a->client) st = gorilla_client_complete(a->client, prompt, &a->gen, text, err);
+    else return gorilla_fail(err, GORILLA_ERR_INVALID, "no model or endpoint to generate with");
+    if (st == GORILLA_OK && !*text) {
+        *text = strdup("");
+        if (!*text) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    }
+    return st;
+}
+
+char *gorilla_asker_task_text(gorilla_asker *a, const char *task, const gorilla_ask_hit *top)
+{
+    if (!top) return strdup(task);
+    char *doc = py_str(gorilla_store_doc(a->store[top->hub], top->api_index));
+    if (!doc) return NULL;
+    char *t = gorilla_prompt_with_doc(task, doc);
+    free(doc);
+    return t;
+}
+
+/* --- The pipeline ---------------------------------------------------- */
+
+/* A field of a document as text: strings as they are, lists of strings one
+ * per line, other values as JSON. Caller frees; NULL when absent/null. */
+static char *field_text(const gorilla_store *s, size_t i, const char *key)
+{
+    const json_t *doc = gorilla_store_doc(s, i);
+    const json_t *v = doc ? json_object_get(doc, key) : NULL;
+    if (!v || json_is_null(v)) return NULL;
+    if (json_is_string(v)) return strdup(json_string_value(v));
+    if (json_is_array(v)) {
+        pybuf b;
+        pybuf_init(&b);
+        size_t j;
+        const json_t *e;
+        json_array_foreach(v, j, e)
+        {
+            if (j) pybuf_putc(&b, '\n');
+            if (json_is_string(e)) pybuf_puts(&b, json_string_value(e));
+            else {
+                char *t = json_dumps(e, JSON_COMPACT);
+                if (t) pybuf_puts(&b, t);
+                free(t);
+            }
+        }
+        return pybuf_take(&b);
+    }
+    return json_dumps(v, JSON_COMPACT);
+}
+
+void gorilla_ask_result_clear(gorilla_ask_result *r)
+{
+    if (!r) return;
+    for (size_t i = 0; i < r->n_hits; i++) free(r->hits[i].example_code);
+    free(r->hits);
+    free(r->task);
+    free(r->prompt);
+    free(r->text);
+    gorilla_answer_clear(&r->answer);
+    memset(r, 0, sizeof *r);
+}
+
+static int cmp_hit(const void *x, const void *y)
+{
+    const gorilla_ask_hit *a = x, *b = y;
+    if (a->score != b->score) return a->score < b->score ? 1 : -1;
+    if (a->hub != b->hub) return (int)a->hub - (int)b->hub;
+    return a->api_index < b->api_index ? -1 : a->api_index > b->api_index;
+}
+
+static gorilla_status retrieve(gorilla_asker *a, const char *task, int hub, size_t k, gorilla_ask_result *r,
+                               gorilla_error *err)
+{
+    size_t cap = k * GORILLA_HUB_COUNT;
+    gorilla_hit *hits = malloc(k * sizeof *hits);
+    r->hits = calloc(cap ? cap : 1, sizeof *r->hits);
+    if (!hits || !r->hits) {
+        free(hits);
+        return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    }
+    gorilla_status st = GORILLA_OK;
+    if (hub < 0 && a->all_ret) {
+        size_t n = 0;
+        st = gorilla_retriever_search(a->all_ret, task, k, hits, &n, err);
+        for (size_t i = 0; i < n && st == GORILLA_OK; i++) {
+            int h = GORILLA_HUB_COUNT - 1;
+            while (h > 0 && (!a->store[h] || hits[i].api_index < a->offset[h])) h--;
+            gorilla_ask_hit *x = &r->hits[r->n_hits++];
+            x->hub = (gorilla_hub)h;
+            x->api_index = hits[i].api_index - a->offset[h];
+            x->score = hits[i].score;
+        }
+        hub = GORILLA_HUB_COUNT; /* done: skip the per-hub loop */
+    }
+    for (int h = 0; h < GORILLA_HUB_COUNT && st == GORILLA_OK; h++) {
+        if (!a->ret[h] || (hub >= 0 && hub != h)) continue;
+        size_t n = 0;
+        if ((st = gorilla_retriever_search(a->ret[h], task, k, hits, &n, err))) break;
+        for (size_t i = 0; i < n; i++) {
+            gorilla_ask_hit *x = &r->hits[r->n_hits++];
+            x->hub = (gorilla_hub)h;
+            x->api_index = hits[i].api_index;
+            x->score = hits[i].score;
+        }
+    }
+    free(hits);
+    if (st) return st;
+    qsort(r->hits, r->n_hits, sizeof *r->hits, cmp_hit);
+    if (r->n_hits > k) {
+        for (size_t i = k; i < r->n_hits; i++) free(r->hits[i].example_code);
+        r->n_hits = k;
+    }
+    for (size_t i = 0; i < r->n_hits; i++) {
+        gorilla_ask_hit *x = &r->hits[i];
+        const gorilla_store *s = a->store[x->hub];
+        x->api_name = gorilla_store_field(s, x->api_index, "api_name");
+        x->api_call = gorilla_store_field(s, x->api_index, "api_call");
+        x->domain = gorilla_store_field(s, x->api_index, "domain");
+        x->description = gorilla_store_field(s, x->api_index, "description");
+        x->example_code = field_text(s, x->api_index, "example_code");
+    }
+    return GORILLA_OK;
+}
+
+void gorilla_asker_check(gorilla_asker *a, const char *call, int prefer_hub, gorilla_ask_result *r)
+{
+    r->checked = 0;
+    r->match_index = -1;
+    if (!call || !*call) return;
+    r->checked = 1;
+    int order[GORILLA_HUB_COUNT], n = 0;
+    int first = prefer_hub >= 0 ? prefer_hub : (int)ask_guess_hub(call);
+    order[n++] = first;
+    int guess = (int)ask_guess_hub(call);
+    if (guess != first) order[n++] = guess;
+    for (int h = 0; h < GORILLA_HUB_COUNT; h++)
+        if (h != first && h != guess) order[n++] = h;
+    for (int j = 0; j < n; j++) {
+        int h = order[j];
+        if (!a->match[h]) continue;
+        long i = gorilla_matcher_find(a->match[h], call, strlen(call), NULL);
+        if (i >= 0) {
+            r->match_hub = (gorilla_hub)h;
+            r->match_index = i;
+            r->match_api_name = gorilla_store_field(a->store[h], (size_t)i, "api_name");
+            r->match_domain = gorilla_store_field(a->store[h], (size_t)i, "domain");
+            r->match_api_call = gorilla_store_field(a->store[h], (size_t)i, "api_call");
+            return;
+        }
+    }
+}
+
+gorilla_status gorilla_ask_retrieve(gorilla_asker *a, const char *task, int hub, size_t k, gorilla_ask_result *r,
+                                    gorilla_error *err)
+{
+    memset(r, 0, sizeof *r);
+    r->match_index = -1;
+    r->hub = hub;
+    if (!task || !*task) return gorilla_fail(err, GORILLA_ERR_INVALID, "ask: the task is empty");
+    if (hub >= GORILLA_HUB_COUNT || (hub >= 0 && !a->store[hub]))
+        return gorilla_fail(err, GORILLA_ERR_NOT_FOUND, "ask: no API documents for hub %s",
+                            hub >= 0 && hub < GORILLA_HUB_COUNT ? gorilla_hub_name((gorilla_hub)hub) : "?");
+    r->task = strdup(task);
+    if (!r->task) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    if (k == 0) k = a->k;
+    gorilla_status st = GORILLA_OK;
+    if (strcmp(a->retriever_name, "none") != 0) st = retrieve(a, task, hub, k, r, err);
+    if (st != GORILLA_OK) gorilla_ask_result_clear(r);
+    return st;
+}
+
+gorilla_status gorilla_ask(gorilla_asker *a, const char *task, int hub, size_t k, gorilla_ask_result *r,
+                           gorilla_error *err)
+{
+    gorilla_status st = gorilla_ask_retrieve(a, task, hub, k, r, err);
+    if (st != GORILLA_OK) return st;
+    if (a->model || a->client) {
+        const gorilla_ask_hit *top = r->n_hits ? &r->hits[0] : NULL;
+        char *user = gorilla_asker_task_text(a, task, top);
+        if (!user) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+        else {
+            int h = top ? (int)top->hub : hub;
+            st = gorilla_asker_complete(a, h, user, &r->prompt, &r->text, err);
+            free(user);
+        }
+        if (st == GORILLA_OK) {
+            const char *text = r->text ? r->text : "";
+            gorilla_answer ans;
+            st = gorilla_answer_parse(text, strlen(text), &ans, err);
+            if (st == GORILLA_OK) r->answer = ans;
+        }
+        if (st == GORILLA_OK) {
+            r->generated = 1;
+            gorilla_asker_check(a, r->answer.api_call, hub >= 0 ? hub : -1, r);
+        }
+    }
+    if (st != GORILLA_OK) gorilla_ask_result_clear(r);
+    return st;
+}
+
+const char *gorilla_ask_verdict(const gorilla_ask_result *r)
+{
+    if (!r->generated) return "retrieval_only";
+    if (!r->checked) return "no_call";
+    return r->match_index >= 0 ? "known" : "hallucination";
+}
+
+/* --- JSON ------------------------------------------------------------ */
+
+/* Length of the valid UTF-8 sequence at s[0..n), 0 when invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t len;
+    unsigned min;
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) len = 2, min = 0x80;
+    else if (c >= 0xE0 && c <= 0xEF) len = 3, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4) len = 4, min = 0x10000;
+    else return 0;
+    if (n < len) return 0;
+    unsigned cp = c & (0x3Fu >> (len - 1));
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (s[i] & 0x3Fu);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return len;
+}
+
+json_t *ask_json_string(const char *s)
+{
+    if (!s) return json_null();
+    size_t n = strlen(s);
+    json_t *v = json_stringn(s, n);
+    if (v) return v;
+    pybuf b;
+    pybuf_init(&b);
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_seq((const unsigned char *)s + i, n - i);
+        if (k) pybuf_append(&b, s + i, k), i += k;
+        else pybuf_puts(&b, "\xEF\xBF\xBD"), i++;
+    }
+    char *t = pybuf_take(&b);
+    v = t ? json_string(t) : NULL;
+    free(t);
+    return v ? v : json_null();
+}
+
+static json_t *jstr(const char *s) { return ask_json_string(s); }
+
+char *gorilla_ask_result_json(const gorilla_asker *a, const gorilla_ask_result *r)
+{
+    json_t *o = json_object(), *docs = json_array();
+    if (!o || !docs) {
+        json_decref(o);
+        json_decref(docs);
+        return NULL;
+    }
+    json_object_set_new(o, "task", jstr(r->task));
+    json_object_set_new(o, "hub", json_string(r->hub >= 0 ? gorilla_hub_name((gorilla_hub)r->hub) : "all"));
+    json_object_set_new(o, "retriever", jstr(a->retriever_name));
+    for (size_t i = 0; i < r->n_hits; i++) {
+        const gorilla_ask_hit *x = &r->hits[i];
+        json_t *d = json_object();
+        json_object_set_new(d, "hub", json_string(gorilla_hub_name(x->hub)));
+        json_object_set_new(d, "index", json_integer((json_int_t)x->api_index));
+        json_object_set_new(d, "score", json_real(x->score));
+        json_object_set_new(d, "api_name", jstr(x->api_name));
+        json_object_set_new(d, "domain", jstr(x->domain));
+        json_object_set_new(d, "api_call", jstr(x->api_call));
+        json_object_set_new(d, "description", jstr(x->description));
+        json_object_set_new(d, "example_code", jstr(x->example_code));
+        json_array_append_new(docs, d);
+    }
+    json_object_set_new(o, "documents", docs);
+    json_object_set_new(o, "model", jstr(a->model_id));
+    if (r->generated) {
+        json_object_set_new(o, "prompt", jstr(r->prompt));
+        json_object_set_new(o, "answer_text", jstr(r->text));
+        json_t *ans = json_object();
+        json_object_set_new(ans, "domain", jstr(r->answer.domain));
+        json_object_set_new(ans, "api_call", jstr(r->answer.api_call));
+        json_object_set_new(ans, "api_provider", jstr(r->answer.api_provider));
+        json_object_set_new(ans, "explanation", jstr(r->answer.explanation));
+        json_object_set_new(ans, "code", jstr(r->answer.code));
+        json_object_set_new(o, "answer", ans);
+    }
+    json_object_set_new(o, "verdict", json_string(gorilla_ask_verdict(r)));
+    if (r->match_index >= 0) {
+        json_t *m = json_object();
+        json_object_set_new(m, "hub", json_string(gorilla_hub_name(r->match_hub)));
+        json_object_set_new(m, "index", json_integer(r->match_index));
+        json_object_set_new(m, "api_name", jstr(r->match_api_name));
+        json_object_set_new(m, "domain", jstr(r->match_domain));
+        json_object_set_new(m, "api_call", jstr(r->match_api_call));
+        json_object_set_new(o, "match", m);
+    } else {
+        json_object_set_new(o, "match", json_null());
+    }
+    char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(o);
+    return s;
+}
+
+gorilla_status gorilla_ask_json(gorilla_asker *a, const char *request_json, char **response_json, gorilla_error *err)
+{
+    *response_json = NULL;
+    json_error_t je;
+    json_t *req = json_loads(request_json ? request_json : "", 0, &je);
+    if (!req || !json_is_object(req)) {
+        json_decref(req);
+        return gorilla_fail(err, GORILLA_ERR_PARSE, "ask request: expected a JSON object (%s)",
+                            req ? "not an object" : je.text);
+    }
+    gorilla_status st = GORILLA_OK;
+    const json_t *jt = json_object_get(req, "task");
+    if (!jt) jt = json_object_get(req, "instruction");
+    const json_t *jh = json_object_get(req, "hub"), *jk = json_object_get(req, "k");
+    int hub = -1;
+    size_t k = 0;
+    if (!json_is_string(jt) || !*json_string_value(jt))
+        st = gorilla_fail(err, GORILLA_ERR_INVALID, "ask request: \"task\" must be a non-empty string");
+    else if (jh && !json_is_null(jh)) {
+        gorilla_hub h;
+        const char *hs = json_is_string(jh) ? json_string_value(jh) : "";
+        if (strcmp(hs, "all") == 0) hub = -1;
+        else if (gorilla_hub_parse(hs, &h) != 0)
+            st = gorilla_fail(err, GORILLA_ERR_INVALID, "ask request: unknown hub '%s'", hs);
+        else hub = (int)h;
+    }
+    if (st == GORILLA_OK && jk && !json_is_null(jk)) {
+        if (!json_is_integer(jk) || json_integer_value(jk) < 1 || json_integer_value(jk) > 100)
+            st = gorilla_fail(err, GORILLA_ERR_INVALID, "ask request: \"k\" must be an integer in [1, 100]");
+        else k = (size_t)json_integer_value(jk);
+    }
+    gorilla_ask_result r;
+    if (st == GORILLA_OK) st = gorilla_ask(a, json_string_value(jt), hub, k, &r, err);
+    json_decref(req);
+    if (st) return st;
+    *response_json = gorilla_ask_result_json(a, &r);
+    gorilla_ask_result_clear(&r);
+    return *response_json ? GORILLA_OK : gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+}

@@ -1,0 +1,256 @@
+/* test_pipeline_ask.c — the ask pipeline on the starter store: retrieval
+ * alone, the store check, the JSON form, a local (synthetic) model, and the
+ * resumable response files of `gorilla bench`. */
+#include "testutil.h"
+#include "llm/synth.h"
+
+#include <sys/stat.h>
+
+static gorilla_asker *starter(const char *retriever, const char *model)
+{
+    gorilla_ask_opts o;
+    gorilla_ask_opts_init(&o);
+    o.api_paths[0] = "data/starter/torchhub_api.jsonl";
+    o.api_paths[1] = "data/starter/huggingface_api.jsonl";
+    o.api_paths[2] = "data/starter/tensorflowhub_api.jsonl";
+    o.retriever = retriever;
+    o.model_path = model;
+    o.n_ctx = 4096;
+    o.gen.max_tokens = 24;
+    gorilla_asker *a = NULL;
+    gorilla_error err = {0};
+    gorilla_status st = gorilla_asker_new(&o, &a, &err);
+    if (st) fail_msg("%s", err.message);
+    return a;
+}
+
+static void test_retrieval_only(void **state)
+{
+    (void)state;
+    gorilla_asker *a = starter(NULL, NULL);
+    assert_false(gorilla_asker_has_model(a));
+    gorilla_ask_result r;
+    gorilla_error err = {0};
+    assert_int_equal(gorilla_ask(a, "find a model that separates vocals from music", -1, 3, &r, &err), GORILLA_OK);
+    assert_int_equal(r.n_hits, 3);
+    assert_false(r.generated);
+    assert_string_equal(gorilla_ask_verdict(&r), "retrieval_only");
+    assert_int_equal(r.hits[0].hub, GORILLA_HUB_TORCHHUB);
+    assert_string_equal(r.hits[0].domain, "Audio Separation");
+    assert_non_null(strstr(r.hits[0].api_call, "sigsep/open-unmix-pytorch"));
+    assert_non_null(r.hits[0].example_code);
+    for (size_t i = 1; i < r.n_hits; i++) assert_true(r.hits[i - 1].score >= r.hits[i].score);
+    char *json = gorilla_ask_result_json(a, &r);
+    assert_non_null(strstr(json, "\"verdict\":\"retrieval_only\""));
+    assert_non_null(strstr(json, "\"domain\":\"Audio Separation\""));
+    free(json);
+    gorilla_ask_result_clear(&r);
+
+    /* the all-hubs index maps back to each hub's own documents */
+    static const struct {
+        const char *task, *needle;
+        gorilla_hub hub;
+    } CASES[] = {
+        {"summarize a long news article in a few sentences", "summarization", GORILLA_HUB_HUGGINGFACE},
+        {"recognize the species of a bird in a photo", "birds_V1", GORILLA_HUB_TENSORFLOWHUB},
+        {"detect objects in a street photo in real time", "yolov5", GORILLA_HUB_TORCHHUB},
+    };
+    for (size_t c = 0; c < sizeof CASES / sizeof CASES[0]; c++) {
+        assert_int_equal(gorilla_ask(a, CASES[c].task, -1, 2, &r, &err), GORILLA_OK);
+        assert_true(r.n_hits >= 1);
+        assert_int_equal(r.hits[0].hub, CASES[c].hub);
+        assert_non_null(strstr(r.hits[0].api_call, CASES[c].needle));
+        const gorilla_store *st = gorilla_asker_store(a, r.hits[0].hub);
+        assert_string_equal(r.hits[0].api_call, gorilla_store_field(st, r.hits[0].api_index, "api_call"));
+        gorilla_ask_result_clear(&r);
+    }
+
+    /* one hub only */
+    assert_int_equal(gorilla_ask(a, "estimate the pose of a person in a photo", GORILLA_HUB_TENSORFLOWHUB, 2, &r, &err),
+                     GORILLA_OK);
+    assert_int_equal(r.n_hits, 2);
+    for (size_t i = 0; i < r.n_hits; i++) assert_int_equal(r.hits[i].hub, GORILLA_HUB_TENSORFLOWHUB);
+    assert_string_equal(r.hits[0].domain, "Image pose detection");
+    gorilla_ask_result_clear(&r);
+
+    /* errors */
+    assert_int_equal(gorilla_ask(a, "", -1, 3, &r, &err), GORILLA_ERR_INVALID);
+    assert_int_equal(gorilla_ask(a, "x", 7, 3, &r, &err), GORILLA_ERR_NOT_FOUND);
+    gorilla_asker_free(a);
+}
+
+static void test_no_retrieval_and_check(void **state)
+{
+    (void)state;
+    gorilla_asker *a = starter("none", NULL);
+    gorilla_ask_result r;
+    gorilla_error err = {0};
+    assert_int_equal(gorilla_ask(a, "anything", -1, 3, &r, &err), GORILLA_OK);
+    assert_int_equal(r.n_hits, 0);
+    /* the store check, as used on model answers */
+    gorilla_asker_check(a, "pipeline('summarization', model='facebook/bart-large-cnn')", -1, &r);
+    assert_true(r.checked);
+    assert_int_equal(r.match_hub, GORILLA_HUB_HUGGINGFACE);
+    assert_true(r.match_index >= 0);
+    assert_string_equal(r.match_api_name, "facebook/bart-large-cnn");
+    gorilla_asker_check(a, "model = torch.hub.load('sigsep/open-unmix-pytorch', 'umxhq')", -1, &r);
+    assert_int_equal(r.match_hub, GORILLA_HUB_TORCHHUB);
+    assert_string_equal(r.match_domain, "Audio Separation");
+    gorilla_asker_check(a, "hub.KerasLayer('https://tfhub.dev/google/imagenet/mobilenet_v2_100_224/classification/5')",
+                        -1, &r);
+    assert_int_equal(r.match_hub, GORILLA_HUB_TENSORFLOWHUB);
+    gorilla_asker_check(a, "torch.hub.load('made/up', 'nothing_like_it')", -1, &r);
+    assert_true(r.checked);
+    assert_int_equal(r.match_index, -1);
+    gorilla_asker_check(a, NULL, -1, &r);
+    assert_false(r.checked);
+    gorilla_ask_result_clear(&r);
+    gorilla_asker_free(a);
+}
+
+static void test_json_requests(void **state)
+{
+    (void)state;
+    gorilla_asker *a = starter(NULL, NULL);
+    gorilla_error err = {0};
+    char *out = NULL;
+    assert_int_equal(gorilla_ask_json(a, "{\"task\": \"summarize a news article\", \"hub\": \"hf\", \"k\": 2}", &out, &err),
+                     GORILLA_OK);
+    assert_non_null(strstr(out, "\"hub\":\"huggingface\""));
+    assert_non_null(strstr(out, "Summarization"));
+    free(out);
+    assert_int_equal(gorilla_ask_json(a, "not json", &out, &err), GORILLA_ERR_PARSE);
+    assert_null(out);
+    assert_int_equal(gorilla_ask_json(a, "[1]", &out, &err), GORILLA_ERR_PARSE);
+    assert_int_equal(gorilla_ask_json(a, "{\"task\": 3}", &out, &err), GORILLA_ERR_INVALID);
+    assert_int_equal(gorilla_ask_json(a, "{\"task\": \"x\", \"hub\": \"nope\"}", &out, &err), GORILLA_ERR_INVALID);
+    assert_int_equal(gorilla_ask_json(a, "{\"task\": \"x\", \"k\": 0}", &out, &err), GORILLA_ERR_INVALID);
+    assert_int_equal(gorilla_ask_json(a, NULL, &out, &err), GORILLA_ERR_PARSE);
+    gorilla_asker_free(a);
+}
+
+/* The whole path with a local model: a synthetic GGUF (random weights),
+ * so the answer is noise; the pipeline must still prompt, parse and judge. */
+static void test_local_model(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/gorilla-ask-model-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    llm_synth_params p;
+    llm_synth_defaults(&p);
+    p.n_ctx = 4096;
+    gorilla_error err = {0};
+    assert_int_equal(llm_synth_write(&p, path, &err), GORILLA_OK);
+    gorilla_asker *a = starter(NULL, path);
+    assert_true(gorilla_asker_has_model(a));
+    gorilla_ask_result r;
+    gorilla_status st = gorilla_ask(a, "classify images of birds", -1, 1, &r, &err);
+    if (st) fail_msg("%s", err.message);
+    assert_true(r.generated);
+    assert_non_null(r.text);
+    assert_non_null(strstr(r.prompt, "###USER: classify images of birds \n Use this API documentation for reference: {"));
+    assert_true(strlen(r.prompt) > 20 && strcmp(r.prompt + strlen(r.prompt) - 15, "\n###ASSISTANT: ") == 0);
+    const char *v = gorilla_ask_verdict(&r);
+    assert_true(!strcmp(v, "no_call") || !strcmp(v, "hallucination") || !strcmp(v, "known"));
+    char *json = gorilla_ask_result_json(a, &r);
+    assert_non_null(strstr(json, "\"answer_text\":"));
+    free(json);
+    gorilla_ask_result_clear(&r);
+    /* the bench path: a question text in, an answer out */
+    char *prompt = NULL, *text = NULL;
+    assert_int_equal(gorilla_asker_complete(a, 0, "What API separates vocals?", &prompt, &text, &err), GORILLA_OK);
+    assert_string_equal(prompt, "###USER: What API separates vocals?\n###ASSISTANT: ");
+    free(prompt);
+    free(text);
+    gorilla_asker_free(a);
+
+    /* the evaluation prompt for general chat models, on a local model */
+    gorilla_ask_opts o;
+    gorilla_ask_opts_init(&o);
+    o.api_paths[GORILLA_HUB_TORCHHUB] = "data/starter/torchhub_api.jsonl";
+    o.retriever = "none";
+    o.model_path = path;
+    o.n_ctx = 4096;
+    o.gen.max_tokens = 4;
+    o.prompt = GORILLA_PROMPT_EVAL;
+    assert_int_equal(gorilla_asker_new(&o, &a, &err), GORILLA_OK);
+    assert_int_equal(gorilla_asker_complete(a, GORILLA_HUB_TORCHHUB, "Separate vocals.", &prompt, &text, &err),
+                     GORILLA_OK);
+    assert_memory_equal(prompt, "You are a helpful API writer who can write APIs based on requirements.\n###USER: "
+                                "Separate vocals.\nWrite a python program", 119);
+    assert_non_null(strstr(prompt, "should include one of {Semantic Segmentation, Classification,"));
+    assert_non_null(strstr(prompt, "Audio Separation"));
+    free(prompt);
+    free(text);
+    gorilla_asker_free(a);
+    unlink(path);
+}
+
+static void test_bench_resume(void **state)
+{
+    (void)state;
+    const char *body = "{\"question_id\": 1, \"text\": \"a\"}\n{\"question_id\": 5, \"text\": \"b\"}\n{\"question_id\": 7, \"te";
+    char *path = test_write_temp(body, strlen(body));
+    long *ids;
+    size_t n;
+    gorilla_error err = {0};
+    assert_int_equal(gorilla_bench_resume(path, &ids, &n, &err), GORILLA_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(ids[0], 1);
+    assert_int_equal(ids[1], 5);
+    free(ids);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal((size_t)sb.st_size, strlen(body) - strlen("{\"question_id\": 7, \"te"));
+    /* a line in the published format appends cleanly */
+    char *line = gorilla_bench_response_line(9, "say \"hi\"\n", "m1", 42, NULL);
+    assert_non_null(line);
+    assert_non_null(strstr(line, "{\"question_id\": 9, \"text\": \"say \\\"hi\\\"\\n\", \"answer_id\": \""));
+    assert_non_null(strstr(line, "\", \"model_id\": \"m1\", \"metadata\": {}}\n"));
+    FILE *f = fopen(path, "a");
+    fputs(line, f);
+    fclose(f);
+    free(line);
+    line = gorilla_bench_response_line(10, "", "m1", 42, "the prompt has 9000 tokens");
+    assert_non_null(strstr(line, "\"metadata\": {\"error\": \"the prompt has 9000 tokens\"}}\n"));
+    f = fopen(path, "a");
+    fputs(line, f);
+    fclose(f);
+    free(line);
+    assert_int_equal(gorilla_bench_resume(path, &ids, &n, &err), GORILLA_OK);
+    assert_int_equal(n, 4);
+    assert_int_equal(ids[2], 9);
+    free(ids);
+    /* a corrupt complete line is an error naming the line */
+    f = fopen(path, "a");
+    fputs("garbage\n", f);
+    fclose(f);
+    assert_int_equal(gorilla_bench_resume(path, &ids, &n, &err), GORILLA_ERR_PARSE);
+    assert_non_null(strstr(err.message, ":5:"));
+    unlink(path);
+    free(path);
+    /* a missing file is created empty */
+    char fresh[] = "/tmp/gorilla-bench-XXXXXX";
+    int fd = mkstemp(fresh);
+    close(fd);
+    unlink(fresh);
+    assert_int_equal(gorilla_bench_resume(fresh, &ids, &n, &err), GORILLA_OK);
+    assert_int_equal(n, 0);
+    free(ids);
+    assert_int_equal(access(fresh, F_OK), 0);
+    unlink(fresh);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_retrieval_only),
+        cmocka_unit_test(test_no_retrieval_and_check),
+        cmocka_unit_test(test_json_requests),
+        cmocka_unit_test(test_local_model),
+        cmocka_unit_test(test_bench_resume),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
