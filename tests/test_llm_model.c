@@ -4,6 +4,7 @@
 
 #include <math.h>
 
+#include "llm/kernels.h"
 #include "llm/model.h"
 #include "llm/quant.h"
 #include "llm/synth.h"
@@ -74,9 +75,9 @@ static double compare_path_ref(gorilla_model *m, int exact)
 
 static double compare_engine_ref(gorilla_model *m) { return compare_path_ref(m, 0); }
 
-/* 8-bit activations (llama.cpp's scheme for quantized weights) cost about
- * 1e-2 of the largest logit on these tiny random models; the exact path
- * keeps tol. */
+/* 8-bit activations (llama.cpp's scheme; the types of llm_type_uses_q8)
+ * cost about 1e-2 of the largest logit on these tiny random models; the
+ * exact path keeps tol. */
 #define Q8_ACT_TOL 5e-2
 
 static void check_type(uint32_t type, int n_embd, int n_ff, double tol)
@@ -89,7 +90,7 @@ static void check_type(uint32_t type, int n_embd, int n_ff, double tol)
     sp.seed = 7 + type;
     gorilla_model *m = synth_load(&sp, 2, 0, NULL);
     double exact = compare_path_ref(m, 1), worst = compare_engine_ref(m);
-    int q8 = type != QT_F32 && type != QT_F16 && type != QT_BF16;
+    int q8 = llm_type_uses_q8(type);
     printf("  %-5s n_embd %3d: max rel err %.2e (f32 activations %.2e)\n", qtype_name(type), n_embd, worst, exact);
     assert_true(exact < tol);
     assert_true(worst < (q8 ? Q8_ACT_TOL : tol));

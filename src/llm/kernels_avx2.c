@@ -1,0 +1,296 @@
+/* kernels_avx2.c — AVX2 + FMA + F16C kernels. Compiled with per-function
+ * target attributes, so the rest of the build stays portable; they run
+ * only when cpu.c has found the instructions.
+ *
+ * Q4_0 and Q8_0: per block, the weights as signed bytes w and the
+ * activations q; |w| (unsigned) times sign(q, w) in vpmaddubsw (pairs to
+ * 16 bits; at most 2 * 128 * 127, no saturation), pairs to 32 bits with
+ * vpmaddwd, to float, times d_w * d_x. F32/F16/BF16: f32 FMA dots with the
+ * halves converted in hardware. */
+#include "llm/kernels.h"
+
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#include <string.h>
+
+#define T_AVX2 __attribute__((target("avx2,fma,f16c")))
+
+int llm_kernels_have_x86(void) { return 1; }
+
+T_AVX2 static inline float hsum8(__m256 v)
+{
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+T_AVX2 static inline float f16s(const uint8_t *p)
+{
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return _cvtsh_ss(h);
+}
+
+/* Sum of w * q over 32 signed bytes, as 8 lanes of 32 bits. */
+T_AVX2 static inline __m256i dot32_s8(__m256i w, __m256i q)
+{
+    __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(q, w));
+    return _mm256_madd_epi16(p, _mm256_set1_epi16(1));
+}
+
+/* The 32 weights of a Q4_0 block as signed bytes in [-8, 7]: elements
+ * 0..15 from the low nibbles, 16..31 from the high ones. */
+T_AVX2 static inline __m256i q4_0_unpack(const uint8_t *qs)
+{
+    __m128i raw = _mm_loadu_si128((const __m128i *)qs);
+    __m256i v = _mm256_set_m128i(_mm_srli_epi16(raw, 4), raw);
+    return _mm256_sub_epi8(_mm256_and_si256(v, _mm256_set1_epi8(0xF)), _mm256_set1_epi8(8));
+}
+
+T_AVX2 static float dotq_q4_0(const void *row, const llm_q8 *x, size_t n)
+{
+    const uint8_t *b = row;
+    size_t nb = n / 32, i = 0;
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    for (; i + 2 <= nb; i += 2, b += 2 * QB_Q4_0, x += 2) {
+        __m256i p0 = dot32_s8(q4_0_unpack(b + 2), _mm256_loadu_si256((const __m256i *)x[0].q));
+        __m256i p1 = dot32_s8(q4_0_unpack(b + QB_Q4_0 + 2), _mm256_loadu_si256((const __m256i *)x[1].q));
+        acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p0), _mm256_set1_ps(f16s(b) * x[0].d), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p1), _mm256_set1_ps(f16s(b + QB_Q4_0) * x[1].d), acc1);
+    }
+    for (; i < nb; i++, b += QB_Q4_0, x++) {
+        __m256i p0 = dot32_s8(q4_0_unpack(b + 2), _mm256_loadu_si256((const __m256i *)x->q));
+        acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p0), _mm256_set1_ps(f16s(b) * x->d), acc0);
+    }
+    return hsum8(_mm256_add_ps(acc0, acc1));
+}
+
+T_AVX2 static float dotq_q8_0(const void *row, const llm_q8 *x, size_t n)
+{
+    const uint8_t *b = row;
+    size_t nb = n / 32, i = 0;
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    for (; i + 2 <= nb; i += 2, b += 2 * QB_Q8_0, x += 2) {
+        __m256i p0 = dot32_s8(_mm256_loadu_si256((const __m256i *)(b + 2)), _mm256_loadu_si256((const __m256i *)x[0].q));
+        __m256i p1 = dot32_s8(_mm256_loadu_si256((const __m256i *)(b + QB_Q8_0 + 2)),
+                              _mm256_loadu_si256((const __m256i *)x[1].q));
+        acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p0), _mm256_set1_ps(f16s(b) * x[0].d), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p1), _mm256_set1_ps(f16s(b + QB_Q8_0) * x[1].d), acc1);
+    }
+    for (; i < nb; i++, b += QB_Q8_0, x++) {
+        __m256i p0 = dot32_s8(_mm256_loadu_si256((const __m256i *)(b + 2)), _mm256_loadu_si256((const __m256i *)x->q));
+        acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p0), _mm256_set1_ps(f16s(b) * x->d), acc0);
+    }
+    return hsum8(_mm256_add_ps(acc0, acc1));
+}
+
+/* ---- K-quants ------------------------------------------------------------ */
+
+/* Q4_K: per sub-block j of 32, q (0..15) times the activations of block j
+ * in vpmaddubsw/vpmaddwd, scaled by d * sc_j * d_x; the mins as
+ * dmin * m_j * d_x * sum(q_x), in scalar. */
+T_AVX2 static float dotq_q4_k(const void *row, const llm_q8 *x, size_t n)
+{
+    const uint8_t *b = row;
+    const __m256i m4 = _mm256_set1_epi8(0xF), ones = _mm256_set1_epi16(1);
+    __m256 acc = _mm256_setzero_ps();
+    float mins = 0;
+    for (size_t i = 0; i < n / QK_K; i++, b += QB_Q4_K, x += 8) {
+        float d = f16s(b), dmin = f16s(b + 2);
+        const uint8_t *sc = b + 4, *qs = b + 16;
+        int scale[8], mn[8];
+        for (int j = 0; j < 8; j++) {
+            if (j < 4) {
+                scale[j] = sc[j] & 63;
+                mn[j] = sc[j + 4] & 63;
+            } else {
+                scale[j] = (sc[j + 4] & 0xF) | ((sc[j - 4] >> 6) << 4);
+                mn[j] = (sc[j + 4] >> 4) | ((sc[j] >> 6) << 4);
+            }
+            mins += x[j].d * dmin * (float)(mn[j] * (x[j].s[0] + x[j].s[1]));
+        }
+        for (int c = 0; c < 4; c++) {
+            __m256i q = _mm256_loadu_si256((const __m256i *)(qs + 32 * c));
+            __m256i lo = _mm256_and_si256(q, m4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
+            __m256i p0 = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)x[2 * c].q)), ones);
+            __m256i p1 =
+                _mm256_madd_epi16(_mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)x[2 * c + 1].q)), ones);
+            acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p0), _mm256_set1_ps(x[2 * c].d * (d * (float)scale[2 * c])), acc);
+            acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p1), _mm256_set1_ps(x[2 * c + 1].d * (d * (float)scale[2 * c + 1])),
+                                  acc);
+        }
+    }
+    return hsum8(acc) - mins;
+}
+
+/* Q6_K: q + 32 (0..63) times the activations in vpmaddubsw, the pairs
+ * times each 16-element sub-block's scale in vpmaddwd; -32 * sc * sum(q_x)
+ * in scalar. */
+T_AVX2 static float dotq_q6_k(const void *row, const llm_q8 *x, size_t n)
+{
+    const uint8_t *b = row;
+    const __m256i m4 = _mm256_set1_epi8(0xF), m3 = _mm256_set1_epi8(3);
+    __m256 acc = _mm256_setzero_ps();
+    float corr = 0;
+    for (size_t i = 0; i < n / QK_K; i++, b += QB_Q6_K, x += 8) {
+        float d = f16s(b + 208);
+        const int8_t *sc = (const int8_t *)(b + 192);
+        for (int nn = 0; nn < 2; nn++) {
+            const uint8_t *ql = b + 64 * nn, *qh = b + 128 + 32 * nn;
+            __m256i L0 = _mm256_loadu_si256((const __m256i *)ql), L1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
+            __m256i H = _mm256_loadu_si256((const __m256i *)qh);
+            __m256i q[4];
+            q[0] = _mm256_or_si256(_mm256_and_si256(L0, m4), _mm256_slli_epi16(_mm256_and_si256(H, m3), 4));
+            q[1] = _mm256_or_si256(_mm256_and_si256(L1, m4),
+                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(H, 2), m3), 4));
+            q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(L0, 4), m4),
+                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(H, 4), m3), 4));
+            q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(L1, 4), m4),
+                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(H, 6), m3), 4));
+            for (int k = 0; k < 4; k++) {
+                const llm_q8 *xb = &x[4 * nn + k];
+                int sa = sc[8 * nn + 2 * k], sb = sc[8 * nn + 2 * k + 1];
+                __m256i p16 = _mm256_maddubs_epi16(q[k], _mm256_loadu_si256((const __m256i *)xb->q));
+                __m256i scl = _mm256_set_m128i(_mm_set1_epi16((short)sb), _mm_set1_epi16((short)sa));
+                __m256i p32 = _mm256_madd_epi16(p16, scl);
+                float dd = d * xb->d;
+                acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p32), _mm256_set1_ps(dd), acc);
+                corr += dd * (float)(32 * (sa * xb->s[0] + sb * xb->s[1]));
+            }
+        }
+    }
+    return hsum8(acc) - corr;
+}
+
+/* ---- float weights --------------------------------------------------- */
+
+T_AVX2 static float dotf_f32(const void *row, const float *x, size_t n)
+{
+    const uint8_t *w = row;
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        a0 = _mm256_fmadd_ps(_mm256_loadu_ps((const float *)(const void *)(w + 4 * i)), _mm256_loadu_ps(x + i), a0);
+        a1 = _mm256_fmadd_ps(_mm256_loadu_ps((const float *)(const void *)(w + 4 * i + 32)), _mm256_loadu_ps(x + i + 8),
+                             a1);
+    }
+    float s = hsum8(_mm256_add_ps(a0, a1));
+    for (; i < n; i++) {
+        float v;
+        memcpy(&v, w + 4 * i, 4);
+        s += v * x[i];
+    }
+    return s;
+}
+
+T_AVX2 static float dotf_f16(const void *row, const float *x, size_t n)
+{
+    const uint8_t *w = row;
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256 w0 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(w + 2 * i)));
+        __m256 w1 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(w + 2 * i + 16)));
+        a0 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x + i), a0);
+        a1 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x + i + 8), a1);
+    }
+    float s = hsum8(_mm256_add_ps(a0, a1));
+    for (; i < n; i++) s += f16s(w + 2 * i) * x[i];
+    return s;
+}
+
+T_AVX2 static float dotf_bf16(const void *row, const float *x, size_t n)
+{
+    const uint8_t *w = row;
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256i h0 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(w + 2 * i)));
+        __m256i h1 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(w + 2 * i + 16)));
+        a0 = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(h0, 16)), _mm256_loadu_ps(x + i), a0);
+        a1 = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(h1, 16)), _mm256_loadu_ps(x + i + 8), a1);
+    }
+    float s = hsum8(_mm256_add_ps(a0, a1));
+    for (; i < n; i++) s += qt_bf16_to_f32((uint16_t)(w[2 * i] | w[2 * i + 1] << 8)) * x[i];
+    return s;
+}
+
+/* ---- activations: llm_quantize_q8 with the same float operations ------ */
+
+T_AVX2 static void quantize_q8(const float *x, llm_q8 *out, size_t n)
+{
+    const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+    for (size_t b = 0; b < n / 32; b++, x += 32, out++) {
+        __m256 v0 = _mm256_loadu_ps(x), v1 = _mm256_loadu_ps(x + 8), v2 = _mm256_loadu_ps(x + 16),
+               v3 = _mm256_loadu_ps(x + 24);
+        __m256 m = _mm256_max_ps(_mm256_max_ps(_mm256_and_ps(v0, absmask), _mm256_and_ps(v1, absmask)),
+                                 _mm256_max_ps(_mm256_and_ps(v2, absmask), _mm256_and_ps(v3, absmask)));
+        __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+        h = _mm_max_ss(h, _mm_movehdup_ps(h));
+        float amax = _mm_cvtss_f32(h);
+        float d = amax / 127.0f, id = amax > 0 ? 127.0f / amax : 0.0f;
+        out->d = d;
+        __m256 vid = _mm256_set1_ps(id);
+        const __m256i lo = _mm256_set1_epi32(-127), hi = _mm256_set1_epi32(127);
+        __m256i i0 = _mm256_min_epi32(_mm256_max_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(v0, vid)), lo), hi);
+        __m256i i1 = _mm256_min_epi32(_mm256_max_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(v1, vid)), lo), hi);
+        __m256i i2 = _mm256_min_epi32(_mm256_max_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(v2, vid)), lo), hi);
+        __m256i i3 = _mm256_min_epi32(_mm256_max_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(v3, vid)), lo), hi);
+        /* sums of elements 0..15 and 16..31 */
+        __m256i s01 = _mm256_add_epi32(i0, i1), s23 = _mm256_add_epi32(i2, i3);
+        __m256i hs = _mm256_hadd_epi32(s01, s23); /* [a0+a1, a2+a3, b0+b1, b2+b3 | a4.., b4..] */
+        hs = _mm256_hadd_epi32(hs, hs);           /* [a0123, b0123, .. | a4567, b4567, ..] */
+        __m128i t = _mm_add_epi32(_mm256_castsi256_si128(hs), _mm256_extracti128_si256(hs, 1));
+        out->s[0] = (int16_t)_mm_cvtsi128_si32(t);
+        out->s[1] = (int16_t)_mm_extract_epi32(t, 1);
+        /* pack to bytes: packs work per 128-bit lane, then fix the order */
+        __m256i p16a = _mm256_packs_epi32(i0, i1), p16b = _mm256_packs_epi32(i2, i3);
+        __m256i p8 = _mm256_packs_epi16(p16a, p16b);
+        p8 = _mm256_permutevar8x32_epi32(p8, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+        _mm256_storeu_si256((__m256i *)out->q, p8);
+    }
+}
+
+T_AVX2 static float vdot(const float *a, const float *b, int n)
+{
+    __m256 acc = _mm256_setzero_ps();
+    int i = 0;
+    for (; i + 8 <= n; i += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc);
+    float s = hsum8(acc);
+    for (; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+T_AVX2 static void axpy(float a, const float *v, float *out, int n)
+{
+    __m256 va = _mm256_set1_ps(a);
+    int i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(out + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(v + i), _mm256_loadu_ps(out + i)));
+    for (; i < n; i++) out[i] += a * v[i];
+}
+
+void llm_kernels_init_avx2(llm_kernels *k)
+{
+    k->quantize = quantize_q8;
+    k->vdot = vdot;
+    k->axpy = axpy;
+    k->level = LLM_CPU_AVX2;
+    k->name = "avx2";
+    k->dotq[QT_Q4_0] = dotq_q4_0;
+    k->dotq[QT_Q8_0] = dotq_q8_0;
+    k->dotq[QT_Q4_K] = dotq_q4_k;
+    k->dotq[QT_Q6_K] = dotq_q6_k;
+    k->dotf[QT_F32] = dotf_f32;
+    k->dotf[QT_F16] = dotf_f16;
+    k->dotf[QT_BF16] = dotf_bf16;
+}
+
+#else
+
+int llm_kernels_have_x86(void) { return 0; }
+void llm_kernels_init_avx2(llm_kernels *k) { (void)k; }
+
+#endif

@@ -1,0 +1,279 @@
+/* kernels_scalar.c — portable integer dot kernels: a stored weight row times
+ * 8-bit activations (llm_q8 blocks of 32). Each block's integer sum is
+ * exact; it is scaled by the weight and activation scales in float and
+ * summed over the row. The SIMD sets compute the same block sums. */
+#include "llm/kernels.h"
+
+#include <math.h>
+#include <string.h>
+
+static inline uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static float dotq_q4_0(const void *row, const llm_q8 *x, size_t n)
+{
+    const uint8_t *b = row;
+    float acc = 0;
+    for (size_t i = 0; i < n / 32; i++, b += QB_Q4_0, x++) {
+        const uint8_t *qs = b + 2;
+        int s = 0;
+        for (int j = 0; j < 16; j++) s += (qs[j] & 0xF) * x->q[j] + (qs[j] >> 4) * x->q[j + 16];
+        s -= 8 * (x->s[0] + x->s[1]);
+        acc += (float)s * (qt_rd_f16(b) * x->d);
+    }
+    return acc;
+}
+
+static float dotq_q4_1(const void *row, const llm_q8 *x, size_t n)
+{
+    const uint8_t *b = row;
+    float acc = 0;
+    for (size_t i = 0; i < n / 32; i++, b += QB_Q4_1, x++) {
+        const uint8_t *qs = b + 4;
+        int s = 0;
+        for (int j = 0; j < 16; j++) s += (qs[j] & 0xF) * x->q[j] + (qs[j] >> 4) * x->q[j + 16];
+        acc += (float)s * (qt_rd_f16(b) * x->d) + qt_rd_f16(b + 2) * x->d * (float)(x->s[0] + x->s[1]);
+    }
+    return acc;
+}
+
+/* 5-bit values of a Q5 block: low nibbles | bit j of qh << 4. */
+static inline int q5_sum(const uint8_t *qs, uint32_t qh, const int8_t *q)
+{
+    int s = 0;
+    for (int j = 0; j < 16; j++) {
+        int lo = (qs[j] & 0xF) | (int)((qh >> j) & 1) << 4;
+        int hi = (qs[j] >> 4) | (int)((qh >> (j + 16)) & 1) << 4;
+        s += lo * q[j] + hi * q[j + 16];
+    }
+    return s;
+}
+
+static float dotq_q5_0(const void *row, const llm_q8 *x, size_t n)
+{
+    const uint8_t *b = row;
+    float acc = 0;
+    for (size_t i = 0; i < n / 32; i++, b += QB_Q5_0, x++) {
+        int s = q5_sum(b + 6, rd32(b + 2), x->q) - 16 * (x->s[0] + x->s[1]);
+        acc += (float)s * (qt_rd_f16(b) * x->d);
+    }
+    return acc;
+}
+
+static float dotq_q5_1(const void *row, const llm_q8 *x, size_t n)
+{
+    const uint8_t *b = row;
+    float acc = 0;
+    for (size_t i = 0; i < n / 32; i++, b += QB_Q5_1, x++) {
+        int s = q5_sum(b + 8, rd32(b + 4), x->q);
+        acc += (float)s * (qt_rd_f16(b) * x->d) + qt_rd_f16(b + 2) * x->d * (float)(x->s[0] + x->s[1]);
+    }
+    return acc;
+}
+
+static float dotq_q8_0(const void *row, const llm_q8 *x, size_t n)
+{
+    const uint8_t *b = row;
+    float acc = 0;
+    for (size_t i = 0; i < n / 32; i++, b += QB_Q8_0, x++) {
+        const int8_t *qs = (const int8_t *)(b + 2);
+        int s = 0;
+        for (int j = 0; j < 32; j++) s += qs[j] * x->q[j];
+        acc += (float)s * (qt_rd_f16(b) * x->d);
+    }
+    return acc;
+}
+
+/* ---- K-quants: a super-block of 256 decoded to integers -------------- *
+ * q[256] small integers, and per 16-element sub-block an integer scale and
+ * min: value e = d * sc[e/16] * q[e] - dmin * mn[e/16]. */
+typedef struct {
+    int8_t q[256];
+    int sc[16], mn[16];
+    float d, dmin;
+} kblock;
+
+static void k4_scale_min(const uint8_t *q, int j, int *sc, int *m)
+{
+    if (j < 4) {
+        *sc = q[j] & 63;
+        *m = q[j + 4] & 63;
+    } else {
+        *sc = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
+        *m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
+    }
+}
+
+static void decode_q2_k(const uint8_t *b, kblock *k)
+{
+    const uint8_t *qs = b + 16;
+    for (int s = 0; s < 16; s++) {
+        k->sc[s] = b[s] & 0xF;
+        k->mn[s] = b[s] >> 4;
+    }
+    for (int e = 0; e < 256; e++) k->q[e] = (int8_t)((qs[32 * (e >> 7) + (e & 31)] >> (2 * ((e >> 5) & 3))) & 3);
+    k->d = qt_rd_f16(b + 80);
+    k->dmin = qt_rd_f16(b + 82);
+}
+
+static void decode_q3_k(const uint8_t *b, kblock *k)
+{
+    const uint8_t *hm = b, *qs = b + 32, *s = b + 96;
+    for (int i = 0; i < 16; i++) {
+        int lo = i < 8 ? (s[i] & 0xF) : (s[i - 8] >> 4);
+        int hi = (s[8 + (i & 3)] >> (2 * (i >> 2))) & 3;
+        k->sc[i] = (lo | hi << 4) - 32;
+        k->mn[i] = 0;
+    }
+    for (int e = 0; e < 256; e++) {
+        int j = (e >> 5) & 3, nn = e >> 7;
+        int v = (qs[32 * nn + (e & 31)] >> (2 * j)) & 3;
+        k->q[e] = (int8_t)(v - (((hm[e & 31] >> (4 * nn + j)) & 1) ? 0 : 4));
+    }
+    k->d = qt_rd_f16(b + 108);
+    k->dmin = 0;
+}
+
+static void decode_q45_k(const uint8_t *b, kblock *k, int five)
+{
+    const uint8_t *qh = b + 16, *qs = b + (five ? 48 : 16);
+    for (int j = 0; j < 8; j++) {
+        int sc, m;
+        k4_scale_min(b + 4, j, &sc, &m);
+        k->sc[2 * j] = k->sc[2 * j + 1] = sc;
+        k->mn[2 * j] = k->mn[2 * j + 1] = m;
+    }
+    for (int e = 0; e < 256; e++) {
+        int l = e & 31, j = e >> 5;
+        int v = (qs[32 * (j >> 1) + l] >> (4 * (j & 1))) & 0xF;
+        if (five) v |= ((qh[l] >> j) & 1) << 4;
+        k->q[e] = (int8_t)v;
+    }
+    k->d = qt_rd_f16(b);
+    k->dmin = qt_rd_f16(b + 2);
+}
+
+static void decode_q4_k(const uint8_t *b, kblock *k) { decode_q45_k(b, k, 0); }
+static void decode_q5_k(const uint8_t *b, kblock *k) { decode_q45_k(b, k, 1); }
+
+static void decode_q6_k(const uint8_t *b, kblock *k)
+{
+    const uint8_t *ql = b, *qh = b + 128;
+    const int8_t *sc = (const int8_t *)(b + 192);
+    for (int i = 0; i < 16; i++) {
+        k->sc[i] = sc[i];
+        k->mn[i] = 0;
+    }
+    for (int e = 0; e < 256; e++) {
+        int nn = e >> 7, r = e & 127, kk = r >> 5, l = r & 31;
+        int lo = (ql[64 * nn + l + 32 * (kk & 1)] >> (4 * (kk >> 1))) & 0xF;
+        int hi = (qh[32 * nn + l] >> (2 * kk)) & 3;
+        k->q[e] = (int8_t)((lo | hi << 4) - 32);
+    }
+    k->d = qt_rd_f16(b + 208);
+    k->dmin = 0;
+}
+
+/* Sum over the 8 activation blocks of a super-block. */
+static inline float kblock_dot(const kblock *k, const llm_q8 *x)
+{
+    float acc = 0;
+    for (int j = 0; j < 8; j++, x++) {
+        int s1 = 0, s2 = 0;
+        for (int h = 0; h < 2; h++) {
+            int sub = 2 * j + h, s = 0;
+            const int8_t *q = k->q + 16 * sub, *a = x->q + 16 * h;
+            for (int l = 0; l < 16; l++) s += q[l] * a[l];
+            s1 += k->sc[sub] * s;
+            s2 += k->mn[sub] * x->s[h];
+        }
+        acc += x->d * (k->d * (float)s1 - k->dmin * (float)s2);
+    }
+    return acc;
+}
+
+#define KDOT(name, decode, bytes)                                              \
+    static float name(const void *row, const llm_q8 *x, size_t n)              \
+    {                                                                          \
+        const uint8_t *b = row;                                                \
+        float acc = 0;                                                         \
+        kblock k;                                                              \
+        for (size_t i = 0; i < n / QK_K; i++, b += (bytes), x += 8) {          \
+            decode(b, &k);                                                     \
+            acc += kblock_dot(&k, x);                                          \
+        }                                                                      \
+        return acc;                                                            \
+    }
+
+KDOT(dotq_q2_k, decode_q2_k, QB_Q2_K)
+KDOT(dotq_q3_k, decode_q3_k, QB_Q3_K)
+KDOT(dotq_q4_k, decode_q4_k, QB_Q4_K)
+KDOT(dotq_q5_k, decode_q5_k, QB_Q5_K)
+KDOT(dotq_q6_k, decode_q6_k, QB_Q6_K)
+
+static float vdot(const float *a, const float *b, int n)
+{
+    float acc[8] = {0};
+    int i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++) acc[k] += a[i + k] * b[i + k];
+    float s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for (; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+static void axpy(float a, const float *v, float *out, int n)
+{
+    for (int i = 0; i < n; i++) out[i] += a * v[i];
+}
+
+/* Softmax attention of one query from the set's vdot and axpy. */
+void llm_attn_generic(const float *q, const float *k, const float *v, size_t stride, int npos, int hd, float scale,
+                      float *att, float *out)
+{
+    const llm_kernels *kn = llm_kernels_active();
+    float mx = -INFINITY;
+    for (int p = 0; p < npos; p++) {
+        float d = kn->vdot(q, k + (size_t)p * stride, hd) * scale;
+        att[p] = d;
+        mx = d > mx ? d : mx;
+    }
+    float sum = 0;
+    for (int p = 0; p < npos; p++) {
+        att[p] = expf(att[p] - mx);
+        sum += att[p];
+    }
+    float inv = 1.0f / sum;
+    memset(out, 0, (size_t)hd * sizeof *out);
+    for (int p = 0; p < npos; p++) kn->axpy(att[p] * inv, v + (size_t)p * stride, out, hd);
+}
+
+void llm_kernels_init_scalar(llm_kernels *k)
+{
+    memset(k, 0, sizeof *k);
+    k->level = LLM_CPU_SCALAR;
+    k->name = "scalar";
+    k->dotq[QT_Q4_0] = dotq_q4_0;
+    k->dotq[QT_Q4_1] = dotq_q4_1;
+    k->dotq[QT_Q5_0] = dotq_q5_0;
+    k->dotq[QT_Q5_1] = dotq_q5_1;
+    k->dotq[QT_Q8_0] = dotq_q8_0;
+    k->dotq[QT_Q2_K] = dotq_q2_k;
+    k->dotq[QT_Q3_K] = dotq_q3_k;
+    k->dotq[QT_Q4_K] = dotq_q4_k;
+    k->dotq[QT_Q5_K] = dotq_q5_k;
+    k->dotq[QT_Q6_K] = dotq_q6_k;
+    k->dotf[QT_F32] = qt_dot_kernel(QT_F32);
+    k->dotf[QT_F16] = qt_dot_kernel(QT_F16);
+    k->dotf[QT_BF16] = qt_dot_kernel(QT_BF16);
+    /* f32-activation kernels of the types without SIMD integer kernels
+     * (llm_type_uses_q8) */
+    const uint32_t f32act[] = {QT_Q4_1, QT_Q5_0, QT_Q5_1, QT_Q2_K, QT_Q3_K, QT_Q5_K};
+    for (size_t i = 0; i < sizeof f32act / sizeof *f32act; i++) k->dotf[f32act[i]] = qt_dot_kernel(f32act[i]);
+    k->quantize = llm_quantize_q8;
+    k->vdot = vdot;
+    k->axpy = axpy;
+    k->attn = llm_attn_generic;
+}
