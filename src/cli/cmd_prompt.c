@@ -40,9 +40,9 @@ int cmd_prompt(int argc, char **argv)
 {
     const char *hub_s = NULL, *setting_s = NULL, *apibench = NULL, *rname = NULL, *api = NULL, *data = NULL,
                *outp = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+    for (int i = 1; i < argc;) {
+        const char *a = argv[i++];
+        const char *next = i < argc ? argv[i] : NULL;
         const char **dst = NULL;
         if (cli_is_help(a)) {
             fputs(USAGE, stdout);
@@ -57,7 +57,7 @@ int cmd_prompt(int argc, char **argv)
         else return cli_usage_error("prompt", "unknown argument '%s'", a);
         if (!next) return cli_usage_error("prompt", "%s needs a value", a);
         *dst = next;
-        i++;
+        i++; /* the value */
     }
     if (!hub_s) return cli_usage_error("prompt", "--hub is required");
     if (!setting_s) return cli_usage_error("prompt", "--setting is required");
