@@ -63,6 +63,7 @@ fi
 bw=$("$tools/membw" -t 2 -m 1024 -r 5 --json | jget read_gb_s)
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), read bandwidth ${bw} GB/s (membw, 2 threads)"
 echo "kernels: ${GORILLA_CPU:-auto} (GORILLA_CPU); prompt $np tokens, decode $nd tokens, best of $rounds rounds"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (a shared machine skews both engines; llama.cpp's threads busy-wait)"
 echo
 
 # prompt ids: i * 7919 + 13 mod vocab (the same in llamacpp_speed.mjs)
@@ -80,7 +81,7 @@ for shape in $shapes; do
   fi
   read -r bb bs <<< "$(bytes_per_weight "$T")"
   size=$(stat -L -c %s "$f")
-  per_tok=$(( size - V * E / bs * bb ))  # bytes read per decoded token
+  per_tok=$(( size - V * E * bb / bs ))  # bytes read per decoded token
   for th in $threads_list; do
     gp=(); gd=(); lp=(); ld=()
     for _ in $(seq "$rounds"); do
@@ -108,3 +109,4 @@ done
 echo
 echo "decode bandwidth (bytes of weights per token x decode tok/s):"
 for n in "${notes[@]}"; do echo "  $n"; done
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

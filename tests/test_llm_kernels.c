@@ -301,6 +301,42 @@ static void test_matmul_pool(void **s)
     llm_pool_free(pool);
 }
 
+/* Every set's SiLU against double, including large, tiny, inf and NaN. */
+static void test_silu(void **s)
+{
+    (void)s;
+    size_t n = 1000;
+    float *g = malloc(n * sizeof *g), *u = malloc(n * sizeof *u), *g0 = malloc(n * sizeof *g0);
+    for (size_t i = 0; i < n; i++) {
+        g0[i] = frand() * 20.0f;
+        u[i] = frand();
+    }
+    g0[0] = 100.0f, g0[1] = -100.0f, g0[2] = 0.0f, g0[3] = -1e-30f, g0[4] = 88.0f, g0[5] = -90.0f;
+    g0[6] = INFINITY, g0[7] = NAN;
+    for (int l = 0; l <= 2; l++) {
+        const llm_kernels *k = llm_kernels_for((llm_cpu_level)l);
+        if (!k) continue;
+        memcpy(g, g0, n * sizeof *g);
+        k->silu(g, u, n);
+        for (size_t i = 0; i < n; i++) {
+            double want = (double)g0[i] / (1.0 + exp(-(double)g0[i])) * u[i];
+            if (isnan(want)) {
+                assert_true(isnan(g[i]));
+                continue;
+            }
+            if (isinf(want)) {
+                assert_true(g[i] == (float)want);
+                continue;
+            }
+            if (!(fabs(g[i] - want) <= 1e-6 * fabs(want) + 1e-30))
+                fail_msg("%s silu(%g) * %g = %g, want %g", k->name, (double)g0[i], (double)u[i], (double)g[i], want);
+        }
+    }
+    free(g);
+    free(u);
+    free(g0);
+}
+
 /* ---- model level --------------------------------------------------------- */
 
 static void softmax(const float *l, double *p, int n)
@@ -472,7 +508,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_detect),        cmocka_unit_test(test_quantize_q8), cmocka_unit_test(test_quantize_paths), cmocka_unit_test(test_dotq_all_paths),
         cmocka_unit_test(test_dotf_all_paths), cmocka_unit_test(test_gemm),       cmocka_unit_test(test_matmul_pool),
-        cmocka_unit_test(test_model_paths),   cmocka_unit_test(test_prefix_cache),
+        cmocka_unit_test(test_silu),          cmocka_unit_test(test_model_paths),
+        cmocka_unit_test(test_prefix_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
  * 50,000 made-up words with Zipf(1) frequencies, 40 domains. Queries are 8
  * words: 6 from a random document's functionality and description, 2 from
  * the vocabulary. One core (no threads). */
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -127,10 +128,20 @@ static void latency(gorilla_retriever *r, char **queries, size_t nq, const char 
     free(t);
 }
 
+/* A decimal count from the command line, or -1 when it is not a number. */
+static long parse_count(const char *s)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end) return -1;
+    return v;
+}
+
 int main(int argc, char **argv)
 {
-    long ndocs = argc > 1 ? atol(argv[1]) : 1000000;
-    long nq = argc > 2 ? atol(argv[2]) : 1000;
+    long ndocs = argc > 1 ? parse_count(argv[1]) : 1000000;
+    long nq = argc > 2 ? parse_count(argv[2]) : 1000;
     const char *path = argc > 3 ? argv[3] : "/tmp/gorilla-bench.gidx";
     if (ndocs < 1 || nq < 1) {
         fprintf(stderr, "usage: retrieve_bench [N] [QUERIES] [INDEX]\n");

@@ -5,7 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-gorilla_status gorilla_fail(gorilla_error *err, gorilla_status status, const char *fmt, ...)
+/* Parenthesized so the analyzer-only macro in error.h does not expand here. */
+gorilla_status (gorilla_fail)(gorilla_error *err, gorilla_status status, const char *fmt, ...)
 {
     if (!err) return status;
     va_list ap;

@@ -70,8 +70,11 @@ static uint64_t le(const uint8_t *p, int n)
     return v;
 }
 
+/* The readers zero their output on failure, so no caller can read an
+ * uninitialized value whatever it does with the status. */
 static gorilla_status rd_u32(reader *r, uint32_t *v, const char *what)
 {
+    *v = 0;
     if (!has(r, 4)) return truncated(r, 4, what);
     *v = (uint32_t)le(r->p + r->pos, 4);
     r->pos += 4;
@@ -80,6 +83,7 @@ static gorilla_status rd_u32(reader *r, uint32_t *v, const char *what)
 
 static gorilla_status rd_u64(reader *r, uint64_t *v, const char *what)
 {
+    *v = 0;
     if (!has(r, 8)) return truncated(r, 8, what);
     *v = le(r->p + r->pos, 8);
     r->pos += 8;
@@ -88,6 +92,8 @@ static gorilla_status rd_u64(reader *r, uint64_t *v, const char *what)
 
 static gorilla_status rd_str(reader *r, gguf_str *s, const char *what)
 {
+    s->ptr = NULL;
+    s->len = 0;
     uint64_t n;
     gorilla_status st = rd_u64(r, &n, what);
     if (st) return st;
@@ -517,7 +523,7 @@ static int int_value(const gguf_kv *kv, int64_t *s, uint64_t *u, int *is_signed)
     case GGUF_T_UINT16: *u = le(p, 2); break;
     case GGUF_T_UINT32: *u = le(p, 4); break;
     case GGUF_T_UINT64: *u = le(p, 8); break;
-    case GGUF_T_INT8: *s = (int8_t)p[0]; *is_signed = 1; break;
+    case GGUF_T_INT8: *s = p[0] < 0x80 ? (int64_t)p[0] : (int64_t)p[0] - 256; *is_signed = 1; break;
     case GGUF_T_INT16: *s = (int16_t)le(p, 2); *is_signed = 1; break;
     case GGUF_T_INT32: *s = (int32_t)le(p, 4); *is_signed = 1; break;
     case GGUF_T_INT64: *s = (int64_t)le(p, 8); *is_signed = 1; break;

@@ -98,14 +98,15 @@ static int key(gguf_writer *w, const char *k, gguf_vtype t)
     return w->kv.oom ? -1 : 0;
 }
 
-#define DONE return w->kv.oom ? -1 : 0
+/* The setters' result: -1 when a buffer could not grow, else 0. */
+static int done(const gguf_writer *w) { return w->kv.oom ? -1 : 0; }
 
-int gguf_writer_u32(gguf_writer *w, const char *k, uint32_t v) { key(w, k, GGUF_T_UINT32); put_le(&w->kv, v, 4); DONE; }
-int gguf_writer_i32(gguf_writer *w, const char *k, int32_t v) { key(w, k, GGUF_T_INT32); put_le(&w->kv, (uint32_t)v, 4); DONE; }
-int gguf_writer_u64(gguf_writer *w, const char *k, uint64_t v) { key(w, k, GGUF_T_UINT64); put_le(&w->kv, v, 8); DONE; }
-int gguf_writer_f32(gguf_writer *w, const char *k, float v) { key(w, k, GGUF_T_FLOAT32); put_f32(&w->kv, v); DONE; }
-int gguf_writer_bool(gguf_writer *w, const char *k, int v) { key(w, k, GGUF_T_BOOL); put_le(&w->kv, v ? 1 : 0, 1); DONE; }
-int gguf_writer_str(gguf_writer *w, const char *k, const char *v) { key(w, k, GGUF_T_STRING); put_str(&w->kv, v); DONE; }
+int gguf_writer_u32(gguf_writer *w, const char *k, uint32_t v) { key(w, k, GGUF_T_UINT32); put_le(&w->kv, v, 4); return done(w); }
+int gguf_writer_i32(gguf_writer *w, const char *k, int32_t v) { key(w, k, GGUF_T_INT32); put_le(&w->kv, (uint32_t)v, 4); return done(w); }
+int gguf_writer_u64(gguf_writer *w, const char *k, uint64_t v) { key(w, k, GGUF_T_UINT64); put_le(&w->kv, v, 8); return done(w); }
+int gguf_writer_f32(gguf_writer *w, const char *k, float v) { key(w, k, GGUF_T_FLOAT32); put_f32(&w->kv, v); return done(w); }
+int gguf_writer_bool(gguf_writer *w, const char *k, int v) { key(w, k, GGUF_T_BOOL); put_le(&w->kv, v ? 1 : 0, 1); return done(w); }
+int gguf_writer_str(gguf_writer *w, const char *k, const char *v) { key(w, k, GGUF_T_STRING); put_str(&w->kv, v); return done(w); }
 
 int gguf_writer_arr_str(gguf_writer *w, const char *k, const char *const *v, size_t n)
 {
@@ -113,7 +114,7 @@ int gguf_writer_arr_str(gguf_writer *w, const char *k, const char *const *v, siz
     put_le(&w->kv, GGUF_T_STRING, 4);
     put_le(&w->kv, n, 8);
     for (size_t i = 0; i < n; i++) put_str(&w->kv, v[i]);
-    DONE;
+    return done(w);
 }
 
 int gguf_writer_arr_f32(gguf_writer *w, const char *k, const float *v, size_t n)
@@ -122,7 +123,7 @@ int gguf_writer_arr_f32(gguf_writer *w, const char *k, const float *v, size_t n)
     put_le(&w->kv, GGUF_T_FLOAT32, 4);
     put_le(&w->kv, n, 8);
     for (size_t i = 0; i < n; i++) put_f32(&w->kv, v[i]);
-    DONE;
+    return done(w);
 }
 
 int gguf_writer_arr_i32(gguf_writer *w, const char *k, const int32_t *v, size_t n)
@@ -131,7 +132,7 @@ int gguf_writer_arr_i32(gguf_writer *w, const char *k, const int32_t *v, size_t 
     put_le(&w->kv, GGUF_T_INT32, 4);
     put_le(&w->kv, n, 8);
     for (size_t i = 0; i < n; i++) put_le(&w->kv, (uint32_t)v[i], 4);
-    DONE;
+    return done(w);
 }
 
 int gguf_writer_alignment(gguf_writer *w, uint32_t alignment)

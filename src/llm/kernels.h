@@ -65,6 +65,8 @@ typedef struct {
     void (*axpy)(float a, const float *v, float *out, int n);
     /* One query row over npos cached positions (k and v rows stride floats
      * apart): out = softmax(scale * q.k) . v; att is npos floats scratch. */
+    /* g[i] = silu(g[i]) * u[i] = g / (1 + exp(-g)) * u, i < n. */
+    void (*silu)(float *g, const float *u, size_t n);
     void (*attn)(const float *q, const float *k, const float *v, size_t stride, int npos, int hd, float scale,
                  float *att, float *out);
 } llm_kernels;

@@ -53,7 +53,7 @@ T_AVX2 static float dotq_q4_0(const void *row, const llm_q8 *x, size_t n)
     const uint8_t *b = row;
     size_t nb = n / 32, i = 0;
     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    for (; i + 2 <= nb; i += 2, b += 2 * QB_Q4_0, x += 2) {
+    for (; i + 2 <= nb; i += 2, b += (size_t)2 * QB_Q4_0, x += 2) {
         __m256i p0 = dot32_s8(q4_0_unpack(b + 2), _mm256_loadu_si256((const __m256i *)x[0].q));
         __m256i p1 = dot32_s8(q4_0_unpack(b + QB_Q4_0 + 2), _mm256_loadu_si256((const __m256i *)x[1].q));
         acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p0), _mm256_set1_ps(f16s(b) * x[0].d), acc0);
@@ -71,7 +71,7 @@ T_AVX2 static float dotq_q8_0(const void *row, const llm_q8 *x, size_t n)
     const uint8_t *b = row;
     size_t nb = n / 32, i = 0;
     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    for (; i + 2 <= nb; i += 2, b += 2 * QB_Q8_0, x += 2) {
+    for (; i + 2 <= nb; i += 2, b += (size_t)2 * QB_Q8_0, x += 2) {
         __m256i p0 = dot32_s8(_mm256_loadu_si256((const __m256i *)(b + 2)), _mm256_loadu_si256((const __m256i *)x[0].q));
         __m256i p1 = dot32_s8(_mm256_loadu_si256((const __m256i *)(b + QB_Q8_0 + 2)),
                               _mm256_loadu_si256((const __m256i *)x[1].q));
@@ -110,7 +110,7 @@ T_AVX2 static float dotq_q4_k(const void *row, const llm_q8 *x, size_t n)
             }
             mins += x[j].d * dmin * (float)(mn[j] * (x[j].s[0] + x[j].s[1]));
         }
-        for (int c = 0; c < 4; c++) {
+        for (size_t c = 0; c < 4; c++) {
             __m256i q = _mm256_loadu_si256((const __m256i *)(qs + 32 * c));
             __m256i lo = _mm256_and_si256(q, m4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
             __m256i p0 = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)x[2 * c].q)), ones);
@@ -136,7 +136,7 @@ T_AVX2 static float dotq_q6_k(const void *row, const llm_q8 *x, size_t n)
     for (size_t i = 0; i < n / QK_K; i++, b += QB_Q6_K, x += 8) {
         float d = f16s(b + 208);
         const int8_t *sc = (const int8_t *)(b + 192);
-        for (int nn = 0; nn < 2; nn++) {
+        for (size_t nn = 0; nn < 2; nn++) {
             const uint8_t *ql = b + 64 * nn, *qh = b + 128 + 32 * nn;
             __m256i L0 = _mm256_loadu_si256((const __m256i *)ql), L1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
             __m256i H = _mm256_loadu_si256((const __m256i *)qh);
@@ -148,9 +148,9 @@ T_AVX2 static float dotq_q6_k(const void *row, const llm_q8 *x, size_t n)
                                    _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(H, 4), m3), 4));
             q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(L1, 4), m4),
                                    _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(H, 6), m3), 4));
-            for (int k = 0; k < 4; k++) {
+            for (size_t k = 0; k < 4; k++) {
                 const llm_q8 *xb = &x[4 * nn + k];
-                int sa = sc[8 * nn + 2 * k], sb = sc[8 * nn + 2 * k + 1];
+                int sa = (int)sc[8 * nn + 2 * k], sb = (int)sc[8 * nn + 2 * k + 1];
                 __m256i p16 = _mm256_maddubs_epi16(q[k], _mm256_loadu_si256((const __m256i *)xb->q));
                 __m256i scl = _mm256_set_m128i(_mm_set1_epi16((short)sb), _mm_set1_epi16((short)sa));
                 __m256i p32 = _mm256_madd_epi16(p16, scl);

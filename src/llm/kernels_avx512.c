@@ -58,7 +58,7 @@ T512 static inline __m256i q8_0_load(const uint8_t *qs) { return _mm256_loadu_si
         const uint8_t *b = row;                                                                        \
         size_t nb = n / 32, i = 0;                                                                     \
         __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();                                 \
-        for (; i + 2 <= nb; i += 2, b += 2 * (bytes), x += 2) {                                        \
+        for (; i + 2 <= nb; i += 2, b += (size_t)2 * (bytes), x += 2) {                                        \
             __m256i p0 = dot32_s8(unpack(b + 2), _mm256_loadu_si256((const __m256i *)x[0].q));         \
             __m256i p1 = dot32_s8(unpack(b + (bytes) + 2), _mm256_loadu_si256((const __m256i *)x[1].q)); \
             acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p0), _mm256_set1_ps(f16s(b) * x[0].d), acc0);     \
@@ -90,7 +90,7 @@ static void xd_pack(const llm_q8 *x, size_t n, void *xd)
     for (size_t g = 0; g < n / 128; g++, o += XD_GROUP, x += 4) {
         int32_t corr[16];
         float d4[16], d8[32];
-        for (int k = 0; k < 4; k++) {
+        for (size_t k = 0; k < 4; k++) {
             memcpy(o + 16 * k, x[k].q, 16);
             memcpy(o + 64 + 16 * k, x[k].q + 16, 16);
             for (int j = 0; j < 32; j++) o[128 + 32 * k + j] = (uint8_t)(x[k].q[j] + 128);
@@ -131,16 +131,16 @@ T512 static float dotd_q4_0(const void *row, const llm_q8 *x, const void *xd, si
         s = _mm512_dpbusd_epi32(s, lo, _mm512_load_si512((const void *)(op)));                                  \
         s = _mm512_dpbusd_epi32(s, hi, _mm512_load_si512((const void *)((op) + 64)));                           \
         __m512 d = _mm512_mul_ps(_mm512_cvtph_ps(_mm512_castsi512_si256(sc)), _mm512_load_ps((const void *)((op) + 320))); \
-        acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), d, acc);                                                   \
+        (acc) = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), d, (acc));                                                \
     } while (0)
     size_t g = 0;
-    for (; g + 2 <= ng; g += 2, b += 8 * QB_Q4_0, o += 2 * XD_GROUP) {
+    for (; g + 2 <= ng; g += 2, b += (size_t)8 * QB_Q4_0, o += (size_t)2 * XD_GROUP) {
         Q4_GROUP(acc0, b, o);
-        Q4_GROUP(acc1, b + 4 * QB_Q4_0, o + XD_GROUP);
+        Q4_GROUP(acc1, b + (size_t)4 * QB_Q4_0, o + XD_GROUP);
     }
     if (g < ng) {
         Q4_GROUP(acc0, b, o);
-        b += 4 * QB_Q4_0;
+        b += (size_t)4 * QB_Q4_0;
     }
 #undef Q4_GROUP
     float r = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
@@ -165,7 +165,7 @@ T512 static float dotd_q8_0(const void *row, const llm_q8 *x, const void *xd, si
     const __m512i c128 = _mm512_set1_epi8((char)0x80);
     __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
     for (size_t g = 0; g < ng; g++, o += XD_GROUP) {
-        for (int h = 0; h < 2; h++, b += 2 * QB_Q8_0) {
+        for (size_t h = 0; h < 2; h++, b += (size_t)2 * QB_Q8_0) {
             __m512i A = _mm512_loadu_si512((const void *)b);
             __m512i B = _mm512_maskz_loadu_epi16(0x3, (const void *)(b + 64));
             __m512i w = _mm512_permutex2var_epi16(A, iq, B);
@@ -187,18 +187,51 @@ T512 static float dotd_q8_0(const void *row, const llm_q8 *x, const void *xd, si
     return r;
 }
 
+/* ---- SiLU with a vector exp --------------------------------------------- *
+ * exp(x) = 2^n * e^r, n = round(x log2 e), r = x - n ln 2 (|r| <= 0.35),
+ * e^r by its Taylor series to r^7 (error < 1e-8 relative), 2^n applied
+ * with vscalefps (which gives 0 / inf past the float range). */
+T512 static inline __m512 exp_ps(__m512 x)
+{
+    const __m512 log2e = _mm512_set1_ps(1.44269504088896341f);
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, log2e), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145751953125f), x); /* ln 2 in two parts */
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.428606765330187045e-06f), r);
+    __m512 p = _mm512_set1_ps(1.0f / 5040);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 720));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 120));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 24));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 6));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    return _mm512_scalef_ps(p, n);
+}
+
+T512 static void silu(float *g, const float *u, size_t n)
+{
+    size_t i = 0;
+    const __m512 one = _mm512_set1_ps(1.0f);
+    for (; i + 16 <= n; i += 16) {
+        __m512 x = _mm512_loadu_ps(g + i);
+        __m512 e = exp_ps(_mm512_sub_ps(_mm512_setzero_ps(), x));
+        _mm512_storeu_ps(g + i, _mm512_mul_ps(_mm512_div_ps(x, _mm512_add_ps(one, e)), _mm512_loadu_ps(u + i)));
+    }
+    for (; i < n; i++) g[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
+}
+
 /* ---- attention: one query row, head size 64 or 128 in registers ------- */
 #define ATTN(NV)                                                                                            \
     T512 static void attn_##NV(const float *q, const float *k, const float *v, size_t stride, int npos,     \
                                float scale, float *att, float *out)                                        \
     {                                                                                                       \
-        __m512 qv[NV], o[NV];                                                                               \
-        _Pragma("GCC unroll 8") for (int i = 0; i < NV; i++) qv[i] = _mm512_loadu_ps(q + 16 * i);           \
+        __m512 qv[(NV)], o[(NV)];                                                                               \
+        _Pragma("GCC unroll 8") for (size_t i = 0; i < (NV); i++) qv[i] = _mm512_loadu_ps(q + 16 * i);           \
         float mx = -INFINITY;                                                                               \
         for (int p = 0; p < npos; p++) {                                                                    \
             const float *kp = k + (size_t)p * stride;                                                       \
             __m512 a = _mm512_mul_ps(qv[0], _mm512_loadu_ps(kp));                                           \
-            _Pragma("GCC unroll 8") for (int i = 1; i < NV; i++) a =                                        \
+            _Pragma("GCC unroll 8") for (size_t i = 1; i < (NV); i++) a =                                        \
                 _mm512_fmadd_ps(qv[i], _mm512_loadu_ps(kp + 16 * i), a);                                    \
             float d = _mm512_reduce_add_ps(a) * scale;                                                      \
             att[p] = d;                                                                                     \
@@ -209,15 +242,15 @@ T512 static float dotd_q8_0(const void *row, const llm_q8 *x, const void *xd, si
             att[p] = expf(att[p] - mx);                                                                     \
             sum += att[p];                                                                                  \
         }                                                                                                   \
-        _Pragma("GCC unroll 8") for (int i = 0; i < NV; i++) o[i] = _mm512_setzero_ps();                    \
+        _Pragma("GCC unroll 8") for (size_t i = 0; i < (NV); i++) o[i] = _mm512_setzero_ps();                    \
         for (int p = 0; p < npos; p++) {                                                                    \
             const float *vp = v + (size_t)p * stride;                                                       \
             __m512 a = _mm512_set1_ps(att[p]);                                                              \
-            _Pragma("GCC unroll 8") for (int i = 0; i < NV; i++) o[i] =                                     \
+            _Pragma("GCC unroll 8") for (size_t i = 0; i < (NV); i++) o[i] =                                     \
                 _mm512_fmadd_ps(a, _mm512_loadu_ps(vp + 16 * i), o[i]);                                     \
         }                                                                                                   \
         __m512 inv = _mm512_set1_ps(1.0f / sum);                                                            \
-        _Pragma("GCC unroll 8") for (int i = 0; i < NV; i++) _mm512_storeu_ps(out + 16 * i, _mm512_mul_ps(o[i], inv)); \
+        _Pragma("GCC unroll 8") for (size_t i = 0; i < (NV); i++) _mm512_storeu_ps(out + 16 * i, _mm512_mul_ps(o[i], inv)); \
     }
 
 ATTN(4)
@@ -248,12 +281,12 @@ static void xt_pack(const llm_q8 *x, size_t x_stride, size_t nt, size_t n, void 
             for (size_t t = 0; t < 16; t++) {
                 size_t tok = g * 16 + t;
                 if (tok >= nt) {
-                    for (int k = 0; k < 8; k++) memset(blk + 64 * k + 4 * t, 0x80, 4);
+                    for (size_t k = 0; k < 8; k++) memset(blk + 64 * k + 4 * t, 0x80, 4);
                     d[t] = 0;
                     continue;
                 }
                 const llm_q8 *q = x + tok * x_stride + b;
-                for (int k = 0; k < 8; k++) {
+                for (size_t k = 0; k < 8; k++) {
                     uint32_t v;
                     memcpy(&v, q->q + 4 * k, 4);
                     v ^= 0x80808080u;
@@ -281,7 +314,7 @@ T512 static inline void wp_put(wp_blk *blk, int r, __m256i v, float d)
     /* sum of signed bytes: psadbw of v ^ 0x80 against 0 gives sum(v + 128) */
     __m256i sad = _mm256_sad_epu8(_mm256_xor_si256(v, _mm256_set1_epi8((char)0x80)), _mm256_setzero_si256());
     __m128i s2 = _mm_add_epi64(_mm256_castsi256_si128(sad), _mm256_extracti128_si256(sad, 1));
-    int64_t sum = _mm_cvtsi128_si64(s2) + _mm_extract_epi64(s2, 1) - 32 * 128;
+    int64_t sum = _mm_cvtsi128_si64(s2) + _mm_extract_epi64(s2, 1) - (int64_t)32 * 128;
     blk->corr[r] = (int32_t)(-128 * sum);
     blk->d[r] = d;
 }
@@ -312,7 +345,7 @@ T512 static void tile(const wp_blk *wp, size_t nb, const uint8_t *xt, float *out
     _Pragma("GCC unroll 16") for (int r = 0; r < TR; r++) acc[r] = _mm512_setzero_ps();
     for (size_t b = 0; b < nb; b++, xt += XT_BLOCK, wp++) {
         __m512i xa[8];
-        _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++) xa[k] = _mm512_load_si512((const void *)(xt + 64 * k));
+        _Pragma("GCC unroll 8") for (size_t k = 0; k < 8; k++) xa[k] = _mm512_load_si512((const void *)(xt + 64 * k));
         __m512 dx = _mm512_load_ps((const void *)(xt + 512));
         _Pragma("GCC unroll 16") for (int r = 0; r < TR; r++)
         {
@@ -379,6 +412,7 @@ void llm_kernels_init_avx512(llm_kernels *k)
     k->gemm[QT_Q4_0] = gemm_q4_0;
     k->gemm[QT_Q8_0] = gemm_q8_0;
     k->attn = attn;
+    k->silu = silu;
     k->dotd[QT_Q4_0] = dotd_q4_0;
     k->dotd[QT_Q8_0] = dotd_q8_0;
     k->xd_size = xd_size;

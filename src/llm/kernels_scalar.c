@@ -139,9 +139,9 @@ static void decode_q3_k(const uint8_t *b, kblock *k)
 static void decode_q45_k(const uint8_t *b, kblock *k, int five)
 {
     const uint8_t *qh = b + 16, *qs = b + (five ? 48 : 16);
-    for (int j = 0; j < 8; j++) {
+    for (size_t j = 0; j < 8; j++) {
         int sc, m;
-        k4_scale_min(b + 4, j, &sc, &m);
+        k4_scale_min(b + 4, (int)j, &sc, &m);
         k->sc[2 * j] = k->sc[2 * j + 1] = sc;
         k->mn[2 * j] = k->mn[2 * j + 1] = m;
     }
@@ -163,7 +163,7 @@ static void decode_q6_k(const uint8_t *b, kblock *k)
     const uint8_t *ql = b, *qh = b + 128;
     const int8_t *sc = (const int8_t *)(b + 192);
     for (int i = 0; i < 16; i++) {
-        k->sc[i] = sc[i];
+        k->sc[i] = (int)sc[i];
         k->mn[i] = 0;
     }
     for (int e = 0; e < 256; e++) {
@@ -180,10 +180,11 @@ static void decode_q6_k(const uint8_t *b, kblock *k)
 static inline float kblock_dot(const kblock *k, const llm_q8 *x)
 {
     float acc = 0;
-    for (int j = 0; j < 8; j++, x++) {
+    for (size_t j = 0; j < 8; j++, x++) {
         int s1 = 0, s2 = 0;
-        for (int h = 0; h < 2; h++) {
-            int sub = 2 * j + h, s = 0;
+        for (size_t h = 0; h < 2; h++) {
+            size_t sub = 2 * j + h;
+            int s = 0;
             const int8_t *q = k->q + 16 * sub, *a = x->q + 16 * h;
             for (int l = 0; l < 16; l++) s += q[l] * a[l];
             s1 += k->sc[sub] * s;
@@ -227,6 +228,11 @@ static float vdot(const float *a, const float *b, int n)
 static void axpy(float a, const float *v, float *out, int n)
 {
     for (int i = 0; i < n; i++) out[i] += a * v[i];
+}
+
+static void silu(float *g, const float *u, size_t n)
+{
+    for (size_t i = 0; i < n; i++) g[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
 }
 
 /* Softmax attention of one query from the set's vdot and axpy. */
@@ -276,4 +282,5 @@ void llm_kernels_init_scalar(llm_kernels *k)
     k->vdot = vdot;
     k->axpy = axpy;
     k->attn = llm_attn_generic;
+    k->silu = silu;
 }

@@ -97,7 +97,7 @@ static void rope(const gorilla_model *m, float *v, int n_heads)
     const llm_config *c = &m->cfg;
     for (int h = 0; h < n_heads; h++) {
         float *x = v + (size_t)h * c->head_dim;
-        for (int i = 0; i < c->n_rot / 2; i++) {
+        for (size_t i = 0; i < (size_t)c->n_rot / 2; i++) {
             float co = m->s.rope_cos[i], si = m->s.rope_sin[i];
             float a = x[2 * i], b = x[2 * i + 1];
             x[2 * i] = a * co - b * si;
@@ -587,7 +587,8 @@ gorilla_status gorilla_model_prompt(gorilla_model *m, const int32_t *tokens, siz
     size_t reuse = 0;
     while (reuse + 1 < n && pos + (int)reuse < m->n_kv && m->kv_tokens[pos + (int)reuse] == tokens[reuse]) reuse++;
     m->n_reused = (int)reuse;
-    if (n && llm_forward_batch(m, tokens + reuse, (int)(n - reuse), pos + (int)reuse, 1))
+    if (!n) return GORILLA_OK;
+    if (llm_forward_batch(m, tokens + reuse, (int)(n - reuse), pos + (int)reuse, 1))
         return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
     llm_kv_note(m, tokens, n, pos);
     if (logits && n) memcpy(logits, m->s.logits, (size_t)m->cfg.n_vocab * sizeof *logits);

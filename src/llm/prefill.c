@@ -30,16 +30,16 @@ static void rmsnorm(float *out, const float *x, const float *w, int n, float eps
 static void rope_at(const gorilla_model *m, float *v, int n_heads, int pos, float *cs)
 {
     const llm_config *c = &m->cfg;
-    int half = c->n_rot / 2;
+    size_t half = (size_t)c->n_rot / 2;
     double p = (double)pos * c->rope_scale;
-    for (int i = 0; i < half; i++) {
+    for (size_t i = 0; i < half; i++) {
         double th = p * m->s.inv_freq[i];
         cs[2 * i] = (float)cos(th);
         cs[2 * i + 1] = (float)sin(th);
     }
     for (int h = 0; h < n_heads; h++) {
         float *x = v + (size_t)h * c->head_dim;
-        for (int i = 0; i < half; i++) {
+        for (size_t i = 0; i < half; i++) {
             float co = cs[2 * i], si = cs[2 * i + 1];
             float a = x[2 * i], b = x[2 * i + 1];
             x[2 * i] = a * co - b * si;
@@ -90,10 +90,7 @@ typedef struct {
 static void silu_range(void *ctx, size_t start, size_t end)
 {
     const silu_job *j = ctx;
-    for (size_t i = start; i < end; i++) {
-        float g = j->g[i];
-        j->g[i] = g / (1.0f + expf(-g)) * j->u[i];
-    }
+    llm_kernels_active()->silu(j->g + start, j->u + start, end - start);
 }
 
 static void chunk_forward(gorilla_model *m, const batch_bufs *B, const int32_t *tokens, int nt, int pos0,

@@ -52,7 +52,7 @@ void qt_dequant_q2_k(const void *src, float *dst, size_t n)
                 for (int half = 0; half < 2; half++, dst += 16) {
                     uint8_t sc = scales[is++];
                     float dl = d * (float)(sc & 0xF), ml = dmin * (float)(sc >> 4);
-                    const uint8_t *qq = q + 16 * half;
+                    const uint8_t *qq = q + (size_t)16 * half;
                     for (int l = 0; l < 16; l++) dst[l] = dl * (float)((qq[l] >> shift) & 3) - ml;
                 }
     }
@@ -69,7 +69,7 @@ void qt_dequant_q3_k(const void *src, float *dst, size_t n)
             for (int shift = 0; shift < 8; shift += 2, bit++)
                 for (int half = 0; half < 2; half++, dst += 16) {
                     float dl = d * (float)q3k_scale(scales, is++);
-                    const uint8_t *qq = q + 16 * half, *hm = hmask + 16 * half;
+                    const uint8_t *qq = q + (size_t)16 * half, *hm = hmask + (size_t)16 * half;
                     for (int l = 0; l < 16; l++)
                         dst[l] = dl * (float)((int)((qq[l] >> shift) & 3) - (((hm[l] >> bit) & 1) ? 0 : 4));
                 }
@@ -88,8 +88,8 @@ void qt_dequant_q4_k(const void *src, float *dst, size_t n)
             k4_scale_min(scales, 2 * c + 1, &sc1, &m1);
             float d0 = d * (float)sc0, mm0 = dmin * (float)m0;
             float d1 = d * (float)sc1, mm1 = dmin * (float)m1;
-            const uint8_t *q = qs + 32 * c;
-            float *y = dst + 64 * c;
+            const uint8_t *q = qs + (size_t)32 * c;
+            float *y = dst + (size_t)64 * c;
             for (int l = 0; l < 32; l++) {
                 y[l] = d0 * (float)(q[l] & 0xF) - mm0;
                 y[l + 32] = d1 * (float)(q[l] >> 4) - mm1;
@@ -110,8 +110,8 @@ void qt_dequant_q5_k(const void *src, float *dst, size_t n)
             k4_scale_min(scales, 2 * c + 1, &sc1, &m1);
             float d0 = d * (float)sc0, mm0 = dmin * (float)m0;
             float d1 = d * (float)sc1, mm1 = dmin * (float)m1;
-            const uint8_t *q = qs + 32 * c;
-            float *y = dst + 64 * c;
+            const uint8_t *q = qs + (size_t)32 * c;
+            float *y = dst + (size_t)64 * c;
             for (int l = 0; l < 32; l++) {
                 int h0 = (qh[l] >> (2 * c)) & 1, h1 = (qh[l] >> (2 * c + 1)) & 1;
                 y[l] = d0 * (float)((q[l] & 0xF) | h0 << 4) - mm0;
@@ -129,9 +129,9 @@ void qt_dequant_q6_k(const void *src, float *dst, size_t n)
         const int8_t *sc = (const int8_t *)(b + 192);
         float d = qt_rd_f16(b + 208);
         for (int nn = 0; nn < 2; nn++) {
-            const uint8_t *l8 = ql + 64 * nn, *h8 = qh + 32 * nn;
-            const int8_t *s = sc + 8 * nn;
-            float *y = dst + 128 * nn;
+            const uint8_t *l8 = ql + (size_t)64 * nn, *h8 = qh + (size_t)32 * nn;
+            const int8_t *s = sc + (size_t)8 * nn;
+            float *y = dst + (size_t)128 * nn;
             for (int l = 0; l < 32; l++) {
                 int is = l / 16;
                 int q1 = ((l8[l] & 0xF) | ((h8[l] >> 0) & 3) << 4) - 32;
@@ -170,7 +170,7 @@ void qt_quant_q2_k(const float *src, void *dst, size_t n)
     for (size_t i = 0; i < n / QK_K; i++, b += QB_Q2_K, src += QK_K) {
         float s[16], m[16], smax = 0, mmax = 0;
         for (int k = 0; k < 16; k++) {
-            sub_scale_min(src + 16 * k, 16, 3, &s[k], &m[k]);
+            sub_scale_min(src + (size_t)16 * k, 16, 3, &s[k], &m[k]);
             if (s[k] > smax) smax = s[k];
             if (m[k] > mmax) mmax = m[k];
         }
@@ -241,7 +241,7 @@ static void quant_k45(const float *src, uint8_t *b, int qmax, float *dl, float *
 {
     float s[8], m[8], smax = 0, mmax = 0;
     for (int k = 0; k < 8; k++) {
-        sub_scale_min(src + 32 * k, 32, qmax, &s[k], &m[k]);
+        sub_scale_min(src + (size_t)32 * k, 32, qmax, &s[k], &m[k]);
         if (s[k] > smax) smax = s[k];
         if (m[k] > mmax) mmax = m[k];
     }
@@ -272,7 +272,7 @@ void qt_quant_q4_k(const float *src, void *dst, size_t n)
         uint8_t *qs = b + 16;
         for (int c = 0; c < 4; c++)
             for (int l = 0; l < 32; l++) {
-                int q0 = q_of(src[64 * c + l], dl[2 * c], ml[2 * c], 15);
+                int q0 = q_of(src[(size_t)64 * c + l], dl[(size_t)2 * c], ml[(size_t)2 * c], 15);
                 int q1 = q_of(src[64 * c + 32 + l], dl[2 * c + 1], ml[2 * c + 1], 15);
                 qs[32 * c + l] = (uint8_t)(q0 | q1 << 4);
             }
@@ -289,7 +289,7 @@ void qt_quant_q5_k(const float *src, void *dst, size_t n)
         memset(qh, 0, 32);
         for (int c = 0; c < 4; c++)
             for (int l = 0; l < 32; l++) {
-                int q0 = q_of(src[64 * c + l], dl[2 * c], ml[2 * c], 31);
+                int q0 = q_of(src[(size_t)64 * c + l], dl[(size_t)2 * c], ml[(size_t)2 * c], 31);
                 int q1 = q_of(src[64 * c + 32 + l], dl[2 * c + 1], ml[2 * c + 1], 31);
                 qs[32 * c + l] = (uint8_t)((q0 & 0xF) | (q1 & 0xF) << 4);
                 qh[l] |= (uint8_t)((q0 >> 4) << (2 * c) | (q1 >> 4) << (2 * c + 1));
@@ -328,7 +328,7 @@ void qt_quant_q6_k(const float *src, void *dst, size_t n)
             int u = (dk != 0 ? clampi((int)lrintf(src[e] / dk), -32, 31) : 0) + 32;
             int nn = e >> 7, r = e & 127, k = r >> 5, l = r & 31;
             /* k: 0 -> ql[l] low, 1 -> ql[l+32] low, 2 -> ql[l] high, 3 -> ql[l+32] high */
-            uint8_t *p = ql + 64 * nn + l + ((k & 1) ? 32 : 0);
+            uint8_t *p = ql + (size_t)64 * nn + l + ((k & 1) ? 32 : 0);
             *p |= (uint8_t)((u & 0xF) << ((k & 2) ? 4 : 0));
             qh[32 * nn + l] |= (uint8_t)((u >> 4) << (2 * k));
         }

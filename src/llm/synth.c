@@ -132,7 +132,7 @@ char **llm_synth_vocab(int n)
     for (unsigned long k = 0; vb.n < n; k++) {
         char s[16];
         int len = 0;
-        unsigned long x = k + 26 * 27; /* skip 0- and 1-letter strings */
+        unsigned long x = k + 26UL * 27; /* skip 0- and 1-letter strings */
         while (x && len < 12) {
             s[len++] = (char)('a' + x % 26);
             x /= 26;

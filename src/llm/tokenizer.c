@@ -399,6 +399,9 @@ static size_t make_piece(const gorilla_tokenizer *t, size_t i, char *dst)
     return o;
 }
 
+/* Whether the l bytes at s (a counted string, not NUL-terminated) contain a NUL. */
+static int has_nul(const char *s, size_t l) { return memchr(s, 0, l) != NULL; }
+
 static gorilla_status check_id(int32_t id, size_t n, const char *what, gorilla_error *err)
 {
     if (id < -1 || (id >= 0 && (size_t)id >= n))
@@ -442,7 +445,7 @@ gorilla_status gorilla_tokenizer_new(const gorilla_tokenizer_spec *spec, gorilla
         if (l > MAX_TOKEN_LEN)
             return gorilla_fail(err, GORILLA_ERR_LIMIT, "tokenizer: token %zu is %zu bytes long (limit %zu)",
                                 i, l, MAX_TOKEN_LEN);
-        if (memchr(s, 0, l))
+        if (has_nul(s, l))
             return gorilla_fail(err, GORILLA_ERR_PARSE, "tokenizer: token %zu contains a NUL byte", i);
         if (!gorilla_utf8_valid(s, l))
             return gorilla_fail(err, GORILLA_ERR_PARSE, "tokenizer: token %zu is not valid UTF-8", i);
@@ -551,7 +554,7 @@ gorilla_status gorilla_tokenizer_new(const gorilla_tokenizer_spec *spec, gorilla
             }
             size_t l = spec->merge_lens ? spec->merge_lens[r] : strlen(m);
             const char *sp = l > 1 ? memchr(m + 1, ' ', l - 1) : NULL;
-            if (!sp || sp + 1 == m + l || memchr(m, 0, l) || !gorilla_utf8_valid(m, l)) {
+            if (!sp || sp + 1 == m + l || has_nul(m, l) || !gorilla_utf8_valid(m, l)) {
                 gorilla_tokenizer_free(t);
                 return gorilla_fail(err, GORILLA_ERR_PARSE,
                                     "tokenizer: merge %zu is not \"left right\" in valid UTF-8", r);
@@ -731,7 +734,7 @@ static int pair_key(const gorilla_tokenizer *t, const symbol *sym, int l, int r,
         return 1;
     }
     size_t need = a->n + 1 + b->n;
-    if (need > *scratch_cap) {
+    if (!*scratch || need > *scratch_cap) {
         size_t nc = need * 2;
         char *ns = realloc(*scratch, nc);
         if (!ns) return 0;
@@ -798,6 +801,9 @@ static int reserve(void **p, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
+/* U+2581 "▁", SPM's stand-in for a space: three bytes, no terminator. */
+static const char SPM_SPACE[3] = {'\xE2', '\x96', '\x81'};
+
 /* SPM over one raw fragment. */
 static int spm_fragment(const gorilla_tokenizer *t, workspace *w, const char *s, size_t len,
                         int prefix, idvec *o)
@@ -811,13 +817,13 @@ static int spm_fragment(const gorilla_tokenizer *t, workspace *w, const char *s,
     char *b = w->buf;
     size_t k = 0;
     if (prefix) {
-        memcpy(b, "\xE2\x96\x81", 3);
-        k = 3;
+        memcpy(b, SPM_SPACE, sizeof SPM_SPACE);
+        k = sizeof SPM_SPACE;
     }
     for (size_t i = 0; i < len; i++) {
         if (s[i] == ' ') {
-            memcpy(b + k, "\xE2\x96\x81", 3);
-            k += 3;
+            memcpy(b + k, SPM_SPACE, sizeof SPM_SPACE);
+            k += sizeof SPM_SPACE;
         } else {
             b[k++] = s[i];
         }

@@ -109,6 +109,10 @@ int rt_index_materialize(rt_index *ix)
     *ix = m;
     return 0;
 fail:
+    /* m is built on the heap and never mapped; say so, so that the free below
+     * visibly takes the owned path (the analyzer otherwise loses track of
+     * m.map across the hashmap calls and reports dl/live as leaked). */
+    m.map = NULL;
     rt_index_free(&m);
     return -1;
 }

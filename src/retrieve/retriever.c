@@ -616,8 +616,8 @@ gorilla_status gorilla_retriever_search(gorilla_retriever *r, const char *query,
 {
     *n_hits = 0;
     if (!r || !query) return gorilla_fail(err, GORILLA_ERR_INVALID, "search: no retriever or query");
-    size_t qlen = strnlen(query, GORILLA_RETRIEVE_MAX_QUERY + 1);
-    if (qlen > GORILLA_RETRIEVE_MAX_QUERY)
+    size_t qlen = strnlen(query, (size_t)GORILLA_RETRIEVE_MAX_QUERY + 1);
+    if (qlen > (size_t)GORILLA_RETRIEVE_MAX_QUERY)
         return gorilla_fail(err, GORILLA_ERR_LIMIT, "query longer than the limit of %u bytes",
                             GORILLA_RETRIEVE_MAX_QUERY);
     size_t blank = 0;

@@ -216,7 +216,8 @@ size_t py_float_repr(double x, char *out, size_t cap)
     for (; *c && *c != 'e'; c++)
         if (*c >= '0' && *c <= '9' && nd < sizeof digits - 1) digits[nd++] = *c;
     if (nd == 0) digits[nd++] = '0';
-    int e10 = *c == 'e' ? atoi(c + 1) : 0;
+    /* %e writes a decimal exponent within +-324, so it always fits an int. */
+    int e10 = *c == 'e' ? (int)strtol(c + 1, NULL, 10) : 0;
     while (nd > 1 && digits[nd - 1] == '0') nd--;
     digits[nd] = '\0';
     int decpt = e10 + 1;
