@@ -221,8 +221,8 @@ static float dot_q4_k(const void *row, const float *x, size_t n)
                 s1 = (sc[j1 + 4] & 0xF) | ((sc[j1 - 4] >> 6) << 4), m1 = (sc[j1 + 4] >> 4) | ((sc[j1] >> 6) << 4);
             }
             float d0 = d * (float)s0, mm0 = dmin * (float)m0, d1 = d * (float)s1, mm1 = dmin * (float)m1;
-            const uint8_t *q = qs + 32 * c;
-            const float *xx = x + 64 * c;
+            const uint8_t *q = qs + 32 * (size_t)c;
+            const float *xx = x + 64 * (size_t)c;
             for (int l = 0; l < 32; l++)
                 acc[l] += (d0 * (float)(q[l] & 0xF) - mm0) * xx[l] + (d1 * (float)(q[l] >> 4) - mm1) * xx[l + 32];
         }
@@ -239,11 +239,11 @@ static float dot_q6_k(const void *row, const float *x, size_t n)
     for (size_t i = 0; i < n; i += QK_K, b += QB_Q6_K, x += QK_K) {
         float d = qt_rd_f16(b + 208);
         const int8_t *sc = (const int8_t *)(b + 192);
-        for (int nn = 0; nn < 2; nn++) {
+        for (size_t nn = 0; nn < 2; nn++) {
             const uint8_t *ql = b + 64 * nn, *qh = b + 128 + 32 * nn;
             const int8_t *s = sc + 8 * nn;
             const float *xx = x + 128 * nn;
-            for (int half = 0; half < 2; half++) {
+            for (size_t half = 0; half < 2; half++) {
                 float d1 = d * s[half], d2 = d * s[half + 2], d3 = d * s[half + 4], d4 = d * s[half + 6];
                 const uint8_t *l8 = ql + 16 * half, *h8 = qh + 16 * half;
                 const float *x0 = xx + 16 * half;
@@ -279,8 +279,8 @@ static float dot_q5_k(const void *row, const float *x, size_t n)
                 s1 = (sc[j1 + 4] & 0xF) | ((sc[j1 - 4] >> 6) << 4), m1 = (sc[j1 + 4] >> 4) | ((sc[j1] >> 6) << 4);
             }
             float d0 = d * (float)s0, mm0 = dmin * (float)m0, d1 = d * (float)s1, mm1 = dmin * (float)m1;
-            const uint8_t *q = qs + 32 * c;
-            const float *xx = x + 64 * c;
+            const uint8_t *q = qs + 32 * (size_t)c;
+            const float *xx = x + 64 * (size_t)c;
             for (int l = 0; l < 32; l++) {
                 unsigned lo = (q[l] & 0xF) | ((qh[l] >> (2 * c)) & 1) << 4;
                 unsigned hi = (q[l] >> 4) | ((qh[l] >> (2 * c + 1)) & 1) << 4;
