@@ -16,6 +16,7 @@
  *  - the draw uses xorshift64* seeded through splitmix64: the same seed and
  *    inputs give the same tokens on every platform with IEEE floats.
  */
+#include "base/rng.h"
 #include "llm/sampler.h"
 
 #include <math.h>
@@ -57,14 +58,6 @@ void gorilla_sampler_params_init(gorilla_sampler_params *p)
     p->seed = 42;
 }
 
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
 uint64_t gorilla_rng_next(uint64_t *state)
 {
     uint64_t x = *state;
@@ -78,7 +71,7 @@ uint64_t gorilla_rng_next(uint64_t *state)
 uint64_t gorilla_rng_seed(uint64_t seed)
 {
     uint64_t s = seed;
-    uint64_t v = splitmix64(&s);
+    uint64_t v = gorilla_splitmix64(&s);
     return v ? v : 0x9E3779B97F4A7C15ULL; /* xorshift state must not be 0 */
 }
 

@@ -1,6 +1,7 @@
 /* synth.c — random LLaMA models as GGUF v3. Weights are uniform with the
  * variance that keeps activations near unit variance: 1/fan_in for the
  * matrices, 1 for the embeddings; norm weights are 1 ± 0.1. */
+#include "base/rng.h"
 #include "llm/synth.h"
 
 #include <math.h>
@@ -29,14 +30,6 @@ void llm_synth_defaults(llm_synth_params *p)
     p->with_vocab = 1;
 }
 
-static uint64_t splitmix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 static uint64_t fnv(const char *s)
 {
     uint64_t h = 1469598103934665603ull;
@@ -48,7 +41,7 @@ void llm_synth_values(uint64_t seed, const char *name, float scale, int is_norm,
 {
     uint64_t s = seed ^ fnv(name);
     for (size_t i = 0; i < n; i++) {
-        double u = (double)(splitmix(&s) >> 11) * (1.0 / 9007199254740992.0) * 2.0 - 1.0; /* [-1, 1) */
+        double u = (double)(gorilla_splitmix64(&s) >> 11) * (1.0 / 9007199254740992.0) * 2.0 - 1.0; /* [-1, 1) */
         out[i] = is_norm ? (float)(1.0 + 0.1 * u) : (float)(u * scale * 1.7320508075688772);
     }
 }
