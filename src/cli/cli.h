@@ -59,6 +59,12 @@ typedef struct {
  * Returns 0, or 2 after a usage error. */
 int cli_parse_gen_flag(const char *cmd, const char *a, const char *v, cli_gen_flags *g, int *used);
 void cli_gen_flags_apply(const cli_gen_flags *g, gorilla_ask_opts *o);
+/* The asker of ask/chat from their common flags (--data/--api, --hub,
+ * --retriever, -k, model or endpoint): checks them, finds the API files and
+ * creates the asker. Returns 0, or the exit code after printing the error.
+ * *hub is the chosen hub, -1 for all. */
+int cli_asker_open(const char *cmd, const char *data, const char *api, const char *hub_s, const char *retriever,
+                   long k, const cli_gen_flags *g, int *hub, gorilla_asker **asker);
 /* Prints an ask result as text. */
 void cli_print_ask(const gorilla_ask_result *r, const char *model_id);
 /* Parses token ids separated by spaces or commas into a malloc'd array

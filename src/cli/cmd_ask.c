@@ -165,6 +165,32 @@ void cli_gen_flags_apply(const cli_gen_flags *g, gorilla_ask_opts *o)
     if (g->retries_set) o->max_retries = (int)g->retries;
 }
 
+int cli_asker_open(const char *cmd, const char *data, const char *api, const char *hub_s, const char *retriever,
+                   long k, const cli_gen_flags *g, int *hub, gorilla_asker **asker)
+{
+    if (data && api) return cli_usage_error(cmd, "give --data or --api, not both");
+    if (g->model && g->endpoint) return cli_usage_error(cmd, "give --model or --endpoint, not both");
+    *hub = -1;
+    if (hub_s) {
+        gorilla_hub h;
+        if (gorilla_hub_parse(hub_s, &h) != 0) return cli_usage_error(cmd, "unknown hub '%s'", hub_s);
+        *hub = (int)h;
+    }
+    cli_api_files files;
+    int rc = cli_api_paths(cmd, data, api, *hub, &files);
+    if (rc) return rc;
+    gorilla_ask_opts o;
+    gorilla_ask_opts_init(&o);
+    for (int h = 0; h < GORILLA_HUB_COUNT; h++) o.api_paths[h] = files.paths[h];
+    o.retriever = retriever;
+    o.k = (size_t)k;
+    cli_gen_flags_apply(g, &o);
+    gorilla_error err = {0};
+    if (gorilla_asker_new(&o, asker, &err)) return cli_fail(cmd, &err);
+    return 0;
+}
+
+
 static void print_indented(const char *text, const char *indent)
 {
     const char *p = text;
@@ -252,26 +278,11 @@ int cmd_ask(int argc, char **argv)
         } else return cli_usage_error("ask", "unknown argument '%s'", a);
     }
     if (!task || !*task) return cli_usage_error("ask", "no task given");
-    if (data && api) return cli_usage_error("ask", "give --data or --api, not both");
-    if (g.model && g.endpoint) return cli_usage_error("ask", "give --model or --endpoint, not both");
-    int hub = -1;
-    if (hub_s) {
-        gorilla_hub h;
-        if (gorilla_hub_parse(hub_s, &h) != 0) return cli_usage_error("ask", "unknown hub '%s'", hub_s);
-        hub = (int)h;
-    }
-    cli_api_files files;
-    int rc = cli_api_paths("ask", data, api, hub, &files);
-    if (rc) return rc;
-    gorilla_ask_opts o;
-    gorilla_ask_opts_init(&o);
-    for (int h = 0; h < GORILLA_HUB_COUNT; h++) o.api_paths[h] = files.paths[h];
-    o.retriever = retriever;
-    o.k = (size_t)k;
-    cli_gen_flags_apply(&g, &o);
-    gorilla_error err = {0};
+    int hub;
     gorilla_asker *asker = NULL;
-    if (gorilla_asker_new(&o, &asker, &err)) return cli_fail("ask", &err);
+    int rc = cli_asker_open("ask", data, api, hub_s, retriever, k, &g, &hub, &asker);
+    if (rc) return rc;
+    gorilla_error err = {0};
     gorilla_ask_result r;
     if (gorilla_ask(asker, task, hub, (size_t)k, &r, &err)) {
         gorilla_asker_free(asker);

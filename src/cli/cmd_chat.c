@@ -74,26 +74,11 @@ int cmd_chat(int argc, char **argv)
             if (cli_parse_long(v, 0, 1000, &max_turns)) return cli_usage_error("chat", "--turns needs an integer >= 0");
         } else return cli_usage_error("chat", "unknown argument '%s'", a);
     }
-    if (data && api) return cli_usage_error("chat", "give --data or --api, not both");
-    if (g.model && g.endpoint) return cli_usage_error("chat", "give --model or --endpoint, not both");
-    int hub = -1;
-    if (hub_s) {
-        gorilla_hub h;
-        if (gorilla_hub_parse(hub_s, &h) != 0) return cli_usage_error("chat", "unknown hub '%s'", hub_s);
-        hub = (int)h;
-    }
-    cli_api_files files;
-    int rc = cli_api_paths("chat", data, api, hub, &files);
-    if (rc) return rc;
-    gorilla_ask_opts o;
-    gorilla_ask_opts_init(&o);
-    for (int h = 0; h < GORILLA_HUB_COUNT; h++) o.api_paths[h] = files.paths[h];
-    o.retriever = retriever;
-    o.k = (size_t)k;
-    cli_gen_flags_apply(&g, &o);
-    gorilla_error err = {0};
+    int hub;
     gorilla_asker *asker = NULL;
-    if (gorilla_asker_new(&o, &asker, &err)) return cli_fail("chat", &err);
+    int rc = cli_asker_open("chat", data, api, hub_s, retriever, k, &g, &hub, &asker);
+    if (rc) return rc;
+    gorilla_error err = {0};
     int tty = isatty(STDIN_FILENO);
     int has_model = gorilla_asker_has_model(asker);
     if (tty)
