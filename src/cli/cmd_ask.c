@@ -278,7 +278,7 @@ int cmd_ask(int argc, char **argv)
         } else return cli_usage_error("ask", "unknown argument '%s'", a);
     }
     if (!task || !*task) return cli_usage_error("ask", "no task given");
-    int hub;
+    int hub = -1;
     gorilla_asker *asker = NULL;
     int rc = cli_asker_open("ask", data, api, hub_s, retriever, k, &g, &hub, &asker);
     if (rc) return rc;

@@ -74,7 +74,7 @@ int cmd_chat(int argc, char **argv)
             if (cli_parse_long(v, 0, 1000, &max_turns)) return cli_usage_error("chat", "--turns needs an integer >= 0");
         } else return cli_usage_error("chat", "unknown argument '%s'", a);
     }
-    int hub;
+    int hub = -1;
     gorilla_asker *asker = NULL;
     int rc = cli_asker_open("chat", data, api, hub_s, retriever, k, &g, &hub, &asker);
     if (rc) return rc;
