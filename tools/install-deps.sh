@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 # checks the minimum library versions through pkg-config (see Makefile).
 PKGS="gcc make pkg-config g++ clang libclang-rt-14-dev npm
       libjansson-dev libtree-sitter-dev libcmocka-dev
-      libcurl4-openssl-dev libmicrohttpd-dev valgrind wrk"
+      libcurl4-openssl-dev libmicrohttpd-dev valgrind wrk curl
+      cppcheck clang-tidy"
 missing=""
 for p in $PKGS; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
