@@ -1,11 +1,11 @@
 /* batch.c — many response files judged in parallel.
  *
- * Two phases over one set of threads, each phase a list of tasks taken in
- * turn from a shared counter:
- *   1. load: each needed hub's documents and pairs, and every response file;
- *   2. judge: chunks of CHUNK responses (so a large file is split between
- *      threads), each thread with its own matcher per hub (parsers are not
- *      shareable).
+ * One set of threads loads and judges, overlapped:
+ *   - load: each needed hub's documents and pairs, then every response file;
+ *   - judge: chunks of CHUNK responses (so a large file is split between
+ *     threads), queued as soon as the file and its hub are loaded, each
+ *     thread with its own matcher per hub (parsers are not shareable);
+ *   - then the parsed JSON is freed by all threads too.
  * A match depends only on the hub and the candidate text, and the released
  * files repeat many candidates (14,012 candidates, 5,143 distinct), so
  * results are memoized per hub, shared by the threads. */
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHUNK 64
+#define CHUNK 16
 #define MAX_THREADS 64
 
 typedef struct {
@@ -35,7 +35,14 @@ typedef struct {
     gorilla_pairs *pairs[GORILLA_HUB_COUNT];
     task *tasks;
     size_t n_tasks, next;
+    /* judge chunks, queued as soon as a file and its hub are loaded */
+    task *chunks;
+    size_t n_chunks, cap_chunks, next_chunk, loads_done;
+    int hub_loaded[GORILLA_HUB_COUNT];
+    int *job_loaded, *job_queued;
+    size_t n_jobs_total;
     pthread_mutex_t lock;
+    pthread_cond_t cv;
     int failed;
     gorilla_error err;     /* first failure */
     gorilla_hashmap memo[GORILLA_HUB_COUNT]; /* candidate text -> (index+1) << 2 | parse */
@@ -49,6 +56,7 @@ static void record_failure(batch *b, const gorilla_error *e)
         b->failed = 1;
         b->err = *e;
     }
+    pthread_cond_broadcast(&b->cv);
     pthread_mutex_unlock(&b->lock);
 }
 
@@ -154,23 +162,86 @@ static void run_judge(batch *b, const task *t, gorilla_matcher **m, gorilla_erro
     }
 }
 
-static void *load_worker(void *arg)
+/* Queues the chunks of every file whose responses and hub are loaded
+ * (called with the lock held). Returns -1 when out of memory. */
+static int queue_ready_locked(batch *b, size_t n_jobs)
 {
-    batch *b = arg;
-    gorilla_error e = {0};
-    size_t k;
-    while (take(b, b->n_tasks, &k)) run_load(b, &b->tasks[k], &e);
-    return NULL;
+    for (size_t i = 0; i < n_jobs; i++) {
+        gorilla_eval_job *j = &b->jobs[i];
+        if (b->job_queued[i] || !b->job_loaded[i] || !b->hub_loaded[j->hub]) continue;
+        size_t need = b->n_chunks + (j->n + CHUNK - 1) / CHUNK;
+        if (need > b->cap_chunks) {
+            size_t cap = b->cap_chunks ? b->cap_chunks : 256;
+            while (cap < need) cap *= 2;
+            task *t = realloc(b->chunks, cap * sizeof *t);
+            if (!t) return -1;
+            b->chunks = t;
+            b->cap_chunks = cap;
+        }
+        for (size_t from = 0; from < j->n; from += CHUNK)
+            b->chunks[b->n_chunks++] = (task){2, i, from, from + CHUNK < j->n ? from + CHUNK : j->n};
+        b->job_queued[i] = 1;
+    }
+    return 0;
 }
 
-static void *judge_worker(void *arg)
+/* Loads and judges: a thread takes the next file to load while there is
+ * one, else the next queued chunk, else waits for a load to finish. */
+static void *work_worker(void *arg)
 {
     batch *b = arg;
     gorilla_error e = {0};
     gorilla_matcher *m[GORILLA_HUB_COUNT] = {0};
-    size_t k;
-    while (take(b, b->n_tasks, &k)) run_judge(b, &b->tasks[k], m, &e);
+    pthread_mutex_lock(&b->lock);
+    for (;;) {
+        if (b->failed) break;
+        if (b->next < b->n_tasks) {
+            task t = b->tasks[b->next++];
+            pthread_mutex_unlock(&b->lock);
+            run_load(b, &t, &e);
+            pthread_mutex_lock(&b->lock);
+            if (t.kind == 0) b->hub_loaded[t.index] = 1;
+            else b->job_loaded[t.index] = 1;
+            b->loads_done++;
+            if (queue_ready_locked(b, b->n_jobs_total) != 0 && !b->failed) {
+                gorilla_fail(&b->err, GORILLA_ERR_NOMEM, "out of memory");
+                b->failed = 1;
+            }
+            pthread_cond_broadcast(&b->cv);
+            continue;
+        }
+        if (b->next_chunk < b->n_chunks) {
+            task t = b->chunks[b->next_chunk++];
+            pthread_mutex_unlock(&b->lock);
+            run_judge(b, &t, m, &e);
+            pthread_mutex_lock(&b->lock);
+            continue;
+        }
+        if (b->loads_done == b->n_tasks) break;
+        pthread_cond_wait(&b->cv, &b->lock);
+    }
+    pthread_cond_broadcast(&b->cv);
+    pthread_mutex_unlock(&b->lock);
     for (int h = 0; h < GORILLA_HUB_COUNT; h++) gorilla_matcher_free(m[h]);
+    return NULL;
+}
+
+static void *free_worker(void *arg)
+{
+    batch *b = arg;
+    size_t k;
+    while (take(b, b->n_tasks, &k)) {
+        const task *t = &b->tasks[k];
+        if (t->kind == 0) {
+            gorilla_store_free(b->store[t->index]);
+            gorilla_pairs_free(b->pairs[t->index]);
+            b->store[t->index] = NULL;
+            b->pairs[t->index] = NULL;
+        } else {
+            gorilla_records_free(b->recs[t->index]);
+            b->recs[t->index] = NULL;
+        }
+    }
     return NULL;
 }
 
@@ -228,42 +299,52 @@ gorilla_status gorilla_eval_batch(const char *const api_paths[GORILLA_HUB_COUNT]
         return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
     }
     pthread_mutex_init(&b.lock, NULL);
+    pthread_cond_init(&b.cv, NULL);
     pthread_mutex_init(&b.memo_lock, NULL);
     for (int h = 0; h < GORILLA_HUB_COUNT; h++) gorilla_hashmap_init(&b.memo[h]);
 
-    /* Phase 1: load. Hubs first: their files are the largest. */
+    /* Load and judge, overlapped: hubs first (their files are the largest),
+     * then the response files; each file's chunks are queued as soon as it
+     * and its hub are loaded. */
     for (int h = 0; h < GORILLA_HUB_COUNT; h++)
         if (need[h]) b.tasks[b.n_tasks++] = (task){0, (size_t)h, 0, 0};
+        else b.hub_loaded[h] = 1;
     for (size_t i = 0; i < n_jobs; i++) b.tasks[b.n_tasks++] = (task){1, i, 0, 0};
-    run_pool(&b, load_worker, threads);
-
-    /* Phase 2: judge, in chunks. */
-    if (!b.failed) {
-        size_t n_chunks = 0;
-        for (size_t i = 0; i < n_jobs; i++) n_chunks += (jobs[i].n + CHUNK - 1) / CHUNK;
-        task *t = realloc(b.tasks, (n_chunks ? n_chunks : 1) * sizeof *t);
-        if (!t) {
-            gorilla_fail(&b.err, GORILLA_ERR_NOMEM, "out of memory");
-            b.failed = 1;
-        } else {
-            b.tasks = t;
-            b.n_tasks = 0;
-            for (size_t i = 0; i < n_jobs; i++)
-                for (size_t from = 0; from < jobs[i].n; from += CHUNK)
-                    b.tasks[b.n_tasks++] =
-                        (task){2, i, from, from + CHUNK < jobs[i].n ? from + CHUNK : jobs[i].n};
-            run_pool(&b, judge_worker, threads);
-        }
+    b.n_jobs_total = n_jobs;
+    b.job_loaded = calloc(n_jobs ? n_jobs : 1, sizeof *b.job_loaded);
+    b.job_queued = calloc(n_jobs ? n_jobs : 1, sizeof *b.job_queued);
+    if (!b.job_loaded || !b.job_queued) {
+        gorilla_fail(&b.err, GORILLA_ERR_NOMEM, "out of memory");
+        b.failed = 1;
+    } else {
+        run_pool(&b, work_worker, threads);
     }
+    free(b.job_loaded);
+    free(b.job_queued);
+    free(b.chunks);
     for (size_t i = 0; i < n_jobs && !b.failed; i++)
         for (size_t v = 0; v < jobs[i].n; v++) gorilla_tally_add(&jobs[i].tally, &jobs[i].verdicts[v]);
 
-    for (size_t i = 0; i < n_jobs; i++) gorilla_records_free(b.recs[i]);
+    /* Phase 3: free the parsed JSON (tens of MB of small objects) on every
+     * thread too. */
+    int failed = b.failed; /* take() stops on failure: clear it for this phase */
+    b.n_tasks = 0;
+    b.failed = 0;
+    task *ft = realloc(b.tasks, (GORILLA_HUB_COUNT + n_jobs) * sizeof *ft);
+    if (ft) {
+        b.tasks = ft;
+        for (int h = 0; h < GORILLA_HUB_COUNT; h++) b.tasks[b.n_tasks++] = (task){0, (size_t)h, 0, 0};
+        for (size_t i = 0; i < n_jobs; i++) b.tasks[b.n_tasks++] = (task){1, i, 0, 0};
+        run_pool(&b, free_worker, threads);
+    }
+    b.failed = failed;
+    for (size_t i = 0; i < n_jobs; i++) gorilla_records_free(b.recs[i]); /* what is left (NULL-safe) */
     for (int h = 0; h < GORILLA_HUB_COUNT; h++) {
         gorilla_store_free(b.store[h]);
         gorilla_pairs_free(b.pairs[h]);
     }
     pthread_mutex_destroy(&b.lock);
+    pthread_cond_destroy(&b.cv);
     pthread_mutex_destroy(&b.memo_lock);
     for (int h = 0; h < GORILLA_HUB_COUNT; h++) gorilla_hashmap_free(&b.memo[h]);
     free(b.recs);
