@@ -19,6 +19,57 @@
 
 #define GRAM 4
 
+static inline uint32_t gram_of(const char *p)
+{
+    uint32_t k;
+    memcpy(&k, p, sizeof k);
+    return k;
+}
+
+static inline size_t gram_slot(const gorilla_matcher *m, uint32_t k)
+{
+    return (size_t)((k * 0x9E3779B1u) >> 7) & (m->gram_cap - 1);
+}
+
+/* The bucket of 4-byte window p, or -1. */
+static inline int64_t gram_get(const gorilla_matcher *m, const char *p)
+{
+    uint32_t k = gram_of(p);
+    for (size_t i = gram_slot(m, k);; i = (i + 1) & (m->gram_cap - 1)) {
+        if (m->gram_vals[i] < 0) return -1;
+        if (m->gram_keys[i] == k) return m->gram_vals[i];
+    }
+}
+
+static int gram_grow(gorilla_matcher *m)
+{
+    size_t cap = m->gram_cap ? m->gram_cap * 2 : 1024;
+    uint32_t *keys = malloc(cap * sizeof *keys);
+    int32_t *vals = malloc(cap * sizeof *vals);
+    if (!keys || !vals) {
+        free(keys);
+        free(vals);
+        return -1;
+    }
+    for (size_t i = 0; i < cap; i++) vals[i] = -1;
+    uint32_t *old_keys = m->gram_keys;
+    int32_t *old_vals = m->gram_vals;
+    size_t old_cap = m->gram_cap;
+    m->gram_keys = keys;
+    m->gram_vals = vals;
+    m->gram_cap = cap;
+    for (size_t i = 0; i < old_cap; i++) {
+        if (old_vals[i] < 0) continue;
+        size_t j = gram_slot(m, old_keys[i]);
+        while (vals[j] >= 0) j = (j + 1) & (cap - 1);
+        keys[j] = old_keys[i];
+        vals[j] = old_vals[i];
+    }
+    free(old_keys);
+    free(old_vals);
+    return 0;
+}
+
 static int text_has(const char *hay, size_t hlen, const char *needle)
 {
     return memmem(hay, hlen, needle, strlen(needle)) != NULL;
@@ -134,10 +185,16 @@ static int list_push(size_t **list, size_t *n, size_t v)
 static int index_key(gorilla_matcher *m, size_t i, const char *k, size_t klen)
 {
     if (klen < GRAM) return list_push(&m->short_docs, &m->n_short, i);
-    int64_t b;
-    if (!gorilla_hashmap_get(&m->grams, k, GRAM, &b)) {
+    int64_t b = m->gram_cap ? gram_get(m, k) : -1;
+    if (b < 0) {
         b = (int64_t)m->n_buckets;
-        if (gorilla_hashmap_put(&m->grams, k, GRAM, b) != 0) return -1;
+        if (b > INT32_MAX) return -1;
+        if ((m->n_buckets + 1) * 2 > m->gram_cap && gram_grow(m) != 0) return -1;
+        uint32_t key = gram_of(k);
+        size_t j = gram_slot(m, key);
+        while (m->gram_vals[j] >= 0) j = (j + 1) & (m->gram_cap - 1);
+        m->gram_keys[j] = key;
+        m->gram_vals[j] = (int32_t)b;
         idx_list *nb = realloc(m->buckets, (m->n_buckets + 1) * sizeof *nb);
         if (!nb) return -1;
         m->buckets = nb;
@@ -178,8 +235,15 @@ gorilla_status gorilla_matcher_new(const gorilla_store *store, gorilla_hub hub,
     m->hub = hub;
     m->mode = mode;
     gorilla_hashmap_init(&m->names);
-    gorilla_hashmap_init(&m->grams);
+    if (gram_grow(m) != 0) {
+        pyast_free(&m->ast);
+        gorilla_hashmap_free(&m->names);
+        free(m);
+        return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    }
     if (pyast_init(&m->ast) != 0) {
+        free(m->gram_keys);
+        free(m->gram_vals);
         free(m);
         return gorilla_fail(err, GORILLA_ERR_NOMEM, "cannot create the Python parser");
     }
@@ -234,7 +298,8 @@ void gorilla_matcher_free(gorilla_matcher *m)
     free(m->gstamp);
     free(m->gfirst);
     gorilla_hashmap_free(&m->names);
-    gorilla_hashmap_free(&m->grams);
+    free(m->gram_keys);
+    free(m->gram_vals);
     pyast_free(&m->ast);
     free(m);
 }
@@ -281,8 +346,8 @@ static int any_possible(gorilla_matcher *m, const char *text, size_t len)
     next_stamp(m);
     for (size_t k = 0; k < m->n_short; k++) mark(m, m->short_docs[k]);
     for (size_t i = 0; i + GRAM <= len; i++) {
-        int64_t b;
-        if (!gorilla_hashmap_get(&m->grams, text + i, GRAM, &b)) continue;
+        int64_t b = gram_get(m, text + i);
+        if (b < 0) continue;
         for (size_t k = 0; k < m->buckets[b].n; k++) mark(m, m->buckets[b].items[k]);
     }
     for (size_t c = 0; c < m->n_cand; c++) {
@@ -324,8 +389,8 @@ long gorilla_matcher_find(gorilla_matcher *m, const char *call, size_t len, gori
     const char *last = pyast_text(p, p->list[p->n - 1].node, &ll);
     for (size_t k = 0; k < m->n_short; k++) mark(m, m->short_docs[k]);
     for (size_t i = 0; i + GRAM <= ll; i++) {
-        int64_t b;
-        if (!gorilla_hashmap_get(&m->grams, last + i, GRAM, &b)) continue;
+        int64_t b = gram_get(m, last + i);
+        if (b < 0) continue;
         for (size_t k = 0; k < m->buckets[b].n; k++) mark(m, m->buckets[b].items[k]);
     }
     qsort(m->cand, m->n_cand, sizeof *m->cand, cmp_size);

@@ -36,7 +36,11 @@ struct gorilla_matcher {
     gorilla_hashmap names; /* call name -> group */
     idx_list *groups;
     size_t n_groups;
-    gorilla_hashmap grams; /* first 4 bytes of the key argument -> bucket */
+    /* first 4 bytes of the key argument (as a u32) -> bucket: a small
+     * open-addressing table, probed for every 4-byte window of a candidate */
+    uint32_t *gram_keys;
+    int32_t *gram_vals;    /* -1: empty slot */
+    size_t gram_cap;       /* power of two */
     idx_list *buckets;
     size_t n_buckets;
     size_t *short_docs;    /* key argument shorter than 4 bytes */
