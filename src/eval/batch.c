@@ -12,6 +12,7 @@
 #include "gorilla.h"
 #include "base/error.h"
 #include "base/hashmap.h"
+#include "eval/matcher_internal.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -119,12 +120,7 @@ static gorilla_status judge_one(batch *b, gorilla_matcher *m, gorilla_hub h, con
         pthread_mutex_unlock(&b->memo_lock);
         if (bad) return gorilla_fail(e, GORILLA_ERR_NOMEM, "out of memory");
     }
-    if (v->api_index >= 0) {
-        const char *dom = gorilla_store_field(b->store[h], (size_t)v->api_index, "domain");
-        v->verdict = dom && strcmp(dom, gold) == 0 ? GORILLA_VERDICT_CORRECT : GORILLA_VERDICT_ERROR;
-    } else {
-        v->verdict = GORILLA_VERDICT_HALLUCINATION;
-    }
+    v->verdict = matcher_verdict(m, v->api_index, gold);
     return GORILLA_OK;
 }
 

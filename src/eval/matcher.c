@@ -419,11 +419,13 @@ gorilla_status gorilla_matcher_judge(gorilla_matcher *m, const char *response_te
     if (out->parse == GORILLA_PARSE_NONE)
         return gorilla_fail(err, GORILLA_ERR_NOMEM, "cannot parse the candidate call (out of memory)");
     out->api_index = idx;
-    if (idx < 0) out->verdict = GORILLA_VERDICT_HALLUCINATION;
-    else {
-        const char *dom = m->docs[idx].domain;
-        out->verdict = dom && gold_domain && strcmp(dom, gold_domain) == 0 ? GORILLA_VERDICT_CORRECT
-                                                                           : GORILLA_VERDICT_ERROR;
-    }
+    out->verdict = matcher_verdict(m, idx, gold_domain);
     return GORILLA_OK;
+}
+
+gorilla_verdict_kind matcher_verdict(const gorilla_matcher *m, long idx, const char *gold_domain)
+{
+    if (idx < 0) return GORILLA_VERDICT_HALLUCINATION;
+    const char *dom = m->docs[idx].domain;
+    return dom && gold_domain && strcmp(dom, gold_domain) == 0 ? GORILLA_VERDICT_CORRECT : GORILLA_VERDICT_ERROR;
 }

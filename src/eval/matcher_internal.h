@@ -55,6 +55,9 @@ struct gorilla_matcher {
     size_t *gfirst;        /* first listed subtree reaching the group */
 };
 
+/* The verdict for a matched document index (-1: none) and a gold domain. */
+gorilla_verdict_kind matcher_verdict(const gorilla_matcher *m, long idx, const char *gold_domain);
+
 /* Strict mode: unescapes and parses the candidate itself. */
 long strict_find(gorilla_matcher *m, const char *call, size_t len, gorilla_parse_kind *parse);
 
