@@ -16,7 +16,9 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 OPT       ?= -O2
 SANFLAGS  ?=
 WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
-CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -DGORILLA_VERSION='"$(VERSION)"' $(OPT) -g $(WARN) $(SANFLAGS) \
+# -ffp-contract=off: no a*b+c fused behind our back, so every kernel set
+# rounds the same operations (docs/engine.md, "identical on every path").
+CFLAGS_ALL = -std=c11 -ffp-contract=off -D_GNU_SOURCE -DGORILLA_VERSION='"$(VERSION)"' $(OPT) -g $(WARN) $(SANFLAGS) \
              -Iinclude -Isrc -I$(GRAMMAR)/src $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lstdc++ -lpthread -lm
 

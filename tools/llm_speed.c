@@ -34,6 +34,14 @@ static double cpu_now(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* FNV-1a over bytes, to compare runs bit for bit. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+
 static int argmax(const float *v, int n)
 {
     int b = 0;
@@ -82,6 +90,8 @@ int main(int argc, char **argv)
         return 1;
     }
     double t1 = now(), c1 = cpu_now();
+    /* digest: the prompt's logits, every greedy token, the last logits */
+    uint64_t digest = fnv(14695981039346656037ull, m->s.logits, (size_t)V * sizeof(float));
     int32_t tok = argmax(m->s.logits, V);
     double t2 = now();
     for (int i = 0; i < nd; i++) {
@@ -91,21 +101,24 @@ int main(int argc, char **argv)
             return 1;
         }
         tok = argmax(m->s.logits, V);
+        digest = fnv(digest, &tok, sizeof tok);
     }
     double t3 = now(), c3 = cpu_now();
+    digest = fnv(digest, m->s.logits, (size_t)V * sizeof(float));
     double pf = np / (t1 - t0), dc = nd ? nd / (t3 - t2) : 0;
     /* CPU seconds per token: steadier than wall time on a shared machine */
     double pf_cpu = (c1 - c0) / np, dc_cpu = nd ? (c3 - c1) / nd : 0;
     if (json)
         printf("{\"kernels\": \"%s\", \"threads\": %d, \"prompt_tokens\": %d, \"decode_tokens\": %d, "
                "\"prefill_tok_s\": %.2f, \"decode_tok_s\": %.2f, \"prefill_cpu_ms_per_tok\": %.3f, "
-               "\"decode_cpu_ms_per_tok\": %.3f, \"last_token\": %d}\n",
-               llm_kernels_active()->name, gorilla_model_n_threads(m), np, nd, pf, dc, pf_cpu * 1e3, dc_cpu * 1e3, tok);
+               "\"decode_cpu_ms_per_tok\": %.3f, \"last_token\": %d, \"digest\": \"%016llx\"}\n",
+               llm_kernels_active()->name, gorilla_model_n_threads(m), np, nd, pf, dc, pf_cpu * 1e3, dc_cpu * 1e3, tok,
+               (unsigned long long)digest);
     else
         printf("%s: kernels %s, %d threads: prefill %d tokens %.1f tok/s (%.2f cpu ms/tok), decode %d tokens %.1f "
-               "tok/s (%.2f cpu ms/tok) (last %d)\n",
+               "tok/s (%.2f cpu ms/tok) (last %d, digest %016llx)\n",
                path, llm_kernels_active()->name, gorilla_model_n_threads(m), np, pf, pf_cpu * 1e3, nd, dc, dc_cpu * 1e3,
-               tok);
+               tok, (unsigned long long)digest);
     free(toks);
     gorilla_model_free(m);
     return 0;

@@ -8,10 +8,27 @@
  * F32/F16/BF16 weights keep f32 activations (kernels `dotf`).
  *
  * Three kernel sets: scalar (portable C), avx2 (AVX2+FMA+F16C) and avx512
- * (AVX-512 F/BW/VL + VNNI). The SIMD sets compute the same integer block
- * sums as the scalar set; only the order of the float additions differs
- * (relative differences of a few 1e-7). GORILLA_CPU=scalar|avx2|avx512
- * forces a set (a set the CPU lacks falls back to the best one it has). */
+ * (AVX-512 F/BW/VL + VNNI). GORILLA_CPU=scalar|avx2|avx512 forces a set (a
+ * set the CPU lacks falls back to the best one it has).
+ *
+ * Every set computes bit-identical results: each output is defined as one
+ * fixed sequence of IEEE operations (the build has -ffp-contract=off, and
+ * fused multiply-adds are written as fmaf), which the SIMD sets reproduce
+ * lane for lane:
+ *   - Q4_0, Q8_0: per 32-block b, the exact integer sum s_b of w * q, then
+ *     acc = fmaf((float)s_b, d_w[b] * d_x[b], acc), b = 0, 1, ... in
+ *     order from acc = 0 (the same for one token and for a batch).
+ *   - Q4_K, Q6_K: eight lanes, lane j for the j-th 32-block of every
+ *     256-superblock: lane[j] = fmaf((float)(sc * s), d * d_x, lane[j])
+ *     (Q4_K then lane[j] = fmaf((float)-(m * sum q), dmin * d_x, lane[j])),
+ *     then the eight lanes summed by llm_sum8's tree.
+ *   - f32 dots (F32/F16/BF16 weights, attention q.k): sixteen lanes over
+ *     the first n - n % 16 elements, lane i % 16 = fmaf(w_i, x_i, lane),
+ *     summed by llm_sum16's tree, then the tail by fmaf in order.
+ *   - axpy out_i = fmaf(a, v_i, out_i); SiLU through llm_expf (one
+ *     polynomial with fmaf); attention's softmax through expf.
+ * The remaining float types use the f32-activation kernels of quant_dot.c
+ * on every set. */
 #ifndef GORILLA_LLM_KERNELS_H
 #define GORILLA_LLM_KERNELS_H
 
@@ -32,12 +49,40 @@ typedef enum { LLM_CPU_SCALAR = 0, LLM_CPU_AVX2 = 1, LLM_CPU_AVX512 = 2 } llm_cp
 /* Dot of a stored row of n elements with n/32 quantized activations. */
 typedef float (*llm_dotq_fn)(const void *row, const llm_q8 *x, size_t n);
 
-/* Batched products use the activations repacked by the set's xt_pack
- * (token groups interleaved for the kernel). Rows [r0, r1) of W (row r at
- * w + r * row_bytes, n elements) times nt tokens:
+/* ---- rows packed in groups of 16 ----------------------------------------
+ * Q4_0 and Q8_0 matrices whose row count is a multiple of 16 are repacked
+ * at load (llm_pack_rows) so that one vector load holds the same 4 bytes
+ * of 16 rows. Per group of 16 rows and per 32-block, in order:
+ *   16 f16 scales (row 0..15), 32 bytes;
+ *   pieces k = 0..P-1, each 16 rows x 4 bytes (64 bytes): bytes 4k..4k+3
+ *   of the row's block quants. Q4_0: P = 4 (the 16 nibble bytes; element
+ *   i in the low nibble of byte i, element 16 + i in the high one).
+ *   Q8_0: P = 8 (the 32 values + 128, as unsigned bytes).
+ * A group is nb = n / 32 such blocks, llm_pack_block_bytes(type) each. */
+#define LLM_PACK_ROWS 16
+
+/* Bytes per 16-row block of a packed type; 0 when the type has no packed
+ * layout. */
+size_t llm_pack_block_bytes(uint32_t type);
+/* 1 when a rows x cols matrix of type is packed at load. */
+int llm_pack_wanted(uint32_t type, size_t rows, size_t cols);
+/* Packs rows [g0 * 16, g1 * 16) of a matrix (row r at src + r *
+ * row_bytes) into dst, the start of the packed matrix. */
+void llm_pack_rows(uint32_t type, const uint8_t *src, size_t row_bytes, size_t cols, size_t g0, size_t g1,
+                   uint8_t *dst);
+/* Unpacks row r (0..15) of block b of a packed group to the stored block
+ * format (QB_Q4_0 / QB_Q8_0 bytes at out). */
+void llm_pack_get_block(uint32_t type, const uint8_t *group, size_t b, int r, uint8_t *out);
+
+/* One token, one packed group: out[r] = row r . x for the 16 rows. */
+typedef void (*llm_gemv16_fn)(const uint8_t *group, const llm_q8 *x, size_t n, float *out);
+
+/* Batched products on packed matrices use the activations repacked by the
+ * set's xt_pack (token groups interleaved for the kernel). Rows [r0, r1)
+ * (multiples of 16) of the packed matrix pk times nt tokens:
  * out[t * ldo + r] = dot(row r, token t). */
-typedef void (*llm_gemm_fn)(const uint8_t *w, size_t row_bytes, size_t r0, size_t r1, size_t n, const void *xt,
-                            size_t nt, float *out, size_t ldo);
+typedef void (*llm_gemm_fn)(const uint8_t *pk, size_t r0, size_t r1, size_t n, const void *xt, size_t nt, float *out,
+                            size_t ldo);
 /* Bytes of the packed copy of nt rows of n activations. */
 typedef size_t (*llm_xt_size_fn)(size_t nt, size_t n);
 /* Packs nt rows (token t at x + t * x_stride blocks) into xt (64-byte
@@ -47,26 +92,21 @@ typedef void (*llm_xt_pack_fn)(const llm_q8 *x, size_t x_stride, size_t nt, size
 typedef struct {
     llm_cpu_level level;
     const char *name;                /* "scalar", "avx2", "avx512" */
-    llm_dotq_fn dotq[QT_COUNT];      /* quantized types; NULL for float types */
+    llm_dotq_fn dotq[QT_COUNT];      /* quantized types, stored rows */
     qt_dot_fn dotf[QT_COUNT];        /* F32, F16, BF16 */
-    llm_gemm_fn gemm[QT_COUNT];      /* batched; NULL: a loop of dotq/dotf */
+    llm_gemv16_fn gemv16[QT_COUNT];  /* packed types, one token */
+    llm_gemm_fn gemm[QT_COUNT];      /* packed types, batched; NULL: gemv16 per token */
     llm_xt_size_fn xt_size;          /* NULL when no gemm entry is set */
     llm_xt_pack_fn xt_pack;
-    /* One token, with the activations also repacked by xd_pack (once per
-     * token; NULL when the set has no dotd entry). n may have a tail of
-     * blocks past a multiple of 4 (done on x). */
-    float (*dotd[QT_COUNT])(const void *row, const llm_q8 *x, const void *xd, size_t n);
-    size_t (*xd_size)(size_t n);
-    void (*xd_pack)(const llm_q8 *x, size_t n, void *xd);
     /* llm_quantize_q8 (bit-identical results on every set). */
     void (*quantize)(const float *x, llm_q8 *out, size_t n);
     /* Attention: dot of two f32 vectors; out += a * v. */
     float (*vdot)(const float *a, const float *b, int n);
     void (*axpy)(float a, const float *v, float *out, int n);
-    /* One query row over npos cached positions (k and v rows stride floats
-     * apart): out = softmax(scale * q.k) . v; att is npos floats scratch. */
     /* g[i] = silu(g[i]) * u[i] = g / (1 + exp(-g)) * u, i < n. */
     void (*silu)(float *g, const float *u, size_t n);
+    /* One query row over npos cached positions (k and v rows stride floats
+     * apart): out = softmax(scale * q.k) . v; att is npos floats scratch. */
     void (*attn)(const float *q, const float *k, const float *v, size_t stride, int npos, int hd, float scale,
                  float *att, float *out);
 } llm_kernels;
@@ -90,6 +130,24 @@ void llm_quantize_q8(const float *x, llm_q8 *out, size_t n);
 /* The attn entry built on the active set's vdot and axpy. */
 void llm_attn_generic(const float *q, const float *k, const float *v, size_t stride, int npos, int hd, float scale,
                       float *att, float *out);
+
+/* exp(x) as every set computes it for SiLU: 2^n * p(r), n = rint(x log2 e),
+ * r = x - n ln 2 in two fmaf steps, p the degree-7 Taylor polynomial by
+ * Horner with fmaf (relative error < 2e-7). */
+float llm_expf(float x);
+/* The fixed summation trees: l[i] + l[i + 4], then + 2, then + 1; and
+ * l[i] + l[i + 8] followed by llm_sum8. */
+static inline float llm_sum8(const float *l)
+{
+    float a = l[0] + l[4], b = l[1] + l[5], c = l[2] + l[6], d = l[3] + l[7];
+    return (a + c) + (b + d);
+}
+static inline float llm_sum16(const float *l)
+{
+    float h[8];
+    for (int i = 0; i < 8; i++) h[i] = l[i] + l[i + 8];
+    return llm_sum8(h);
+}
 
 /* Kernel sets (kernels_scalar.c, kernels_avx2.c, kernels_avx512.c). */
 void llm_kernels_init_scalar(llm_kernels *k);

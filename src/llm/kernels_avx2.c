@@ -2,15 +2,16 @@
  * target attributes, so the rest of the build stays portable; they run
  * only when cpu.c has found the instructions.
  *
- * Q4_0 and Q8_0: per block, the weights as signed bytes w and the
- * activations q; |w| (unsigned) times sign(q, w) in vpmaddubsw (pairs to
- * 16 bits; at most 2 * 128 * 127, no saturation), pairs to 32 bits with
- * vpmaddwd, to float, times d_w * d_x. F32/F16/BF16: f32 FMA dots with the
- * halves converted in hardware. */
+ * Q4_0 and Q8_0 (packed 16-row groups): eight rows per vector, integer
+ * block sums by vpmaddubsw/vpmaddwd, one FMA per block and row. Q4_K and
+ * Q6_K: block sums reduced to one integer per lane. F32/F16/BF16: f32 FMA
+ * dots in sixteen lanes with the halves converted in hardware. All in the
+ * order kernels.h defines. */
 #include "llm/kernels.h"
 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
+#include <math.h>
 #include <string.h>
 
 #define T_AVX2 __attribute__((target("avx2,fma,f16c")))
@@ -32,74 +33,100 @@ T_AVX2 static inline float f16s(const uint8_t *p)
     return _cvtsh_ss(h);
 }
 
-/* Sum of w * q over 32 signed bytes, as 8 lanes of 32 bits. */
-T_AVX2 static inline __m256i dot32_s8(__m256i w, __m256i q)
+static inline int32_t rd_i32(const int8_t *p)
 {
-    __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(q, w));
-    return _mm256_madd_epi16(p, _mm256_set1_epi16(1));
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
 }
 
-/* The 32 weights of a Q4_0 block as signed bytes in [-8, 7]: elements
- * 0..15 from the low nibbles, 16..31 from the high ones. */
-T_AVX2 static inline __m256i q4_0_unpack(const uint8_t *qs)
+/* Lane j = the sum of the 8 lanes of p[j] (exact, in integers). */
+T_AVX2 static inline __m256i reduce8(const __m256i *p)
 {
-    __m128i raw = _mm_loadu_si128((const __m128i *)qs);
-    __m256i v = _mm256_set_m128i(_mm_srli_epi16(raw, 4), raw);
-    return _mm256_sub_epi8(_mm256_and_si256(v, _mm256_set1_epi8(0xF)), _mm256_set1_epi8(8));
+    __m256i h01 = _mm256_hadd_epi32(p[0], p[1]), h23 = _mm256_hadd_epi32(p[2], p[3]);
+    __m256i h45 = _mm256_hadd_epi32(p[4], p[5]), h67 = _mm256_hadd_epi32(p[6], p[7]);
+    __m256i a = _mm256_hadd_epi32(h01, h23), b = _mm256_hadd_epi32(h45, h67);
+    return _mm256_add_epi32(_mm256_permute2x128_si256(a, b, 0x20), _mm256_permute2x128_si256(a, b, 0x31));
 }
 
-T_AVX2 static float dotq_q4_0(const void *row, const llm_q8 *x, size_t n)
+/* ---- packed 16-row groups: rows 0..7 and 8..15 in two vectors -------- *
+ * Q4_0: the nibbles (unsigned) times the broadcast activations in
+ * vpmaddubsw (at most 2 * 15 * 127 per pair; four pieces summed in 16 bits
+ * stay below 32767), to 32 bits with vpmaddwd, plus -8 * sum(q). */
+T_AVX2 static void gemv16_q4_0(const uint8_t *group, const llm_q8 *x, size_t n, float *out)
 {
-    const uint8_t *b = row;
-    size_t nb = n / 32, i = 0;
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    for (; i + 2 <= nb; i += 2, b += (size_t)2 * QB_Q4_0, x += 2) {
-        __m256i p0 = dot32_s8(q4_0_unpack(b + 2), _mm256_loadu_si256((const __m256i *)x[0].q));
-        __m256i p1 = dot32_s8(q4_0_unpack(b + QB_Q4_0 + 2), _mm256_loadu_si256((const __m256i *)x[1].q));
-        acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p0), _mm256_set1_ps(f16s(b) * x[0].d), acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p1), _mm256_set1_ps(f16s(b + QB_Q4_0) * x[1].d), acc1);
+    const __m256i m4 = _mm256_set1_epi8(0xF), ones = _mm256_set1_epi16(1);
+    __m256 acc[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
+    const uint8_t *o = group;
+    for (size_t b = 0; b < n / 32; b++, o += 32 + 4 * 64, x++) {
+        __m256i xl[4], xh[4];
+        for (int k = 0; k < 4; k++) {
+            xl[k] = _mm256_set1_epi32(rd_i32(x->q + 4 * k));
+            xh[k] = _mm256_set1_epi32(rd_i32(x->q + 16 + 4 * k));
+        }
+        __m256 dx = _mm256_set1_ps(x->d);
+        __m256i corr = _mm256_set1_epi32(-8 * (x->s[0] + x->s[1]));
+        for (int h = 0; h < 2; h++) {
+            __m256i p = _mm256_setzero_si256();
+            for (int k = 0; k < 4; k++) {
+                __m256i w = _mm256_loadu_si256((const __m256i *)(o + 32 + 64 * k + 32 * h));
+                p = _mm256_add_epi16(p, _mm256_maddubs_epi16(_mm256_and_si256(w, m4), xl[k]));
+                p = _mm256_add_epi16(p, _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(w, 4), m4), xh[k]));
+            }
+            __m256i s = _mm256_add_epi32(_mm256_madd_epi16(p, ones), corr);
+            __m256 d = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(o + 16 * h))), dx);
+            acc[h] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), d, acc[h]);
+        }
     }
-    for (; i < nb; i++, b += QB_Q4_0, x++) {
-        __m256i p0 = dot32_s8(q4_0_unpack(b + 2), _mm256_loadu_si256((const __m256i *)x->q));
-        acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p0), _mm256_set1_ps(f16s(b) * x->d), acc0);
-    }
-    return hsum8(_mm256_add_ps(acc0, acc1));
+    _mm256_storeu_ps(out, acc[0]);
+    _mm256_storeu_ps(out + 8, acc[1]);
 }
 
-T_AVX2 static float dotq_q8_0(const void *row, const llm_q8 *x, size_t n)
+/* Q8_0: values w = stored ^ 0x80; |w| times sign(q, w) in vpmaddubsw. */
+T_AVX2 static void gemv16_q8_0(const uint8_t *group, const llm_q8 *x, size_t n, float *out)
 {
-    const uint8_t *b = row;
-    size_t nb = n / 32, i = 0;
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    for (; i + 2 <= nb; i += 2, b += (size_t)2 * QB_Q8_0, x += 2) {
-        __m256i p0 = dot32_s8(_mm256_loadu_si256((const __m256i *)(b + 2)), _mm256_loadu_si256((const __m256i *)x[0].q));
-        __m256i p1 = dot32_s8(_mm256_loadu_si256((const __m256i *)(b + QB_Q8_0 + 2)),
-                              _mm256_loadu_si256((const __m256i *)x[1].q));
-        acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p0), _mm256_set1_ps(f16s(b) * x[0].d), acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p1), _mm256_set1_ps(f16s(b + QB_Q8_0) * x[1].d), acc1);
+    const __m256i ones = _mm256_set1_epi16(1), flip = _mm256_set1_epi8((char)0x80);
+    __m256 acc[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
+    const uint8_t *o = group;
+    for (size_t b = 0; b < n / 32; b++, o += 32 + 8 * 64, x++) {
+        __m256 dx = _mm256_set1_ps(x->d);
+        for (int h = 0; h < 2; h++) {
+            __m256i s = _mm256_setzero_si256();
+            for (int k = 0; k < 8; k++) {
+                __m256i w = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(o + 32 + 64 * k + 32 * h)), flip);
+                __m256i q = _mm256_set1_epi32(rd_i32(x->q + 4 * k));
+                __m256i p = _mm256_maddubs_epi16(_mm256_abs_epi8(w), _mm256_sign_epi8(q, w));
+                s = _mm256_add_epi32(s, _mm256_madd_epi16(p, ones));
+            }
+            __m256 d = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(o + 16 * h))), dx);
+            acc[h] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), d, acc[h]);
+        }
     }
-    for (; i < nb; i++, b += QB_Q8_0, x++) {
-        __m256i p0 = dot32_s8(_mm256_loadu_si256((const __m256i *)(b + 2)), _mm256_loadu_si256((const __m256i *)x->q));
-        acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p0), _mm256_set1_ps(f16s(b) * x->d), acc0);
-    }
-    return hsum8(_mm256_add_ps(acc0, acc1));
+    _mm256_storeu_ps(out, acc[0]);
+    _mm256_storeu_ps(out + 8, acc[1]);
 }
 
-/* ---- K-quants ------------------------------------------------------------ */
+/* ---- K-quants: lane j = activation block j of each super-block -------- */
 
-/* Q4_K: per sub-block j of 32, q (0..15) times the activations of block j
- * in vpmaddubsw/vpmaddwd, scaled by d * sc_j * d_x; the mins as
- * dmin * m_j * d_x * sum(q_x), in scalar. */
+/* The scales d * d_x[j] of the 8 blocks of a super-block. */
+T_AVX2 static inline __m256 block_scales(float d, const llm_q8 *x)
+{
+    __m256 dx = _mm256_setr_ps(x[0].d, x[1].d, x[2].d, x[3].d, x[4].d, x[5].d, x[6].d, x[7].d);
+    return _mm256_mul_ps(_mm256_set1_ps(d), dx);
+}
+
+/* Q4_K: per block j of 32, q (0..15) times the activations in
+ * vpmaddubsw/vpmaddwd, reduced to one integer, times the 6-bit scale; the
+ * mins as m_j * sum(q_x). */
 T_AVX2 static float dotq_q4_k(const void *row, const llm_q8 *x, size_t n)
 {
     const uint8_t *b = row;
     const __m256i m4 = _mm256_set1_epi8(0xF), ones = _mm256_set1_epi16(1);
     __m256 acc = _mm256_setzero_ps();
-    float mins = 0;
     for (size_t i = 0; i < n / QK_K; i++, b += QB_Q4_K, x += 8) {
         float d = f16s(b), dmin = f16s(b + 2);
         const uint8_t *sc = b + 4, *qs = b + 16;
-        int scale[8], mn[8];
+        int32_t scale[8], mn[8];
         for (int j = 0; j < 8; j++) {
             if (j < 4) {
                 scale[j] = sc[j] & 63;
@@ -108,34 +135,36 @@ T_AVX2 static float dotq_q4_k(const void *row, const llm_q8 *x, size_t n)
                 scale[j] = (sc[j + 4] & 0xF) | ((sc[j - 4] >> 6) << 4);
                 mn[j] = (sc[j + 4] >> 4) | ((sc[j] >> 6) << 4);
             }
-            mins += x[j].d * dmin * (float)(mn[j] * (x[j].s[0] + x[j].s[1]));
+            mn[j] = -mn[j] * (x[j].s[0] + x[j].s[1]);
         }
+        __m256i p[8];
         for (size_t c = 0; c < 4; c++) {
             __m256i q = _mm256_loadu_si256((const __m256i *)(qs + 32 * c));
             __m256i lo = _mm256_and_si256(q, m4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
-            __m256i p0 = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)x[2 * c].q)), ones);
-            __m256i p1 =
+            p[2 * c] = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)x[2 * c].q)), ones);
+            p[2 * c + 1] =
                 _mm256_madd_epi16(_mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)x[2 * c + 1].q)), ones);
-            acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p0), _mm256_set1_ps(x[2 * c].d * (d * (float)scale[2 * c])), acc);
-            acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p1), _mm256_set1_ps(x[2 * c + 1].d * (d * (float)scale[2 * c + 1])),
-                                  acc);
         }
+        __m256i s = _mm256_mullo_epi32(reduce8(p), _mm256_loadu_si256((const __m256i *)scale));
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), block_scales(d, x), acc);
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i *)mn)), block_scales(dmin, x), acc);
     }
-    return hsum8(acc) - mins;
+    return hsum8(acc);
 }
 
 /* Q6_K: q + 32 (0..63) times the activations in vpmaddubsw, the pairs
- * times each 16-element sub-block's scale in vpmaddwd; -32 * sc * sum(q_x)
- * in scalar. */
+ * times each 16-element sub-block's scale in vpmaddwd, reduced per block,
+ * less 32 * sc * sum(q_x). */
 T_AVX2 static float dotq_q6_k(const void *row, const llm_q8 *x, size_t n)
 {
     const uint8_t *b = row;
     const __m256i m4 = _mm256_set1_epi8(0xF), m3 = _mm256_set1_epi8(3);
     __m256 acc = _mm256_setzero_ps();
-    float corr = 0;
     for (size_t i = 0; i < n / QK_K; i++, b += QB_Q6_K, x += 8) {
         float d = f16s(b + 208);
         const int8_t *sc = (const int8_t *)(b + 192);
+        __m256i p[8];
+        int32_t corr[8];
         for (size_t nn = 0; nn < 2; nn++) {
             const uint8_t *ql = b + 64 * nn, *qh = b + 128 + 32 * nn;
             __m256i L0 = _mm256_loadu_si256((const __m256i *)ql), L1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
@@ -153,14 +182,14 @@ T_AVX2 static float dotq_q6_k(const void *row, const llm_q8 *x, size_t n)
                 int sa = (int)sc[8 * nn + 2 * k], sb = (int)sc[8 * nn + 2 * k + 1];
                 __m256i p16 = _mm256_maddubs_epi16(q[k], _mm256_loadu_si256((const __m256i *)xb->q));
                 __m256i scl = _mm256_set_m128i(_mm_set1_epi16((short)sb), _mm_set1_epi16((short)sa));
-                __m256i p32 = _mm256_madd_epi16(p16, scl);
-                float dd = d * xb->d;
-                acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p32), _mm256_set1_ps(dd), acc);
-                corr += dd * (float)(32 * (sa * xb->s[0] + sb * xb->s[1]));
+                p[4 * nn + k] = _mm256_madd_epi16(p16, scl);
+                corr[4 * nn + k] = 32 * (sa * xb->s[0] + sb * xb->s[1]);
             }
         }
+        __m256i s = _mm256_sub_epi32(reduce8(p), _mm256_loadu_si256((const __m256i *)corr));
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), block_scales(d, x), acc);
     }
-    return hsum8(acc) - corr;
+    return hsum8(acc);
 }
 
 /* ---- float weights --------------------------------------------------- */
@@ -179,7 +208,7 @@ T_AVX2 static float dotf_f32(const void *row, const float *x, size_t n)
     for (; i < n; i++) {
         float v;
         memcpy(&v, w + 4 * i, 4);
-        s += v * x[i];
+        s = fmaf(v, x[i], s);
     }
     return s;
 }
@@ -196,7 +225,7 @@ T_AVX2 static float dotf_f16(const void *row, const float *x, size_t n)
         a1 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x + i + 8), a1);
     }
     float s = hsum8(_mm256_add_ps(a0, a1));
-    for (; i < n; i++) s += f16s(w + 2 * i) * x[i];
+    for (; i < n; i++) s = fmaf(f16s(w + 2 * i), x[i], s);
     return s;
 }
 
@@ -212,7 +241,7 @@ T_AVX2 static float dotf_bf16(const void *row, const float *x, size_t n)
         a1 = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(h1, 16)), _mm256_loadu_ps(x + i + 8), a1);
     }
     float s = hsum8(_mm256_add_ps(a0, a1));
-    for (; i < n; i++) s += qt_bf16_to_f32((uint16_t)(w[2 * i] | w[2 * i + 1] << 8)) * x[i];
+    for (; i < n; i++) s = fmaf(qt_bf16_to_f32((uint16_t)(w[2 * i] | w[2 * i + 1] << 8)), x[i], s);
     return s;
 }
 
@@ -253,15 +282,7 @@ T_AVX2 static void quantize_q8(const float *x, llm_q8 *out, size_t n)
     }
 }
 
-T_AVX2 static float vdot(const float *a, const float *b, int n)
-{
-    __m256 acc = _mm256_setzero_ps();
-    int i = 0;
-    for (; i + 8 <= n; i += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc);
-    float s = hsum8(acc);
-    for (; i < n; i++) s += a[i] * b[i];
-    return s;
-}
+T_AVX2 static float vdot(const float *a, const float *b, int n) { return dotf_f32(a, b, (size_t)n); }
 
 T_AVX2 static void axpy(float a, const float *v, float *out, int n)
 {
@@ -269,7 +290,7 @@ T_AVX2 static void axpy(float a, const float *v, float *out, int n)
     int i = 0;
     for (; i + 8 <= n; i += 8)
         _mm256_storeu_ps(out + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(v + i), _mm256_loadu_ps(out + i)));
-    for (; i < n; i++) out[i] += a * v[i];
+    for (; i < n; i++) out[i] = fmaf(a, v[i], out[i]);
 }
 
 void llm_kernels_init_avx2(llm_kernels *k)
@@ -279,8 +300,8 @@ void llm_kernels_init_avx2(llm_kernels *k)
     k->axpy = axpy;
     k->level = LLM_CPU_AVX2;
     k->name = "avx2";
-    k->dotq[QT_Q4_0] = dotq_q4_0;
-    k->dotq[QT_Q8_0] = dotq_q8_0;
+    k->gemv16[QT_Q4_0] = gemv16_q4_0;
+    k->gemv16[QT_Q8_0] = gemv16_q8_0;
     k->dotq[QT_Q4_K] = dotq_q4_k;
     k->dotq[QT_Q6_K] = dotq_q6_k;
     k->dotf[QT_F32] = dotf_f32;

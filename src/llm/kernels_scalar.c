@@ -1,7 +1,7 @@
-/* kernels_scalar.c — portable integer dot kernels: a stored weight row times
- * 8-bit activations (llm_q8 blocks of 32). Each block's integer sum is
- * exact; it is scaled by the weight and activation scales in float and
- * summed over the row. The SIMD sets compute the same block sums. */
+/* kernels_scalar.c — portable kernels: a stored weight row times 8-bit
+ * activations (llm_q8 blocks of 32), packed 16-row groups, f32 dots,
+ * attention and SiLU. These loops are the definition of every kernel's
+ * arithmetic (kernels.h); the SIMD sets reproduce them bit for bit. */
 #include "llm/kernels.h"
 
 #include <math.h>
@@ -21,7 +21,7 @@ static float dotq_q4_0(const void *row, const llm_q8 *x, size_t n)
         int s = 0;
         for (int j = 0; j < 16; j++) s += (qs[j] & 0xF) * x->q[j] + (qs[j] >> 4) * x->q[j + 16];
         s -= 8 * (x->s[0] + x->s[1]);
-        acc += (float)s * (qt_rd_f16(b) * x->d);
+        acc = fmaf((float)s, qt_rd_f16(b) * x->d, acc);
     }
     return acc;
 }
@@ -81,7 +81,7 @@ static float dotq_q8_0(const void *row, const llm_q8 *x, size_t n)
         const int8_t *qs = (const int8_t *)(b + 2);
         int s = 0;
         for (int j = 0; j < 32; j++) s += qs[j] * x->q[j];
-        acc += (float)s * (qt_rd_f16(b) * x->d);
+        acc = fmaf((float)s, qt_rd_f16(b) * x->d, acc);
     }
     return acc;
 }
@@ -176,10 +176,9 @@ static void decode_q6_k(const uint8_t *b, kblock *k)
     k->dmin = 0;
 }
 
-/* Sum over the 8 activation blocks of a super-block. */
-static inline float kblock_dot(const kblock *k, const llm_q8 *x)
+/* One super-block into the eight lanes (lane j: activation block j). */
+static inline void kblock_dot(const kblock *k, const llm_q8 *x, float *lane, int mins)
 {
-    float acc = 0;
     for (size_t j = 0; j < 8; j++, x++) {
         int s1 = 0, s2 = 0;
         for (size_t h = 0; h < 2; h++) {
@@ -190,52 +189,135 @@ static inline float kblock_dot(const kblock *k, const llm_q8 *x)
             s1 += k->sc[sub] * s;
             s2 += k->mn[sub] * x->s[h];
         }
-        acc += x->d * (k->d * (float)s1 - k->dmin * (float)s2);
+        lane[j] = fmaf((float)s1, k->d * x->d, lane[j]);
+        if (mins) lane[j] = fmaf((float)-s2, k->dmin * x->d, lane[j]);
     }
-    return acc;
 }
 
-#define KDOT(name, decode, bytes)                                              \
+#define KDOT(name, decode, bytes, mins)                                        \
     static float name(const void *row, const llm_q8 *x, size_t n)              \
     {                                                                          \
         const uint8_t *b = row;                                                \
-        float acc = 0;                                                         \
+        float lane[8] = {0};                                                   \
         kblock k;                                                              \
         for (size_t i = 0; i < n / QK_K; i++, b += (bytes), x += 8) {          \
             decode(b, &k);                                                     \
-            acc += kblock_dot(&k, x);                                          \
+            kblock_dot(&k, x, lane, mins);                                     \
         }                                                                      \
-        return acc;                                                            \
+        return llm_sum8(lane);                                                 \
     }
 
-KDOT(dotq_q2_k, decode_q2_k, QB_Q2_K)
-KDOT(dotq_q3_k, decode_q3_k, QB_Q3_K)
-KDOT(dotq_q4_k, decode_q4_k, QB_Q4_K)
-KDOT(dotq_q5_k, decode_q5_k, QB_Q5_K)
-KDOT(dotq_q6_k, decode_q6_k, QB_Q6_K)
+KDOT(dotq_q2_k, decode_q2_k, QB_Q2_K, 1)
+KDOT(dotq_q3_k, decode_q3_k, QB_Q3_K, 0)
+KDOT(dotq_q4_k, decode_q4_k, QB_Q4_K, 1)
+KDOT(dotq_q5_k, decode_q5_k, QB_Q5_K, 1)
+KDOT(dotq_q6_k, decode_q6_k, QB_Q6_K, 0)
 
-static float vdot(const float *a, const float *b, int n)
+/* ---- packed 16-row groups (layout in kernels.h) ----------------------- */
+
+static void gemv16_q4_0(const uint8_t *group, const llm_q8 *x, size_t n, float *out)
 {
-    float acc[8] = {0};
-    int i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (int k = 0; k < 8; k++) acc[k] += a[i + k] * b[i + k];
-    float s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-    for (; i < n; i++) s += a[i] * b[i];
-    return s;
+    size_t bb = llm_pack_block_bytes(QT_Q4_0);
+    for (int r = 0; r < LLM_PACK_ROWS; r++) {
+        const uint8_t *o = group;
+        float acc = 0;
+        for (size_t b = 0; b < n / 32; b++, o += bb) {
+            const llm_q8 *xb = x + b;
+            int s = -8 * (xb->s[0] + xb->s[1]);
+            for (int k = 0; k < 4; k++)
+                for (int i = 0; i < 4; i++) {
+                    int v = o[2 * LLM_PACK_ROWS + 64 * k + 4 * r + i];
+                    s += (v & 0xF) * xb->q[4 * k + i] + (v >> 4) * xb->q[16 + 4 * k + i];
+                }
+            acc = fmaf((float)s, qt_rd_f16(o + 2 * r) * xb->d, acc);
+        }
+        out[r] = acc;
+    }
 }
+
+static void gemv16_q8_0(const uint8_t *group, const llm_q8 *x, size_t n, float *out)
+{
+    size_t bb = llm_pack_block_bytes(QT_Q8_0);
+    for (int r = 0; r < LLM_PACK_ROWS; r++) {
+        const uint8_t *o = group;
+        float acc = 0;
+        for (size_t b = 0; b < n / 32; b++, o += bb) {
+            const llm_q8 *xb = x + b;
+            int s = 0;
+            for (int k = 0; k < 8; k++)
+                for (int i = 0; i < 4; i++)
+                    s += (o[2 * LLM_PACK_ROWS + 64 * k + 4 * r + i] - 128) * xb->q[4 * k + i];
+            acc = fmaf((float)s, qt_rd_f16(o + 2 * r) * xb->d, acc);
+        }
+        out[r] = acc;
+    }
+}
+
+/* ---- f32 dots: sixteen lanes, llm_sum16, then the tail ---------------- */
+
+#define FDOT(name, load)                                                       \
+    static float name(const void *row, const float *x, size_t n)               \
+    {                                                                          \
+        const uint8_t *w = row;                                                \
+        float lane[16] = {0};                                                  \
+        size_t i = 0;                                                          \
+        for (; i + 16 <= n; i += 16)                                           \
+            for (int l = 0; l < 16; l++) lane[l] = fmaf(load(w, i + l), x[i + l], lane[l]); \
+        float s = llm_sum16(lane);                                             \
+        for (; i < n; i++) s = fmaf(load(w, i), x[i], s);                      \
+        return s;                                                              \
+    }
+
+static inline float ld_f32(const uint8_t *w, size_t i)
+{
+    float v;
+    memcpy(&v, w + 4 * i, 4);
+    return v;
+}
+static inline float ld_f16(const uint8_t *w, size_t i) { return qt_rd_f16(w + 2 * i); }
+static inline float ld_bf16(const uint8_t *w, size_t i)
+{
+    return qt_bf16_to_f32((uint16_t)(w[2 * i] | w[2 * i + 1] << 8));
+}
+
+FDOT(dotf_f32, ld_f32)
+FDOT(dotf_f16, ld_f16)
+FDOT(dotf_bf16, ld_bf16)
+
+static float vdot(const float *a, const float *b, int n) { return dotf_f32(a, b, (size_t)n); }
 
 static void axpy(float a, const float *v, float *out, int n)
 {
-    for (int i = 0; i < n; i++) out[i] += a * v[i];
+    for (int i = 0; i < n; i++) out[i] = fmaf(a, v[i], out[i]);
+}
+
+float llm_expf(float x)
+{
+    /* NaN and the ends clamp as vmaxps/vminps do: exp(-104) is 0 in
+     * float, exp(89) is inf. */
+    x = x > -104.0f ? x : -104.0f;
+    x = x < 89.0f ? x : 89.0f;
+    float n = rintf(x * 1.44269504088896341f);
+    float r = fmaf(-n, 0.693145751953125f, x); /* ln 2 in two parts */
+    r = fmaf(-n, 1.428606765330187045e-06f, r);
+    float p = 1.0f / 5040;
+    p = fmaf(p, r, 1.0f / 720);
+    p = fmaf(p, r, 1.0f / 120);
+    p = fmaf(p, r, 1.0f / 24);
+    p = fmaf(p, r, 1.0f / 6);
+    p = fmaf(p, r, 0.5f);
+    p = fmaf(p, r, 1.0f);
+    p = fmaf(p, r, 1.0f);
+    return ldexpf(p, (int)n);
 }
 
 static void silu(float *g, const float *u, size_t n)
 {
-    for (size_t i = 0; i < n; i++) g[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
+    for (size_t i = 0; i < n; i++) g[i] = g[i] / (1.0f + llm_expf(-g[i])) * u[i];
 }
 
-/* Softmax attention of one query from the set's vdot and axpy. */
+/* Softmax attention of one query from the set's vdot and axpy: the
+ * weighted sum of values first, then one division by the softmax sum. */
 void llm_attn_generic(const float *q, const float *k, const float *v, size_t stride, int npos, int hd, float scale,
                       float *att, float *out)
 {
@@ -251,9 +333,10 @@ void llm_attn_generic(const float *q, const float *k, const float *v, size_t str
         att[p] = expf(att[p] - mx);
         sum += att[p];
     }
-    float inv = 1.0f / sum;
     memset(out, 0, (size_t)hd * sizeof *out);
-    for (int p = 0; p < npos; p++) kn->axpy(att[p] * inv, v + (size_t)p * stride, out, hd);
+    for (int p = 0; p < npos; p++) kn->axpy(att[p], v + (size_t)p * stride, out, hd);
+    float inv = 1.0f / sum;
+    for (int i = 0; i < hd; i++) out[i] *= inv;
 }
 
 void llm_kernels_init_scalar(llm_kernels *k)
@@ -271,9 +354,11 @@ void llm_kernels_init_scalar(llm_kernels *k)
     k->dotq[QT_Q4_K] = dotq_q4_k;
     k->dotq[QT_Q5_K] = dotq_q5_k;
     k->dotq[QT_Q6_K] = dotq_q6_k;
-    k->dotf[QT_F32] = qt_dot_kernel(QT_F32);
-    k->dotf[QT_F16] = qt_dot_kernel(QT_F16);
-    k->dotf[QT_BF16] = qt_dot_kernel(QT_BF16);
+    k->dotf[QT_F32] = dotf_f32;
+    k->dotf[QT_F16] = dotf_f16;
+    k->dotf[QT_BF16] = dotf_bf16;
+    k->gemv16[QT_Q4_0] = gemv16_q4_0;
+    k->gemv16[QT_Q8_0] = gemv16_q8_0;
     /* f32-activation kernels of the types without SIMD integer kernels
      * (llm_type_uses_q8) */
     const uint32_t f32act[] = {QT_Q4_1, QT_Q5_0, QT_Q5_1, QT_Q2_K, QT_Q3_K, QT_Q5_K};

@@ -1,11 +1,14 @@
-/* matmul.c — products over the pool with the active kernel set. */
+/* matmul.c — products over the pool with the active kernel set.
+ *
+ * Work is split by units of output rows: one packed group of 16 rows for
+ * packed matrices, otherwise one row (one token) or 16 rows (a batch). */
 #include "llm/matmul.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define MAXM 4
-#define TILE_ROWS 16 /* batched products split rows in units of this */
+#define TILE_ROWS 16 /* unpacked batched products split rows in units of this */
 
 typedef struct {
     const llm_kernels *k;
@@ -13,13 +16,12 @@ typedef struct {
     const llm_matrix *w[MAXM];
     float *out[MAXM];
     size_t ldo[MAXM];
-    size_t units[MAXM]; /* rows (vec) or units of TILE_ROWS (batch) per matrix */
+    size_t units[MAXM]; /* units of rows per matrix */
     const float *x;     /* f32 activations */
     size_t ldx;
     const llm_q8 *xq;   /* quantized activations, nb blocks per token */
     size_t nb, nt;
     const void *xt;     /* packed for gemm, or NULL */
-    const void *xd;     /* packed for dotd (one token), or NULL */
 } mm_job;
 
 static void die_oom(void)
@@ -27,14 +29,11 @@ static void die_oom(void)
     abort(); /* the products have no error path; a few MiB of scratch */
 }
 
-/* Rows [lo, hi) of one matrix, all tokens. */
-static void rows_one(const mm_job *j, int k, size_t lo, size_t hi)
+/* Rows [lo, hi) of an unpacked matrix, all tokens. */
+static void rows_stored(const mm_job *j, int k, size_t lo, size_t hi)
 {
     const llm_matrix *w = j->w[k];
-    if (j->xd && j->k->dotd[w->type]) {
-        for (size_t r = lo; r < hi; r++)
-            j->out[k][r] = j->k->dotd[w->type](w->data + r * w->row_bytes, j->xq, j->xd, w->cols);
-    } else if (llm_type_uses_q8(w->type)) {
+    if (llm_type_uses_q8(w->type)) {
         llm_dotq_fn dot = j->k->dotq[w->type];
         for (size_t r = lo; r < hi; r++)
             for (size_t t = 0; t < j->nt; t++)
@@ -47,6 +46,31 @@ static void rows_one(const mm_job *j, int k, size_t lo, size_t hi)
     }
 }
 
+/* Groups [lo, hi) of a packed matrix, all tokens. */
+static void groups_packed(const mm_job *j, int k, size_t lo, size_t hi)
+{
+    const llm_matrix *w = j->w[k];
+    size_t gbytes = j->nb * llm_pack_block_bytes(w->type);
+    llm_gemm_fn gemm = j->xt ? j->k->gemm[w->type] : NULL;
+    if (gemm) {
+        gemm(w->packed, LLM_PACK_ROWS * lo, LLM_PACK_ROWS * hi, w->cols, j->xt, j->nt, j->out[k], j->ldo[k]);
+        return;
+    }
+    llm_gemv16_fn gemv = j->k->gemv16[w->type];
+    for (size_t g = lo; g < hi; g++) {
+        const uint8_t *group = w->packed + g * gbytes;
+        if (j->nt == 1) {
+            gemv(group, j->xq, w->cols, j->out[k] + LLM_PACK_ROWS * g);
+            continue;
+        }
+        for (size_t t = 0; t < j->nt; t++) {
+            float o[LLM_PACK_ROWS];
+            gemv(group, j->xq + t * j->nb, w->cols, o);
+            memcpy(j->out[k] + t * j->ldo[k] + LLM_PACK_ROWS * g, o, sizeof o);
+        }
+    }
+}
+
 static void mm_units(void *ctx, size_t start, size_t end)
 {
     const mm_job *j = ctx;
@@ -56,15 +80,9 @@ static void mm_units(void *ctx, size_t start, size_t end)
         if (end > base && start < base + u) {
             size_t lo = start > base ? start - base : 0, hi = end - base < u ? end - base : u;
             const llm_matrix *w = j->w[k];
-            llm_gemm_fn g = j->xt ? j->k->gemm[w->type] : NULL;
-            if (g) {
-                size_t r0 = TILE_ROWS * lo, r1 = TILE_ROWS * hi < w->rows ? TILE_ROWS * hi : w->rows;
-                g(w->data, w->row_bytes, r0, r1, w->cols, j->xt, j->nt, j->out[k], j->ldo[k]);
-            } else if (j->xt) {
-                rows_one(j, k, TILE_ROWS * lo, TILE_ROWS * hi < w->rows ? TILE_ROWS * hi : w->rows);
-            } else {
-                rows_one(j, k, lo, hi);
-            }
+            if (w->packed) groups_packed(j, k, lo, hi);
+            else if (j->nt > 1) rows_stored(j, k, TILE_ROWS * lo, TILE_ROWS * hi < w->rows ? TILE_ROWS * hi : w->rows);
+            else rows_stored(j, k, lo, hi);
         }
         base += u;
     }
@@ -82,8 +100,7 @@ static void prep_groups(void *ctx, size_t start, size_t end)
     }
 }
 
-static void run(llm_pool *pool, mm_job *j, int n, const llm_matrix *const *w, float *const *out, const size_t *ldo,
-                int tiles)
+static void run(llm_pool *pool, mm_job *j, int n, const llm_matrix *const *w, float *const *out, const size_t *ldo)
 {
     size_t total = 0;
     j->n = n;
@@ -91,7 +108,9 @@ static void run(llm_pool *pool, mm_job *j, int n, const llm_matrix *const *w, fl
         j->w[k] = w[k];
         j->out[k] = out[k];
         j->ldo[k] = ldo ? ldo[k] : w[k]->rows;
-        j->units[k] = tiles ? (w[k]->rows + TILE_ROWS - 1) / TILE_ROWS : w[k]->rows;
+        if (w[k]->packed) j->units[k] = w[k]->rows / LLM_PACK_ROWS;
+        else if (j->nt > 1) j->units[k] = (w[k]->rows + TILE_ROWS - 1) / TILE_ROWS;
+        else j->units[k] = w[k]->rows;
         total += j->units[k];
     }
     llm_pool_run(pool, mm_units, j, total);
@@ -109,25 +128,15 @@ void llm_mm_vec(llm_pool *pool, int n, const llm_matrix *const *w, const float *
     mm_job j = {.k = llm_kernels_active(), .x = x, .nt = 1};
     size_t cols = w[0]->cols;
     llm_q8 stackq[256], *xq = NULL;
-    _Alignas(64) uint8_t stackd[256 / 4 * 512];
-    void *xd = NULL;
     if (any_q8(n, w) && cols % 32 == 0) {
         j.nb = cols / 32;
         xq = j.nb <= 256 ? stackq : malloc(j.nb * sizeof *xq);
         if (!xq) die_oom();
         j.k->quantize(x, xq, cols);
         j.xq = xq;
-        if (j.k->xd_pack && cols >= 128) {
-            size_t sz = (j.k->xd_size(cols) + 63) / 64 * 64;
-            xd = sz <= sizeof stackd ? (void *)stackd : aligned_alloc(64, sz);
-            if (!xd) die_oom();
-            j.k->xd_pack(xq, cols, xd);
-            j.xd = xd;
-        }
     }
-    run(pool, &j, n, w, out, NULL, 0);
+    run(pool, &j, n, w, out, NULL);
     if (xq != stackq) free(xq);
-    if (xd != (void *)stackd) free(xd);
 }
 
 void llm_mm_batch(llm_pool *pool, int n, const llm_matrix *const *w, const float *x, size_t ldx, size_t nt,
@@ -144,7 +153,7 @@ void llm_mm_batch(llm_pool *pool, int n, const llm_matrix *const *w, const float
         j.xq = xq;
         int want_gemm = 0;
         for (int k = 0; k < n; k++)
-            if (j.k->gemm[w[k]->type]) want_gemm = 1;
+            if (w[k]->packed && j.k->gemm[w[k]->type]) want_gemm = 1;
         if (want_gemm && j.k->xt_pack && nt > 1) {
             size_t sz = (j.k->xt_size(nt, cols) + 63) / 64 * 64;
             xt = aligned_alloc(64, sz);
@@ -154,7 +163,7 @@ void llm_mm_batch(llm_pool *pool, int n, const llm_matrix *const *w, const float
         /* quantize (and pack) groups of 16 tokens across the pool */
         llm_pool_run(pool, prep_groups, &j, (nt + 15) / 16);
     }
-    run(pool, &j, n, w, out, ldo, j.xt != NULL);
+    run(pool, &j, n, w, out, ldo);
     free(xt);
     free(xq);
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "llm/kernels.h"
 #include "llm/prefill.h"
 #include "llm/quant.h"
 
@@ -457,6 +458,45 @@ static gorilla_status alloc_state(gorilla_model *m, gorilla_error *err)
     return GORILLA_OK;
 }
 
+/* ---- packed copies of the Q4_0/Q8_0 matrices (kernels.h) --------------- */
+
+typedef struct {
+    const llm_matrix *w;
+    uint8_t *dst;
+} pack_job;
+
+static void pack_groups(void *ctx, size_t start, size_t end)
+{
+    const pack_job *j = ctx;
+    llm_pack_rows(j->w->type, j->w->data, j->w->row_bytes, j->w->cols, start, end, j->dst);
+}
+
+static gorilla_status pack_matrix(gorilla_model *m, llm_matrix *w, gorilla_error *err)
+{
+    if (!llm_pack_wanted(w->type, w->rows, w->cols)) return GORILLA_OK;
+    size_t bytes = w->rows / LLM_PACK_ROWS * (w->cols / 32) * llm_pack_block_bytes(w->type);
+    w->packed = aligned_alloc(64, (bytes + 63) / 64 * 64);
+    if (!w->packed) return gorilla_fail(err, GORILLA_ERR_NOMEM, "%s: out of memory", gguf_name(m->file));
+    pack_job j = {w, w->packed};
+    llm_pool_run(m->pool, pack_groups, &j, w->rows / LLM_PACK_ROWS);
+    return GORILLA_OK;
+}
+
+/* The matrices the products read: every layer's seven and the output (a
+ * tied output gets its own packed copy; the embedding rows stay as
+ * stored). */
+static gorilla_status pack_weights(gorilla_model *m, gorilla_error *err)
+{
+    gorilla_status st = GORILLA_OK;
+    for (int l = 0; l < m->cfg.n_layer && !st; l++) {
+        llm_layer *L = &m->w.layers[l];
+        llm_matrix *ws[7] = {&L->wq, &L->wk, &L->wv, &L->wo, &L->w_gate, &L->w_up, &L->w_down};
+        for (int i = 0; i < 7 && !st; i++) st = pack_matrix(m, ws[i], err);
+    }
+    if (!st) st = pack_matrix(m, &m->w.output, err);
+    return st;
+}
+
 gorilla_status llm_model_build(gguf_file *file, const gorilla_model_opts *opts, gorilla_model **out,
                                gorilla_error *err)
 {
@@ -480,6 +520,7 @@ gorilla_status llm_model_build(gguf_file *file, const gorilla_model_opts *opts, 
         m->pool = llm_pool_new(nt);
         if (!m->pool) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "%s: cannot start %d threads", gguf_name(file), nt);
     }
+    if (!st) st = pack_weights(m, err);
     if (st) {
         gorilla_model_free(m);
         return st;
@@ -506,9 +547,18 @@ void gorilla_model_free(gorilla_model *m)
     llm_pool_free(m->pool);
     if (m->w.layers)
         for (int l = 0; l < m->cfg.n_layer; l++) {
-            free(m->w.layers[l].attn_norm);
-            free(m->w.layers[l].ffn_norm);
+            llm_layer *L = &m->w.layers[l];
+            free(L->attn_norm);
+            free(L->ffn_norm);
+            free(L->wq.packed);
+            free(L->wk.packed);
+            free(L->wv.packed);
+            free(L->wo.packed);
+            free(L->w_gate.packed);
+            free(L->w_up.packed);
+            free(L->w_down.packed);
         }
+    free(m->w.output.packed);
     free(m->w.layers);
     free(m->w.out_norm);
     llm_state *s = &m->s;

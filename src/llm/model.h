@@ -28,10 +28,13 @@ typedef struct {
 } llm_config;
 
 /* A weight matrix: rows of `cols` stored elements (ne[0] = cols, ne[1] =
- * rows in GGUF order), type and row stride in bytes. */
+ * rows in GGUF order), type and row stride in bytes. Q4_0/Q8_0 matrices
+ * with a multiple of 16 rows also have a copy in 16-row groups (packed,
+ * kernels.h), which the engine's products read; data stays the file's. */
 typedef struct {
     const gguf_tensor *t;
     const uint8_t *data;
+    uint8_t *packed; /* owned; NULL when not packed */
     uint32_t type;
     size_t rows, cols, row_bytes;
 } llm_matrix;
