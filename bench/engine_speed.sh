@@ -14,6 +14,10 @@
 #   PROMPT, DECODE  prompt tokens (default 256) and generated tokens (64)
 #   ROUNDS          rounds; engines alternate within a round and the best
 #                   round of each is reported (default 3)
+#   PATHS_CHECK     1 (default): also run every kernel set this CPU has
+#                   (GORILLA_CPU=scalar|avx2|avx512, tools/llm_speed, an
+#                   8-token prompt and 4 greedy tokens) and compare the
+#                   digests of their logits and tokens; 0 skips it
 #   LLAMA_CPP_DIR   a directory where `npm install node-llama-cpp@3.22.1`
 #                   was run (its CPU build of llama.cpp is used through
 #                   bench/llamacpp_speed.mjs); unset or missing: ours alone
@@ -32,7 +36,7 @@ np=${PROMPT:-256}
 nd=${DECODE:-64}
 rounds=${ROUNDS:-3}
 
-for t in "$bin" "$tools/gguf_synth" "$tools/membw"; do
+for t in "$bin" "$tools/gguf_synth" "$tools/membw" "$tools/llm_speed"; do
   if [ ! -x "$t" ]; then echo "engine_speed: $t is missing (make $t)"; exit 1; fi
 done
 mkdir -p "$models"
@@ -109,4 +113,21 @@ done
 echo
 echo "decode bandwidth (bytes of weights per token x decode tok/s):"
 for n in "${notes[@]}"; do echo "  $n"; done
+if [ "${PATHS_CHECK:-1}" = 1 ]; then
+  echo
+  echo "kernel paths (8-token prompt, 4 greedy tokens; digest of the logits and tokens):"
+  for shape in $shapes; do
+    f=$models/$shape.gguf
+    line="  $shape:"; first=""; same=1
+    for cpu in scalar avx2 avx512; do
+      out=$(GORILLA_CPU=$cpu "$tools/llm_speed" "$f" -t 2 -p 8 -n 4 --json 2> /dev/null)
+      k=$(echo "$out" | sed -n 's/.*"kernels": "\([a-z0-9]*\)".*/\1/p')
+      [ "$k" = "$cpu" ] || continue # this CPU lacks the set
+      d=$(echo "$out" | sed -n 's/.*"digest": "\([0-9a-f]*\)".*/\1/p')
+      line="$line $cpu $d"
+      if [ -z "$first" ]; then first=$d; elif [ "$d" != "$first" ]; then same=0; fi
+    done
+    if [ "$same" = 1 ]; then echo "$line -> identical"; else echo "$line -> DIFFERENT"; fi
+  done
+fi
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -468,6 +468,15 @@ void gguf_close(gguf_file *f)
 /* ---- accessors -------------------------------------------------------- */
 
 const char *gguf_name(const gguf_file *f) { return f->name; }
+
+void gguf_drop_pages(const gguf_file *f, const void *p, size_t n)
+{
+    uintptr_t base = (uintptr_t)f->map, a = (uintptr_t)p;
+    if (!f->map || a < base || n > f->size || a - base > f->size - n) return;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = (a + page - 1) / page * page, hi = (a + n) / page * page;
+    if (hi > lo) (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
 uint32_t gguf_version(const gguf_file *f) { return f->version; }
 uint64_t gguf_file_size(const gguf_file *f) { return f->size; }
 uint32_t gguf_alignment(const gguf_file *f) { return f->alignment; }

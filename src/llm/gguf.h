@@ -73,6 +73,11 @@ gorilla_status gguf_open(const char *path, gguf_file **out, gorilla_error *err);
 gorilla_status gguf_open_buffer(const char *name, const void *data, size_t len, gguf_file **out,
                                 gorilla_error *err);
 void gguf_close(gguf_file *f);
+/* Tells the kernel that bytes [p, p + n) of a mapped file will not be read
+ * soon: whole pages inside the range leave the process's resident set
+ * (they are read back from the file if touched again). No-op for buffers
+ * the caller owns. */
+void gguf_drop_pages(const gguf_file *f, const void *p, size_t n);
 
 const char *gguf_name(const gguf_file *f);
 uint32_t gguf_version(const gguf_file *f);

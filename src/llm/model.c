@@ -479,6 +479,9 @@ static gorilla_status pack_matrix(gorilla_model *m, llm_matrix *w, gorilla_error
     if (!w->packed) return gorilla_fail(err, GORILLA_ERR_NOMEM, "%s: out of memory", gguf_name(m->file));
     pack_job j = {w, w->packed};
     llm_pool_run(m->pool, pack_groups, &j, w->rows / LLM_PACK_ROWS);
+    /* the products read only the copy: the file's pages need not stay
+     * resident (the f32 reference path and embedding rows page them back) */
+    gguf_drop_pages(m->file, w->data, w->rows * w->row_bytes);
     return GORILLA_OK;
 }
 
