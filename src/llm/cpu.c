@@ -80,13 +80,11 @@ int llm_kernels_force(llm_cpu_level level)
     return 0;
 }
 
-/* The types with SIMD integer kernels. The others (Q4_1, Q5_0, Q5_1, Q2_K,
- * Q3_K, Q5_K) keep f32 activations and the fused kernels of quant_dot.c,
- * which are faster than their portable integer kernels; the choice is the
- * same on every kernel set, so every set computes the same math. */
+/* Every quantized type runs on 8-bit activations (integer block sums);
+ * F32, F16 and BF16 weights keep f32 activations. */
 int llm_type_uses_q8(uint32_t type)
 {
-    return type == QT_Q4_0 || type == QT_Q8_0 || type == QT_Q4_K || type == QT_Q6_K;
+    return type != QT_F32 && type != QT_F16 && type != QT_BF16 && qtype_get(type) != NULL;
 }
 
 void llm_quantize_q8(const float *x, llm_q8 *out, size_t n)

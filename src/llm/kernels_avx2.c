@@ -8,46 +8,14 @@
  * dots in sixteen lanes with the halves converted in hardware. All in the
  * order kernels.h defines. */
 #include "llm/kernels.h"
+#include "llm/kernels_avx2.h"
 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #include <math.h>
 #include <string.h>
 
-#define T_AVX2 __attribute__((target("avx2,fma,f16c")))
-
 int llm_kernels_have_x86(void) { return 1; }
-
-T_AVX2 static inline float hsum8(__m256 v)
-{
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
-T_AVX2 static inline float f16s(const uint8_t *p)
-{
-    uint16_t h;
-    memcpy(&h, p, 2);
-    return _cvtsh_ss(h);
-}
-
-static inline int32_t rd_i32(const int8_t *p)
-{
-    int32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
-/* Lane j = the sum of the 8 lanes of p[j] (exact, in integers). */
-T_AVX2 static inline __m256i reduce8(const __m256i *p)
-{
-    __m256i h01 = _mm256_hadd_epi32(p[0], p[1]), h23 = _mm256_hadd_epi32(p[2], p[3]);
-    __m256i h45 = _mm256_hadd_epi32(p[4], p[5]), h67 = _mm256_hadd_epi32(p[6], p[7]);
-    __m256i a = _mm256_hadd_epi32(h01, h23), b = _mm256_hadd_epi32(h45, h67);
-    return _mm256_add_epi32(_mm256_permute2x128_si256(a, b, 0x20), _mm256_permute2x128_si256(a, b, 0x31));
-}
 
 /* ---- packed 16-row groups: rows 0..7 and 8..15 in two vectors -------- *
  * Q4_0: the nibbles (unsigned) times the broadcast activations in
@@ -61,8 +29,8 @@ T_AVX2 static void gemv16_q4_0(const uint8_t *group, const llm_q8 *x, size_t n, 
     for (size_t b = 0; b < n / 32; b++, o += 32 + 4 * 64, x++) {
         __m256i xl[4], xh[4];
         for (int k = 0; k < 4; k++) {
-            xl[k] = _mm256_set1_epi32(rd_i32(x->q + 4 * k));
-            xh[k] = _mm256_set1_epi32(rd_i32(x->q + 16 + 4 * k));
+            xl[k] = _mm256_set1_epi32(avx2_rd_i32(x->q + 4 * k));
+            xh[k] = _mm256_set1_epi32(avx2_rd_i32(x->q + 16 + 4 * k));
         }
         __m256 dx = _mm256_set1_ps(x->d);
         __m256i corr = _mm256_set1_epi32(-8 * (x->s[0] + x->s[1]));
@@ -94,7 +62,7 @@ T_AVX2 static void gemv16_q8_0(const uint8_t *group, const llm_q8 *x, size_t n, 
             __m256i s = _mm256_setzero_si256();
             for (int k = 0; k < 8; k++) {
                 __m256i w = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(o + 32 + 64 * k + 32 * h)), flip);
-                __m256i q = _mm256_set1_epi32(rd_i32(x->q + 4 * k));
+                __m256i q = _mm256_set1_epi32(avx2_rd_i32(x->q + 4 * k));
                 __m256i p = _mm256_maddubs_epi16(_mm256_abs_epi8(w), _mm256_sign_epi8(q, w));
                 s = _mm256_add_epi32(s, _mm256_madd_epi16(p, ones));
             }
@@ -124,7 +92,7 @@ T_AVX2 static float dotq_q4_k(const void *row, const llm_q8 *x, size_t n)
     const __m256i m4 = _mm256_set1_epi8(0xF), ones = _mm256_set1_epi16(1);
     __m256 acc = _mm256_setzero_ps();
     for (size_t i = 0; i < n / QK_K; i++, b += QB_Q4_K, x += 8) {
-        float d = f16s(b), dmin = f16s(b + 2);
+        float d = avx2_f16(b), dmin = avx2_f16(b + 2);
         const uint8_t *sc = b + 4, *qs = b + 16;
         int32_t scale[8], mn[8];
         for (int j = 0; j < 8; j++) {
@@ -145,11 +113,11 @@ T_AVX2 static float dotq_q4_k(const void *row, const llm_q8 *x, size_t n)
             p[2 * c + 1] =
                 _mm256_madd_epi16(_mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)x[2 * c + 1].q)), ones);
         }
-        __m256i s = _mm256_mullo_epi32(reduce8(p), _mm256_loadu_si256((const __m256i *)scale));
+        __m256i s = _mm256_mullo_epi32(avx2_reduce8(p), _mm256_loadu_si256((const __m256i *)scale));
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), block_scales(d, x), acc);
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i *)mn)), block_scales(dmin, x), acc);
     }
-    return hsum8(acc);
+    return avx2_hsum8(acc);
 }
 
 /* Q6_K: q + 32 (0..63) times the activations in vpmaddubsw, the pairs
@@ -161,7 +129,7 @@ T_AVX2 static float dotq_q6_k(const void *row, const llm_q8 *x, size_t n)
     const __m256i m4 = _mm256_set1_epi8(0xF), m3 = _mm256_set1_epi8(3);
     __m256 acc = _mm256_setzero_ps();
     for (size_t i = 0; i < n / QK_K; i++, b += QB_Q6_K, x += 8) {
-        float d = f16s(b + 208);
+        float d = avx2_f16(b + 208);
         const int8_t *sc = (const int8_t *)(b + 192);
         __m256i p[8];
         int32_t corr[8];
@@ -186,10 +154,10 @@ T_AVX2 static float dotq_q6_k(const void *row, const llm_q8 *x, size_t n)
                 corr[4 * nn + k] = 32 * (sa * xb->s[0] + sb * xb->s[1]);
             }
         }
-        __m256i s = _mm256_sub_epi32(reduce8(p), _mm256_loadu_si256((const __m256i *)corr));
+        __m256i s = _mm256_sub_epi32(avx2_reduce8(p), _mm256_loadu_si256((const __m256i *)corr));
         acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), block_scales(d, x), acc);
     }
-    return hsum8(acc);
+    return avx2_hsum8(acc);
 }
 
 /* ---- float weights --------------------------------------------------- */
@@ -204,7 +172,7 @@ T_AVX2 static float dotf_f32(const void *row, const float *x, size_t n)
         a1 = _mm256_fmadd_ps(_mm256_loadu_ps((const float *)(const void *)(w + 4 * i + 32)), _mm256_loadu_ps(x + i + 8),
                              a1);
     }
-    float s = hsum8(_mm256_add_ps(a0, a1));
+    float s = avx2_hsum8(_mm256_add_ps(a0, a1));
     for (; i < n; i++) {
         float v;
         memcpy(&v, w + 4 * i, 4);
@@ -224,8 +192,8 @@ T_AVX2 static float dotf_f16(const void *row, const float *x, size_t n)
         a0 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x + i), a0);
         a1 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x + i + 8), a1);
     }
-    float s = hsum8(_mm256_add_ps(a0, a1));
-    for (; i < n; i++) s = fmaf(f16s(w + 2 * i), x[i], s);
+    float s = avx2_hsum8(_mm256_add_ps(a0, a1));
+    for (; i < n; i++) s = fmaf(avx2_f16(w + 2 * i), x[i], s);
     return s;
 }
 
@@ -240,7 +208,7 @@ T_AVX2 static float dotf_bf16(const void *row, const float *x, size_t n)
         a0 = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(h0, 16)), _mm256_loadu_ps(x + i), a0);
         a1 = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(h1, 16)), _mm256_loadu_ps(x + i + 8), a1);
     }
-    float s = hsum8(_mm256_add_ps(a0, a1));
+    float s = avx2_hsum8(_mm256_add_ps(a0, a1));
     for (; i < n; i++) s = fmaf(qt_bf16_to_f32((uint16_t)(w[2 * i] | w[2 * i + 1] << 8)), x[i], s);
     return s;
 }
@@ -307,6 +275,8 @@ void llm_kernels_init_avx2(llm_kernels *k)
     k->dotf[QT_F32] = dotf_f32;
     k->dotf[QT_F16] = dotf_f16;
     k->dotf[QT_BF16] = dotf_bf16;
+    llm_kernels_init_avx2_kquant(k);
+    llm_kernels_init_avx2_legacy(k);
 }
 
 #else

@@ -359,10 +359,6 @@ void llm_kernels_init_scalar(llm_kernels *k)
     k->dotf[QT_BF16] = dotf_bf16;
     k->gemv16[QT_Q4_0] = gemv16_q4_0;
     k->gemv16[QT_Q8_0] = gemv16_q8_0;
-    /* f32-activation kernels of the types without SIMD integer kernels
-     * (llm_type_uses_q8) */
-    const uint32_t f32act[] = {QT_Q4_1, QT_Q5_0, QT_Q5_1, QT_Q2_K, QT_Q3_K, QT_Q5_K};
-    for (size_t i = 0; i < sizeof f32act / sizeof *f32act; i++) k->dotf[f32act[i]] = qt_dot_kernel(f32act[i]);
     k->quantize = llm_quantize_q8;
     k->vdot = vdot;
     k->axpy = axpy;
