@@ -337,7 +337,8 @@ static void test_matmul_pool(void **s)
     llm_pool *pool = llm_pool_new(2);
     assert_non_null(pool);
     size_t n = 256, nt = 19;
-    const uint32_t types[] = {QT_F32, QT_F16, QT_BF16, QT_Q4_0, QT_Q8_0, QT_Q4_K, QT_Q6_K, QT_Q5_1};
+    const uint32_t types[] = {QT_F32,  QT_F16,  QT_BF16, QT_Q4_0, QT_Q8_0, QT_Q4_K, QT_Q6_K,
+                              QT_Q4_1, QT_Q5_0, QT_Q5_1, QT_Q2_K, QT_Q3_K, QT_Q5_K};
     const size_t row_counts[] = {10, 32};
     const llm_kernels *saved = llm_kernels_active(), *sc = llm_kernels_for(LLM_CPU_SCALAR);
     for (size_t ti = 0; ti < sizeof types / sizeof *types; ti++)
@@ -463,7 +464,7 @@ static void test_silu(void **s)
                 assert_true(g[i] == (float)want);
                 continue;
             }
-            if (!(fabs(g[i] - want) <= 1e-6 * fabs(want) + 1e-37))
+            if (!(fabs(g[i] - want) <= 1e-6 * fabs(want) + 1e-30))
                 fail_msg("%s silu(%g) * %g = %g, want %g", k->name, (double)g0[i], (double)u[i], (double)g[i], want);
         }
     }
@@ -577,7 +578,8 @@ static void check_model_type(uint32_t type)
 static void test_model_paths(void **s)
 {
     (void)s;
-    const uint32_t types[] = {QT_Q4_0, QT_Q8_0, QT_Q4_K, QT_Q6_K, QT_F16, QT_BF16, QT_F32, QT_Q5_1, QT_Q2_K};
+    const uint32_t types[] = {QT_Q4_0, QT_Q8_0, QT_Q4_K, QT_Q6_K, QT_F16,  QT_BF16, QT_F32,
+                              QT_Q4_1, QT_Q5_0, QT_Q5_1, QT_Q2_K, QT_Q3_K, QT_Q5_K};
     for (size_t i = 0; i < sizeof types / sizeof *types; i++) check_model_type(types[i]);
 }
 

@@ -277,6 +277,7 @@ void llm_kernels_init_avx2(llm_kernels *k)
     k->dotf[QT_BF16] = dotf_bf16;
     llm_kernels_init_avx2_kquant(k);
     llm_kernels_init_avx2_legacy(k);
+    llm_kernels_init_avx2_gemm(k);
 }
 
 #else

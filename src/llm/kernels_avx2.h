@@ -11,6 +11,9 @@
  * (kernels_avx2_legacy.c); called by llm_kernels_init_avx2. */
 void llm_kernels_init_avx2_kquant(llm_kernels *k);
 void llm_kernels_init_avx2_legacy(llm_kernels *k);
+/* The batched (matrix-matrix) kernels of packed Q4_0/Q8_0 and their
+ * activation packing (kernels_avx2_gemm.c). */
+void llm_kernels_init_avx2_gemm(llm_kernels *k);
 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
