@@ -18,17 +18,24 @@
  *   - Q4_0, Q8_0: per 32-block b, the exact integer sum s_b of w * q, then
  *     acc = fmaf((float)s_b, d_w[b] * d_x[b], acc), b = 0, 1, ... in
  *     order from acc = 0 (the same for one token and for a batch).
- *   - Q4_K, Q6_K: eight lanes, lane j for the j-th 32-block of every
- *     256-superblock: lane[j] = fmaf((float)(sc * s), d * d_x, lane[j])
- *     (Q4_K then lane[j] = fmaf((float)-(m * sum q), dmin * d_x, lane[j])),
- *     then the eight lanes summed by llm_sum8's tree.
+ *   - Q4_1, Q5_0, Q5_1: eight lanes, lane b % 8 for 32-block b, with s_b
+ *     the exact integer sum of w * q (w the stored integers: Q4_1 0..15,
+ *     Q5_1 0..31, Q5_0 -16..15): lane = fmaf((float)s_b, d_w * d_x, lane),
+ *     then for Q4_1/Q5_1 lane = fmaf((float)(sum of q), m_w * d_x, lane);
+ *     the eight lanes summed by llm_sum8's tree.
+ *   - K-quants (Q2_K..Q6_K): eight lanes, lane j for the j-th 32-block of
+ *     every 256-superblock: lane[j] = fmaf((float)s, d * d_x, lane[j])
+ *     with s the exact sum over the block's sub-blocks of sc * sum(q * x)
+ *     (sc the integer sub-block scale), then for the types with mins
+ *     (Q2_K, Q4_K, Q5_K) lane[j] = fmaf((float)-(sum over sub-blocks of
+ *     m * sum q), dmin * d_x, lane[j]); the eight lanes by llm_sum8.
  *   - f32 dots (F32/F16/BF16 weights, attention q.k): sixteen lanes over
  *     the first n - n % 16 elements, lane i % 16 = fmaf(w_i, x_i, lane),
  *     summed by llm_sum16's tree, then the tail by fmaf in order.
  *   - axpy out_i = fmaf(a, v_i, out_i); SiLU through llm_expf (one
  *     polynomial with fmaf); attention's softmax through expf.
- * The remaining float types use the f32-activation kernels of quant_dot.c
- * on every set. */
+ * F32, F16 and BF16 weights keep f32 activations; every quantized type
+ * uses llm_q8 activations. */
 #ifndef GORILLA_LLM_KERNELS_H
 #define GORILLA_LLM_KERNELS_H
 
