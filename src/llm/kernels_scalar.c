@@ -26,20 +26,26 @@ static float dotq_q4_0(const void *row, const llm_q8 *x, size_t n)
     return acc;
 }
 
+/* Q4_1, Q5_0, Q5_1 (kernels.h): eight lanes, block b into lane b % 8:
+ * lane = fmaf((float)s_b, d_w * d_x, lane), then for the types with a min
+ * lane = fmaf((float)(sum of q), m_w * d_x, lane); summed by llm_sum8. */
 static float dotq_q4_1(const void *row, const llm_q8 *x, size_t n)
 {
     const uint8_t *b = row;
-    float acc = 0;
+    float lane[8] = {0};
     for (size_t i = 0; i < n / 32; i++, b += QB_Q4_1, x++) {
         const uint8_t *qs = b + 4;
         int s = 0;
         for (int j = 0; j < 16; j++) s += (qs[j] & 0xF) * x->q[j] + (qs[j] >> 4) * x->q[j + 16];
-        acc += (float)s * (qt_rd_f16(b) * x->d) + qt_rd_f16(b + 2) * x->d * (float)(x->s[0] + x->s[1]);
+        float *l = &lane[i % 8];
+        *l = fmaf((float)s, qt_rd_f16(b) * x->d, *l);
+        *l = fmaf((float)(x->s[0] + x->s[1]), qt_rd_f16(b + 2) * x->d, *l);
     }
-    return acc;
+    return llm_sum8(lane);
 }
 
-/* 5-bit values of a Q5 block: low nibbles | bit j of qh << 4. */
+/* The exact sum of w * q over a Q5 block, w = low nibble | bit j of qh << 4
+ * (0..31). */
 static inline int q5_sum(const uint8_t *qs, uint32_t qh, const int8_t *q)
 {
     int s = 0;
@@ -54,23 +60,25 @@ static inline int q5_sum(const uint8_t *qs, uint32_t qh, const int8_t *q)
 static float dotq_q5_0(const void *row, const llm_q8 *x, size_t n)
 {
     const uint8_t *b = row;
-    float acc = 0;
+    float lane[8] = {0};
     for (size_t i = 0; i < n / 32; i++, b += QB_Q5_0, x++) {
         int s = q5_sum(b + 6, rd32(b + 2), x->q) - 16 * (x->s[0] + x->s[1]);
-        acc += (float)s * (qt_rd_f16(b) * x->d);
+        lane[i % 8] = fmaf((float)s, qt_rd_f16(b) * x->d, lane[i % 8]);
     }
-    return acc;
+    return llm_sum8(lane);
 }
 
 static float dotq_q5_1(const void *row, const llm_q8 *x, size_t n)
 {
     const uint8_t *b = row;
-    float acc = 0;
+    float lane[8] = {0};
     for (size_t i = 0; i < n / 32; i++, b += QB_Q5_1, x++) {
         int s = q5_sum(b + 8, rd32(b + 4), x->q);
-        acc += (float)s * (qt_rd_f16(b) * x->d) + qt_rd_f16(b + 2) * x->d * (float)(x->s[0] + x->s[1]);
+        float *l = &lane[i % 8];
+        *l = fmaf((float)s, qt_rd_f16(b) * x->d, *l);
+        *l = fmaf((float)(x->s[0] + x->s[1]), qt_rd_f16(b + 2) * x->d, *l);
     }
-    return acc;
+    return llm_sum8(lane);
 }
 
 static float dotq_q8_0(const void *row, const llm_q8 *x, size_t n)
