@@ -250,6 +250,45 @@ T_AVX2 static void quantize_q8(const float *x, llm_q8 *out, size_t n)
     }
 }
 
+/* ---- SiLU: llm_expf lane for lane -------------------------------------- *
+ * Clamp, n = round(x log2 e), r = x - n ln 2, the polynomial, then 2^n as
+ * two multiplications by the normal floats 2^(n >> 1) and 2^(n - (n >> 1)):
+ * the first is exact, the second rounds once, as ldexpf does (subnormal
+ * and overflowing results included). */
+T_AVX2 static inline __m256 exp8(__m256 x)
+{
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-104.0f)), _mm256_set1_ps(89.0f));
+    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693145751953125f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(1.428606765330187045e-06f), r);
+    __m256 p = _mm256_set1_ps(1.0f / 5040);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 720));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    __m256i ni = _mm256_cvtps_epi32(n), n1 = _mm256_srai_epi32(ni, 1), n2 = _mm256_sub_epi32(ni, n1);
+    const __m256i bias = _mm256_set1_epi32(127);
+    __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n1, bias), 23));
+    __m256 s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n2, bias), 23));
+    return _mm256_mul_ps(_mm256_mul_ps(p, s1), s2);
+}
+
+T_AVX2 static void silu(float *g, const float *u, size_t n)
+{
+    const __m256 one = _mm256_set1_ps(1.0f), sign = _mm256_set1_ps(-0.0f);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 x = _mm256_loadu_ps(g + i);
+        __m256 e = exp8(_mm256_xor_ps(x, sign));
+        _mm256_storeu_ps(g + i, _mm256_mul_ps(_mm256_div_ps(x, _mm256_add_ps(one, e)), _mm256_loadu_ps(u + i)));
+    }
+    for (; i < n; i++) g[i] = g[i] / (1.0f + llm_expf(-g[i])) * u[i];
+}
+
 T_AVX2 static float vdot(const float *a, const float *b, int n) { return dotf_f32(a, b, (size_t)n); }
 
 T_AVX2 static void axpy(float a, const float *v, float *out, int n)
@@ -266,6 +305,7 @@ void llm_kernels_init_avx2(llm_kernels *k)
     k->quantize = quantize_q8;
     k->vdot = vdot;
     k->axpy = axpy;
+    k->silu = silu;
     k->level = LLM_CPU_AVX2;
     k->name = "avx2";
     k->gemv16[QT_Q4_0] = gemv16_q4_0;
