@@ -194,20 +194,24 @@ static void test_pack_layout(void **s)
     assert_true(llm_pack_wanted(QT_Q8_0, 16, 32));
     assert_false(llm_pack_wanted(QT_Q4_0, 24, 64));
     assert_false(llm_pack_wanted(QT_Q4_0, 0, 64));
-    assert_false(llm_pack_wanted(QT_Q4_K, 32, 256));
+    assert_true(llm_pack_wanted(QT_Q4_K, 32, 256));
+    assert_false(llm_pack_wanted(QT_Q4_K, 32, 96));
+    assert_false(llm_pack_wanted(QT_Q6_K, 32, 256));
     assert_false(llm_pack_wanted(QT_F16, 32, 64));
     assert_int_equal(llm_pack_block_bytes(QT_Q4_0), 16 * QB_Q4_0);
     assert_int_equal(llm_pack_block_bytes(QT_Q8_0), 16 * QB_Q8_0);
+    assert_int_equal(llm_pack_block_bytes(QT_Q4_K) * 8, LLM_PACK_Q4K_BYTES);
     assert_int_equal(llm_pack_block_bytes(QT_Q6_K), 0);
-    const uint32_t types[] = {QT_Q4_0, QT_Q8_0};
-    for (size_t ti = 0; ti < 2; ti++) {
+    const uint32_t types[] = {QT_Q4_0, QT_Q8_0, QT_Q4_K};
+    for (size_t ti = 0; ti < 3; ti++) {
         uint32_t type = types[ti];
-        size_t rows = 48, n = 96, rb = qtype_row_size(type, n), qb = qtype_get(type)->type_size;
+        size_t rows = 48, n = type == QT_Q4_K ? 768 : 96, rb = qtype_row_size(type, n), qb = qtype_get(type)->type_size;
+        size_t bs = qtype_get(type)->block_size;
         uint8_t *wq = random_matrix(type, rows, n), *pk = pack_matrix(type, wq, rows, n);
-        uint8_t blk[QB_Q8_0];
+        uint8_t blk[QB_Q4_K];
         size_t gbytes = (n / 32) * llm_pack_block_bytes(type);
         for (size_t r = 0; r < rows; r++)
-            for (size_t b = 0; b < n / 32; b++) {
+            for (size_t b = 0; b < n / bs; b++) {
                 llm_pack_get_block(type, pk + r / 16 * gbytes, b, (int)(r % 16), blk);
                 assert_memory_equal(blk, wq + r * rb + b * qb, qb);
             }
@@ -221,12 +225,13 @@ static void test_pack_layout(void **s)
 static void test_gemv16_all_paths(void **s)
 {
     (void)s;
-    const uint32_t types[] = {QT_Q4_0, QT_Q8_0};
-    const size_t lens[] = {32, 96, 2048, 2048 + 160};
-    for (size_t ti = 0; ti < 2; ti++)
+    const uint32_t types[] = {QT_Q4_0, QT_Q8_0, QT_Q4_K};
+    const size_t lens[] = {32, 96, 256, 2048, 2048 + 160, 2048 + 256};
+    for (size_t ti = 0; ti < 3; ti++)
         for (size_t li = 0; li < sizeof lens / sizeof *lens; li++) {
             uint32_t type = types[ti];
             size_t rows = 32, n = lens[li], rb = qtype_row_size(type, n);
+            if (!llm_pack_wanted(type, rows, n)) continue;
             uint8_t *wq = random_matrix(type, rows, n), *pk = pack_matrix(type, wq, rows, n);
             float *x = malloc(n * sizeof *x);
             llm_q8 *xq = malloc(n / 32 * sizeof *xq);
@@ -351,7 +356,7 @@ static void test_matmul_pool(void **s)
             fill(x, nt * n, 1.0f);
             llm_matrix m = {.data = wq, .type = type, .rows = rows, .cols = n, .row_bytes = rb};
             m.packed = pack_matrix(type, wq, rows, n);
-            assert_true((m.packed != NULL) == (rows == 32 && (type == QT_Q4_0 || type == QT_Q8_0)));
+            assert_true((m.packed != NULL) == (rows == 32 && (type == QT_Q4_0 || type == QT_Q8_0 || type == QT_Q4_K)));
             const llm_matrix *mp = &m;
             for (int l = 0; l <= 2; l++) {
                 if (llm_kernels_force((llm_cpu_level)l)) continue;
@@ -512,7 +517,7 @@ static int argmax_f(const float *v, int n)
     return b;
 }
 
-#define NPROMPT 21
+#define NPROMPT 70 /* past GEMM_MIN_TOKENS (matmul.c): the batched kernels run */
 #define NGEN 8
 
 /* Prompt logits (batched), then NGEN greedy tokens one at a time. */
@@ -542,13 +547,14 @@ static void check_model_type(uint32_t type)
     p.n_ff = 512;
     p.type = type;
     p.seed = 7;
+    p.n_ctx = 128;
     char path[] = "/tmp/gorilla-kern-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     close(fd);
     gorilla_error err;
     assert_int_equal(llm_synth_write(&p, path, &err), GORILLA_OK);
-    gorilla_model_opts o = {2, 64};
+    gorilla_model_opts o = {2, 128};
     gorilla_model *m;
     assert_int_equal(gorilla_model_load(path, &o, &m, &err), GORILLA_OK);
     int V = m->cfg.n_vocab;

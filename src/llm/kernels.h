@@ -18,16 +18,20 @@
  *   - Q4_0, Q8_0: per 32-block b, the exact integer sum s_b of w * q, then
  *     acc = fmaf((float)s_b, d_w[b] * d_x[b], acc), b = 0, 1, ... in
  *     order from acc = 0 (the same for one token and for a batch).
+ *   - Q4_K: the same single accumulator over the 32-blocks in order, with
+ *     s_b = sc * sum(q * x) (q 0..15, sc the block's 6-bit scale):
+ *     acc = fmaf((float)s_b, d * d_x, acc), then
+ *     acc = fmaf((float)-(m * sum of x's q), dmin * d_x, acc).
  *   - Q4_1, Q5_0, Q5_1: eight lanes, lane b % 8 for 32-block b, with s_b
  *     the exact integer sum of w * q (w the stored integers: Q4_1 0..15,
  *     Q5_1 0..31, Q5_0 -16..15): lane = fmaf((float)s_b, d_w * d_x, lane),
  *     then for Q4_1/Q5_1 lane = fmaf((float)(sum of q), m_w * d_x, lane);
  *     the eight lanes summed by llm_sum8's tree.
- *   - K-quants (Q2_K..Q6_K): eight lanes, lane j for the j-th 32-block of
+ *   - the other K-quants (Q2_K, Q3_K, Q5_K, Q6_K): eight lanes, lane j for the j-th 32-block of
  *     every 256-superblock: lane[j] = fmaf((float)s, d * d_x, lane[j])
  *     with s the exact sum over the block's sub-blocks of sc * sum(q * x)
  *     (sc the integer sub-block scale), then for the types with mins
- *     (Q2_K, Q4_K, Q5_K) lane[j] = fmaf((float)-(sum over sub-blocks of
+ *     (Q2_K, Q5_K) lane[j] = fmaf((float)-(sum over sub-blocks of
  *     m * sum q), dmin * d_x, lane[j]); the eight lanes by llm_sum8.
  *   - f32 dots (F32/F16/BF16 weights, attention q.k): sixteen lanes over
  *     the first n - n % 16 elements, lane i % 16 = fmaf(w_i, x_i, lane),
@@ -65,11 +69,22 @@ typedef float (*llm_dotq_fn)(const void *row, const llm_q8 *x, size_t n);
  *   of the row's block quants. Q4_0: P = 4 (the 16 nibble bytes; element
  *   i in the low nibble of byte i, element 16 + i in the high one).
  *   Q8_0: P = 8 (the 32 values + 128, as unsigned bytes).
- * A group is nb = n / 32 such blocks, llm_pack_block_bytes(type) each. */
+ * A group is nb = n / 32 such blocks, llm_pack_block_bytes(type) each.
+ *
+ * Q4_K (n a multiple of 256) packs per group and 256-column superblock
+ * (LLM_PACK_Q4K_BYTES = 8 x llm_pack_block_bytes): 16 f16 d, 16 f16
+ * dmin, the 6-bit scales sc[j][row] and mins m[j][row] of the eight
+ * 32-blocks as bytes, then the 128 nibble bytes of each row as chunks
+ * c = 0..3 (32 bytes a row: low nibbles are block 2c, high ones block
+ * 2c + 1), each chunk 8 pieces of 16 rows x 4 bytes. */
 #define LLM_PACK_ROWS 16
+#define LLM_PACK_Q4K_SC 64
+#define LLM_PACK_Q4K_MIN 192
+#define LLM_PACK_Q4K_QS 320
+#define LLM_PACK_Q4K_BYTES (320 + 4 * 512)
 
-/* Bytes per 16-row block of a packed type; 0 when the type has no packed
- * layout. */
+/* Bytes per 16 rows x 32 columns of a packed type; 0 when the type has no
+ * packed layout. */
 size_t llm_pack_block_bytes(uint32_t type);
 /* 1 when a rows x cols matrix of type is packed at load. */
 int llm_pack_wanted(uint32_t type, size_t rows, size_t cols);
@@ -77,8 +92,8 @@ int llm_pack_wanted(uint32_t type, size_t rows, size_t cols);
  * row_bytes) into dst, the start of the packed matrix. */
 void llm_pack_rows(uint32_t type, const uint8_t *src, size_t row_bytes, size_t cols, size_t g0, size_t g1,
                    uint8_t *dst);
-/* Unpacks row r (0..15) of block b of a packed group to the stored block
- * format (QB_Q4_0 / QB_Q8_0 bytes at out). */
+/* Unpacks row r (0..15) of block b (of the type's block size: 32, or 256
+ * for Q4_K) of a packed group to the stored block format at out. */
 void llm_pack_get_block(uint32_t type, const uint8_t *group, size_t b, int r, uint8_t *out);
 
 /* One token, one packed group: out[r] = row r . x for the 16 rows. */

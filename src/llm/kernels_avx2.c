@@ -3,8 +3,9 @@
  * only when cpu.c has found the instructions.
  *
  * Q4_0 and Q8_0 (packed 16-row groups): eight rows per vector, integer
- * block sums by vpmaddubsw/vpmaddwd, one FMA per block and row. Q4_K and
- * Q6_K: block sums reduced to one integer per lane. F32/F16/BF16: f32 FMA
+ * block sums by vpmaddubsw/vpmaddwd, one FMA per block and row; Q4_K
+ * (packed) likewise with its scales and mins. Q6_K: block sums reduced to
+ * one integer per lane. F32/F16/BF16: f32 FMA
  * dots in sixteen lanes with the halves converted in hardware. All in the
  * order kernels.h defines. */
 #include "llm/kernels.h"
@@ -83,41 +84,45 @@ T_AVX2 static inline __m256 block_scales(float d, const llm_q8 *x)
     return _mm256_mul_ps(_mm256_set1_ps(d), dx);
 }
 
-/* Q4_K: per block j of 32, q (0..15) times the activations in
- * vpmaddubsw/vpmaddwd, reduced to one integer, times the 6-bit scale; the
- * mins as m_j * sum(q_x). */
-T_AVX2 static float dotq_q4_k(const void *row, const llm_q8 *x, size_t n)
+/* Q4_K (packed groups): per chunk (two 32-blocks), the nibbles of 8 rows
+ * times the broadcast activations in vpmaddubsw, eight pieces summed in 16
+ * bits (at most 8 * 2 * 15 * 127 = 30480), vpmaddwd to 32 bits, times the
+ * rows' 6-bit scales (vpmulld); the mins as m * -(sum of q) in integers.
+ * Two FMAs per block and row, blocks in order (kernels.h). */
+T_AVX2 static void gemv16_q4_k(const uint8_t *group, const llm_q8 *x0, size_t n, float *out)
 {
-    const uint8_t *b = row;
     const __m256i m4 = _mm256_set1_epi8(0xF), ones = _mm256_set1_epi16(1);
-    __m256 acc = _mm256_setzero_ps();
-    for (size_t i = 0; i < n / QK_K; i++, b += QB_Q4_K, x += 8) {
-        float d = avx2_f16(b), dmin = avx2_f16(b + 2);
-        const uint8_t *sc = b + 4, *qs = b + 16;
-        int32_t scale[8], mn[8];
-        for (int j = 0; j < 8; j++) {
-            if (j < 4) {
-                scale[j] = sc[j] & 63;
-                mn[j] = sc[j + 4] & 63;
-            } else {
-                scale[j] = (sc[j + 4] & 0xF) | ((sc[j - 4] >> 6) << 4);
-                mn[j] = (sc[j + 4] >> 4) | ((sc[j] >> 6) << 4);
+    for (int h = 0; h < 2; h++) { /* rows 8h .. 8h + 7 */
+        __m256 acc = _mm256_setzero_ps();
+        const uint8_t *o = group;
+        const llm_q8 *x = x0;
+        for (size_t i = 0; i < n / QK_K; i++, o += LLM_PACK_Q4K_BYTES, x += 8) {
+            __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(o + 16 * h)));
+            __m256 dmin = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(o + 2 * LLM_PACK_ROWS + 16 * h)));
+            for (int c = 0; c < 4; c++) {
+                __m256i p[2] = {_mm256_setzero_si256(), _mm256_setzero_si256()};
+                for (int k = 0; k < 8; k++) {
+                    __m256i w = _mm256_loadu_si256((const __m256i *)(o + LLM_PACK_Q4K_QS + 512 * c + 64 * k + 32 * h));
+                    __m256i lo = _mm256_and_si256(w, m4), hi = _mm256_and_si256(_mm256_srli_epi16(w, 4), m4);
+                    p[0] = _mm256_add_epi16(p[0], _mm256_maddubs_epi16(lo, _mm256_set1_epi32(avx2_rd_i32(x[2 * c].q + 4 * k))));
+                    p[1] = _mm256_add_epi16(p[1],
+                                            _mm256_maddubs_epi16(hi, _mm256_set1_epi32(avx2_rd_i32(x[2 * c + 1].q + 4 * k))));
+                }
+                for (int e = 0; e < 2; e++) {
+                    int j = 2 * c + e;
+                    const llm_q8 *xj = x + j;
+                    __m256i sc = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(o + LLM_PACK_Q4K_SC + 16 * j + 8 * h)));
+                    __m256i mn = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(o + LLM_PACK_Q4K_MIN + 16 * j + 8 * h)));
+                    __m256i s = _mm256_mullo_epi32(_mm256_madd_epi16(p[e], ones), sc);
+                    __m256i t = _mm256_mullo_epi32(mn, _mm256_set1_epi32(-(xj->s[0] + xj->s[1])));
+                    __m256 dx = _mm256_set1_ps(xj->d);
+                    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(d, dx), acc);
+                    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(t), _mm256_mul_ps(dmin, dx), acc);
+                }
             }
-            mn[j] = -mn[j] * (x[j].s[0] + x[j].s[1]);
         }
-        __m256i p[8];
-        for (size_t c = 0; c < 4; c++) {
-            __m256i q = _mm256_loadu_si256((const __m256i *)(qs + 32 * c));
-            __m256i lo = _mm256_and_si256(q, m4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
-            p[2 * c] = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)x[2 * c].q)), ones);
-            p[2 * c + 1] =
-                _mm256_madd_epi16(_mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)x[2 * c + 1].q)), ones);
-        }
-        __m256i s = _mm256_mullo_epi32(avx2_reduce8(p), _mm256_loadu_si256((const __m256i *)scale));
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), block_scales(d, x), acc);
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i *)mn)), block_scales(dmin, x), acc);
+        _mm256_storeu_ps(out + 8 * h, acc);
     }
-    return avx2_hsum8(acc);
 }
 
 /* Q6_K: q + 32 (0..63) times the activations in vpmaddubsw, the pairs
@@ -310,7 +315,7 @@ void llm_kernels_init_avx2(llm_kernels *k)
     k->name = "avx2";
     k->gemv16[QT_Q4_0] = gemv16_q4_0;
     k->gemv16[QT_Q8_0] = gemv16_q8_0;
-    k->dotq[QT_Q4_K] = dotq_q4_k;
+    k->gemv16[QT_Q4_K] = gemv16_q4_k;
     k->dotq[QT_Q6_K] = dotq_q6_k;
     k->dotf[QT_F32] = dotf_f32;
     k->dotf[QT_F16] = dotf_f16;

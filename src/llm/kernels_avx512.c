@@ -85,6 +85,45 @@ T512 static void gemv16_q8_0(const uint8_t *group, const llm_q8 *x, size_t n, fl
     _mm512_storeu_ps(out, acc);
 }
 
+/* Q4_K: per chunk (two 32-blocks) eight 64-byte lines, low nibbles
+ * against block 2c's activations and high ones against block 2c + 1's;
+ * the sums times the rows' 6-bit scales, the mins as m * -(sum of q), two
+ * FMAs per block in order. */
+T512 static void gemv16_q4_k(const uint8_t *group, const llm_q8 *x, size_t n, float *out)
+{
+    const __m512i m4 = _mm512_set1_epi8(0xF);
+    __m512 acc = _mm512_setzero_ps();
+    const uint8_t *o = group;
+    for (size_t i = 0; i < n / QK_K; i++, o += LLM_PACK_Q4K_BYTES, x += 8) {
+        __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)o));
+        __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(o + 2 * LLM_PACK_ROWS)));
+        for (int c = 0; c < 4; c++) {
+            __m512i s[2] = {_mm512_setzero_si512(), _mm512_setzero_si512()};
+            for (int k = 0; k < 8; k++) {
+                __m512i w = _mm512_loadu_si512((const void *)(o + LLM_PACK_Q4K_QS + 512 * c + 64 * k));
+                s[0] = _mm512_dpbusd_epi32(s[0], _mm512_and_si512(w, m4), _mm512_set1_epi32(rd_i32(x[2 * c].q + 4 * k)));
+                s[1] = _mm512_dpbusd_epi32(s[1], _mm512_and_si512(_mm512_srli_epi16(w, 4), m4),
+                                           _mm512_set1_epi32(rd_i32(x[2 * c + 1].q + 4 * k)));
+            }
+            for (int e = 0; e < 2; e++) {
+                int j = 2 * c + e;
+                const llm_q8 *xj = x + j;
+                /* sc * s and m * sum(q) are below 2^24: exact in float */
+                __m512 sc = _mm512_cvtepi32_ps(
+                    _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(o + LLM_PACK_Q4K_SC + 16 * j))));
+                __m512 mn = _mm512_cvtepi32_ps(
+                    _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(o + LLM_PACK_Q4K_MIN + 16 * j))));
+                __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(s[e]), sc);
+                __m512 t = _mm512_mul_ps(mn, _mm512_set1_ps((float)-(xj->s[0] + xj->s[1])));
+                __m512 dx = _mm512_set1_ps(xj->d);
+                acc = _mm512_fmadd_ps(v, _mm512_mul_ps(d, dx), acc);
+                acc = _mm512_fmadd_ps(t, _mm512_mul_ps(dmin, dx), acc);
+            }
+        }
+    }
+    _mm512_storeu_ps(out, acc);
+}
+
 /* ---- SiLU with a vector exp --------------------------------------------- *
  * llm_expf lane for lane: clamp to [-104, 89], n = round(x log2 e),
  * r = x - n ln 2, the Taylor polynomial to r^7, 2^n applied with
@@ -169,7 +208,7 @@ static void attn(const float *q, const float *k, const float *v, size_t stride, 
 
 /* ---- packed activations ------------------------------------------------ */
 
-#define XT_BLOCK 576 /* 8 x 64 bytes of activations + 16 scales */
+#define XT_BLOCK 640 /* 8 x 64 bytes of activations, 16 scales, 16 sums of q (float) */
 
 static size_t xt_size(size_t nt, size_t n) { return (nt + 15) / 16 * (n / 32) * XT_BLOCK; }
 
@@ -181,11 +220,13 @@ static void xt_pack(const llm_q8 *x, size_t x_stride, size_t nt, size_t n, void 
         for (size_t b = 0; b < nb; b++) {
             uint8_t *blk = o + (g * nb + b) * XT_BLOCK;
             float d[16];
+            float sum[16]; /* sums of q, exact in float */
             for (size_t t = 0; t < 16; t++) {
                 size_t tok = g * 16 + t;
                 if (tok >= nt) {
                     for (size_t k = 0; k < 8; k++) memset(blk + 64 * k + 4 * t, 0x80, 4);
                     d[t] = 0;
+                    sum[t] = 0;
                     continue;
                 }
                 const llm_q8 *q = x + tok * x_stride + b;
@@ -196,18 +237,22 @@ static void xt_pack(const llm_q8 *x, size_t x_stride, size_t nt, size_t n, void 
                     memcpy(blk + 64 * k + 4 * t, &v, 4);
                 }
                 d[t] = q->d;
+                sum[t] = (float)(q->s[0] + q->s[1]);
             }
             memcpy(blk + 512, d, sizeof d);
+            memcpy(blk + 576, sum, sizeof sum);
         }
 }
 
 /* ---- weights of a tile: 8 rows ----------------------------------------- *
- * Per block: 8 rows x 8 dwords of signed bytes, 8 x (-128 * sum), 8 scales. */
+ * Per block: 8 rows x 8 dwords of signed bytes, 8 x (-128 * sum), 8 scales
+ * (Q4_K: d, and the 6-bit scale, -min and dmin). */
 #define TR 8 /* rows per tile */
 typedef struct {
     int32_t w[TR][8];
     int32_t corr[TR];
     float d[TR];
+    float sc[TR], negm[TR], dmin[TR]; /* Q4_K: the block's scale, -min, dmin */
 } wp_blk;
 
 /* Signed bytes v of row r into blk: the dwords, -128 * sum and the scale. */
@@ -251,6 +296,31 @@ T512 static void wp_q8_0(const uint8_t *group, size_t nb, int r, int slot, wp_bl
     }
 }
 
+T512 static void wp_q4_k(const uint8_t *group, size_t nb, int r, int slot, wp_blk *wp)
+{
+    const __m256i m4 = _mm256_set1_epi8(0xF);
+    const uint8_t *o = group;
+    for (size_t b = 0; b < nb; b += 8, o += LLM_PACK_Q4K_BYTES) {
+        uint16_t h[2];
+        memcpy(&h[0], o + 2 * r, 2);
+        memcpy(&h[1], o + 2 * LLM_PACK_ROWS + 2 * r, 2);
+        float d = _cvtsh_ss(h[0]), dmin = _cvtsh_ss(h[1]);
+        for (int c = 0; c < 4; c++) {
+            const uint8_t *q = o + LLM_PACK_Q4K_QS + 512 * c + 4 * (size_t)r;
+            __m256i v = _mm256_setr_epi32(rd_i32(q), rd_i32(q + 64), rd_i32(q + 128), rd_i32(q + 192), rd_i32(q + 256),
+                                          rd_i32(q + 320), rd_i32(q + 384), rd_i32(q + 448));
+            for (int e = 0; e < 2; e++) {
+                int j = 2 * c + e;
+                wp_blk *blk = &wp[b + (size_t)j];
+                wp_put(blk, slot, e ? _mm256_and_si256(_mm256_srli_epi16(v, 4), m4) : _mm256_and_si256(v, m4), d);
+                blk->sc[slot] = (float)o[LLM_PACK_Q4K_SC + 16 * j + r];
+                blk->negm[slot] = -(float)o[LLM_PACK_Q4K_MIN + 16 * j + r];
+                blk->dmin[slot] = dmin;
+            }
+        }
+    }
+}
+
 typedef void (*wp_fn)(const uint8_t *group, size_t nb, int r, int slot, wp_blk *wp);
 
 /* TR rows x 16 tokens; writes rows [row0, row0 + nr) and tokens
@@ -279,10 +349,44 @@ T512 static void tile(const wp_blk *wp, size_t nb, const uint8_t *xt, float *out
     }
 }
 
+/* The Q4_K tile: as tile(), the integer sums times the 6-bit scale, then
+ * the min term (-m times the tokens' sums of q) by a second FMA. */
+T512 static void tile_q4_k(const wp_blk *wp, size_t nb, const uint8_t *xt, float *out, size_t ldo, size_t row0, int nr,
+                           size_t tok0, size_t ntok)
+{
+    __m512 acc[TR];
+    _Pragma("GCC unroll 16") for (int r = 0; r < TR; r++) acc[r] = _mm512_setzero_ps();
+    for (size_t b = 0; b < nb; b++, xt += XT_BLOCK, wp++) {
+        __m512i xa[8];
+        _Pragma("GCC unroll 8") for (size_t k = 0; k < 8; k++) xa[k] = _mm512_load_si512((const void *)(xt + 64 * k));
+        __m512 dx = _mm512_load_ps((const void *)(xt + 512));
+        __m512 xs = _mm512_load_ps((const void *)(xt + 576));
+        _Pragma("GCC unroll 16") for (int r = 0; r < TR; r++)
+        {
+            __m512i s = _mm512_set1_epi32(wp->corr[r]);
+            _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++) s =
+                _mm512_dpbusd_epi32(s, xa[k], _mm512_set1_epi32(wp->w[r][k]));
+            /* sc * s and -m * sum(q) are below 2^24: exact in float */
+            __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(s), _mm512_set1_ps(wp->sc[r]));
+            __m512 t = _mm512_mul_ps(xs, _mm512_set1_ps(wp->negm[r]));
+            acc[r] = _mm512_fmadd_ps(v, _mm512_mul_ps(dx, _mm512_set1_ps(wp->d[r])), acc[r]);
+            acc[r] = _mm512_fmadd_ps(t, _mm512_mul_ps(dx, _mm512_set1_ps(wp->dmin[r])), acc[r]);
+        }
+    }
+    for (int r = 0; r < nr; r++) {
+        float v[16];
+        _mm512_storeu_ps(v, acc[r]);
+        for (size_t t = 0; t < 16 && t < ntok; t++) out[(tok0 + t) * ldo + row0 + (size_t)r] = v[t];
+    }
+}
+
+typedef void (*tile_fn)(const wp_blk *wp, size_t nb, const uint8_t *xt, float *out, size_t ldo, size_t row0, int nr,
+                        size_t tok0, size_t ntok);
+
 /* Token groups per pass: the packed activations of a pass stay in L2. */
 #define PASS_BYTES (1024u << 10)
 
-static void gemm_packed(wp_fn unpack, uint32_t type, const uint8_t *pk, size_t r0, size_t r1, size_t n,
+static void gemm_packed(wp_fn unpack, tile_fn run_tile, uint32_t type, const uint8_t *pk, size_t r0, size_t r1, size_t n,
                         const void *xt, size_t nt, float *out, size_t ldo)
 {
     size_t nb = n / 32, groups = (nt + 15) / 16, gstride = nb * XT_BLOCK, wstride = nb * llm_pack_block_bytes(type);
@@ -297,7 +401,7 @@ static void gemm_packed(wp_fn unpack, uint32_t type, const uint8_t *pk, size_t r
             for (int i = 0; i < TR; i++) unpack(group, nb, (int)(r % LLM_PACK_ROWS) + i, i, wp);
             for (size_t g = g0; g < g1; g++) {
                 size_t tok0 = g * 16, ntok = nt - tok0 < 16 ? nt - tok0 : 16;
-                tile(wp, nb, (const uint8_t *)xt + g * gstride, out, ldo, r, TR, tok0, ntok);
+                run_tile(wp, nb, (const uint8_t *)xt + g * gstride, out, ldo, r, TR, tok0, ntok);
             }
         }
     }
@@ -307,13 +411,19 @@ static void gemm_packed(wp_fn unpack, uint32_t type, const uint8_t *pk, size_t r
 static void gemm_q4_0(const uint8_t *pk, size_t r0, size_t r1, size_t n, const void *xt, size_t nt, float *out,
                       size_t ldo)
 {
-    gemm_packed(wp_q4_0, QT_Q4_0, pk, r0, r1, n, xt, nt, out, ldo);
+    gemm_packed(wp_q4_0, tile, QT_Q4_0, pk, r0, r1, n, xt, nt, out, ldo);
 }
 
 static void gemm_q8_0(const uint8_t *pk, size_t r0, size_t r1, size_t n, const void *xt, size_t nt, float *out,
                       size_t ldo)
 {
-    gemm_packed(wp_q8_0, QT_Q8_0, pk, r0, r1, n, xt, nt, out, ldo);
+    gemm_packed(wp_q8_0, tile, QT_Q8_0, pk, r0, r1, n, xt, nt, out, ldo);
+}
+
+static void gemm_q4_k(const uint8_t *pk, size_t r0, size_t r1, size_t n, const void *xt, size_t nt, float *out,
+                      size_t ldo)
+{
+    gemm_packed(wp_q4_k, tile_q4_k, QT_Q4_K, pk, r0, r1, n, xt, nt, out, ldo);
 }
 
 void llm_kernels_init_avx512(llm_kernels *k)
@@ -324,6 +434,8 @@ void llm_kernels_init_avx512(llm_kernels *k)
     k->gemv16[QT_Q8_0] = gemv16_q8_0;
     k->gemm[QT_Q4_0] = gemm_q4_0;
     k->gemm[QT_Q8_0] = gemm_q8_0;
+    k->gemm[QT_Q4_K] = gemm_q4_k;
+    k->gemv16[QT_Q4_K] = gemv16_q4_k;
     k->attn = attn;
     k->silu = silu;
     k->xt_size = xt_size;
@@ -331,6 +443,12 @@ void llm_kernels_init_avx512(llm_kernels *k)
 }
 
 #else
+
+static void gemm_q4_k(const uint8_t *pk, size_t r0, size_t r1, size_t n, const void *xt, size_t nt, float *out,
+                      size_t ldo)
+{
+    gemm_packed(wp_q4_k, tile_q4_k, QT_Q4_K, pk, r0, r1, n, xt, nt, out, ldo);
+}
 
 void llm_kernels_init_avx512(llm_kernels *k) { (void)k; }
 

@@ -103,17 +103,6 @@ typedef struct {
     float d, dmin;
 } kblock;
 
-static void k4_scale_min(const uint8_t *q, int j, int *sc, int *m)
-{
-    if (j < 4) {
-        *sc = q[j] & 63;
-        *m = q[j + 4] & 63;
-    } else {
-        *sc = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
-        *m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
-    }
-}
-
 static void decode_q2_k(const uint8_t *b, kblock *k)
 {
     const uint8_t *qs = b + 16;
@@ -149,7 +138,7 @@ static void decode_q45_k(const uint8_t *b, kblock *k, int five)
     const uint8_t *qh = b + 16, *qs = b + (five ? 48 : 16);
     for (size_t j = 0; j < 8; j++) {
         int sc, m;
-        k4_scale_min(b + 4, (int)j, &sc, &m);
+        qt_k4_scale_min(b + 4, (int)j, &sc, &m);
         k->sc[2 * j] = k->sc[2 * j + 1] = sc;
         k->mn[2 * j] = k->mn[2 * j + 1] = m;
     }
@@ -163,7 +152,6 @@ static void decode_q45_k(const uint8_t *b, kblock *k, int five)
     k->dmin = qt_rd_f16(b + 2);
 }
 
-static void decode_q4_k(const uint8_t *b, kblock *k) { decode_q45_k(b, k, 0); }
 static void decode_q5_k(const uint8_t *b, kblock *k) { decode_q45_k(b, k, 1); }
 
 static void decode_q6_k(const uint8_t *b, kblock *k)
@@ -217,9 +205,27 @@ static inline void kblock_dot(const kblock *k, const llm_q8 *x, float *lane, int
 
 KDOT(dotq_q2_k, decode_q2_k, QB_Q2_K, 1)
 KDOT(dotq_q3_k, decode_q3_k, QB_Q3_K, 0)
-KDOT(dotq_q4_k, decode_q4_k, QB_Q4_K, 1)
 KDOT(dotq_q5_k, decode_q5_k, QB_Q5_K, 1)
 KDOT(dotq_q6_k, decode_q6_k, QB_Q6_K, 0)
+
+/* Q4_K: one accumulator over the 32-blocks in order (kernels.h). */
+static float dotq_q4_k(const void *row, const llm_q8 *x, size_t n)
+{
+    const uint8_t *b = row;
+    float acc = 0;
+    for (size_t i = 0; i < n / QK_K; i++, b += QB_Q4_K) {
+        float d = qt_rd_f16(b), dmin = qt_rd_f16(b + 2);
+        for (int j = 0; j < 8; j++, x++) {
+            int sc, m, s = 0;
+            qt_k4_scale_min(b + 4, j, &sc, &m);
+            const uint8_t *qs = b + 16 + 32 * (j / 2);
+            for (int l = 0; l < 32; l++) s += ((qs[l] >> (4 * (j & 1))) & 0xF) * x->q[l];
+            acc = fmaf((float)(sc * s), d * x->d, acc);
+            acc = fmaf((float)(-m * (x->s[0] + x->s[1])), dmin * x->d, acc);
+        }
+    }
+    return acc;
+}
 
 /* ---- packed 16-row groups (layout in kernels.h) ----------------------- */
 
@@ -256,6 +262,27 @@ static void gemv16_q8_0(const uint8_t *group, const llm_q8 *x, size_t n, float *
                 for (int i = 0; i < 4; i++)
                     s += (o[2 * LLM_PACK_ROWS + 64 * k + 4 * r + i] - 128) * xb->q[4 * k + i];
             acc = fmaf((float)s, qt_rd_f16(o + 2 * r) * xb->d, acc);
+        }
+        out[r] = acc;
+    }
+}
+
+static void gemv16_q4_k(const uint8_t *group, const llm_q8 *x0, size_t n, float *out)
+{
+    for (int r = 0; r < LLM_PACK_ROWS; r++) {
+        const uint8_t *o = group;
+        const llm_q8 *x = x0;
+        float acc = 0;
+        for (size_t i = 0; i < n / QK_K; i++, o += LLM_PACK_Q4K_BYTES) {
+            float d = qt_rd_f16(o + 2 * r), dmin = qt_rd_f16(o + 2 * LLM_PACK_ROWS + 2 * r);
+            for (int j = 0; j < 8; j++, x++) {
+                int sc = o[LLM_PACK_Q4K_SC + 16 * j + r], m = o[LLM_PACK_Q4K_MIN + 16 * j + r], s = 0;
+                const uint8_t *qs = o + LLM_PACK_Q4K_QS + 512 * (j / 2) + 4 * r;
+                for (int k = 0; k < 8; k++)
+                    for (int t = 0; t < 4; t++) s += ((qs[64 * k + t] >> (4 * (j & 1))) & 0xF) * x->q[4 * k + t];
+                acc = fmaf((float)(sc * s), d * x->d, acc);
+                acc = fmaf((float)(-m * (x->s[0] + x->s[1])), dmin * x->d, acc);
+            }
         }
         out[r] = acc;
     }
@@ -367,6 +394,7 @@ void llm_kernels_init_scalar(llm_kernels *k)
     k->dotf[QT_BF16] = dotf_bf16;
     k->gemv16[QT_Q4_0] = gemv16_q4_0;
     k->gemv16[QT_Q8_0] = gemv16_q8_0;
+    k->gemv16[QT_Q4_K] = gemv16_q4_k;
     k->quantize = llm_quantize_q8;
     k->vdot = vdot;
     k->axpy = axpy;

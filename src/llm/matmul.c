@@ -9,6 +9,11 @@
 
 #define MAXM 4
 #define TILE_ROWS 16 /* unpacked batched products split rows in units of this */
+/* Fewer tokens than this run the one-token kernels per token (a group's
+ * weights stay in cache across the tokens): the batched tiles fill 16
+ * token lanes and unpack weights once per tile, which a handful of tokens
+ * does not repay (measured in docs/engine-speed.md). */
+#define GEMM_MIN_TOKENS 64
 
 typedef struct {
     const llm_kernels *k;
@@ -154,7 +159,7 @@ void llm_mm_batch(llm_pool *pool, int n, const llm_matrix *const *w, const float
         int want_gemm = 0;
         for (int k = 0; k < n; k++)
             if (w[k]->packed && j.k->gemm[w[k]->type]) want_gemm = 1;
-        if (want_gemm && j.k->xt_pack && nt > 1) {
+        if (want_gemm && j.k->xt_pack && nt >= GEMM_MIN_TOKENS) {
             size_t sz = (j.k->xt_size(nt, cols) + 63) / 64 * 64;
             xt = aligned_alloc(64, sz);
             if (!xt) die_oom();

@@ -1,6 +1,6 @@
-/* pack.c — Q4_0 and Q8_0 rows repacked in groups of 16 (the layout is
- * described in kernels.h): 16 rows' 4-byte pieces side by side, so that a
- * vector register holds one piece of every row of the group and the
+/* pack.c — Q4_0, Q8_0 and Q4_K rows repacked in groups of 16 (the layout
+ * is described in kernels.h): 16 rows' 4-byte pieces side by side, so that
+ * a vector register holds one piece of every row of the group and the
  * kernels accumulate 16 rows in its lanes. */
 #include "llm/kernels.h"
 
@@ -11,18 +11,61 @@ static int pack_pieces(uint32_t type) { return type == QT_Q4_0 ? 4 : type == QT_
 
 size_t llm_pack_block_bytes(uint32_t type)
 {
+    if (type == QT_Q4_K) return LLM_PACK_Q4K_BYTES / 8;
     int p = pack_pieces(type);
     return p ? (size_t)(2 * LLM_PACK_ROWS + 4 * LLM_PACK_ROWS * p) : 0;
 }
 
 int llm_pack_wanted(uint32_t type, size_t rows, size_t cols)
 {
-    return pack_pieces(type) && rows > 0 && rows % LLM_PACK_ROWS == 0 && cols > 0 && cols % 32 == 0;
+    size_t unit = type == QT_Q4_K ? QK_K : 32;
+    return llm_pack_block_bytes(type) && rows > 0 && rows % LLM_PACK_ROWS == 0 && cols > 0 && cols % unit == 0;
+}
+
+/* Q4_K: one superblock of 16 rows (layout in kernels.h). */
+static void pack_q4_k(const uint8_t *src, size_t row_bytes, size_t i, uint8_t *o)
+{
+    for (int r = 0; r < LLM_PACK_ROWS; r++) {
+        const uint8_t *blk = src + (size_t)r * row_bytes + i * QB_Q4_K;
+        memcpy(o + 2 * r, blk, 2);                   /* d */
+        memcpy(o + 2 * LLM_PACK_ROWS + 2 * r, blk + 2, 2); /* dmin */
+        for (int j = 0; j < 8; j++) {
+            int sc, m;
+            qt_k4_scale_min(blk + 4, j, &sc, &m);
+            o[LLM_PACK_Q4K_SC + 16 * j + r] = (uint8_t)sc;
+            o[LLM_PACK_Q4K_MIN + 16 * j + r] = (uint8_t)m;
+        }
+        for (int c = 0; c < 4; c++)
+            for (int k = 0; k < 8; k++)
+                memcpy(o + LLM_PACK_Q4K_QS + 512 * c + 64 * k + 4 * r, blk + 16 + 32 * c + 4 * k, 4);
+    }
+}
+
+static void unpack_q4_k(const uint8_t *o, int r, uint8_t *blk)
+{
+    int sc[8], m[8];
+    memcpy(blk, o + 2 * r, 2);
+    memcpy(blk + 2, o + 2 * LLM_PACK_ROWS + 2 * r, 2);
+    for (int j = 0; j < 8; j++) {
+        sc[j] = o[LLM_PACK_Q4K_SC + 16 * j + r];
+        m[j] = o[LLM_PACK_Q4K_MIN + 16 * j + r];
+    }
+    qt_k4_pack_scale_min(blk + 4, sc, m);
+    for (int c = 0; c < 4; c++)
+        for (int k = 0; k < 8; k++) memcpy(blk + 16 + 32 * c + 4 * k, o + LLM_PACK_Q4K_QS + 512 * c + 64 * k + 4 * r, 4);
 }
 
 void llm_pack_rows(uint32_t type, const uint8_t *src, size_t row_bytes, size_t cols, size_t g0, size_t g1,
                    uint8_t *dst)
 {
+    if (type == QT_Q4_K) {
+        size_t ns = cols / QK_K;
+        for (size_t g = g0; g < g1; g++)
+            for (size_t i = 0; i < ns; i++)
+                pack_q4_k(src + g * LLM_PACK_ROWS * row_bytes, row_bytes, i,
+                          dst + (g * ns + i) * LLM_PACK_Q4K_BYTES);
+        return;
+    }
     int pieces = pack_pieces(type);
     size_t nb = cols / 32, bb = llm_pack_block_bytes(type), qb = qtype_get(type)->type_size;
     uint8_t flip = type == QT_Q8_0 ? 0x80 : 0; /* Q8_0 values stored + 128 */
@@ -42,6 +85,10 @@ void llm_pack_rows(uint32_t type, const uint8_t *src, size_t row_bytes, size_t c
 
 void llm_pack_get_block(uint32_t type, const uint8_t *group, size_t b, int r, uint8_t *out)
 {
+    if (type == QT_Q4_K) {
+        unpack_q4_k(group + b * LLM_PACK_Q4K_BYTES, r, out);
+        return;
+    }
     int pieces = pack_pieces(type);
     const uint8_t *o = group + b * llm_pack_block_bytes(type);
     uint8_t flip = type == QT_Q8_0 ? 0x80 : 0;

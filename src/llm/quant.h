@@ -147,4 +147,26 @@ static inline void qt_wr_f16(uint8_t *p, float f)
     p[1] = (uint8_t)(h >> 8);
 }
 
+/* Q4_K/Q5_K: 8 6-bit scales and 8 6-bit mins packed in 12 bytes: read
+ * pair j, and write all eight pairs. */
+static inline void qt_k4_scale_min(const uint8_t *q, int j, int *sc, int *m)
+{
+    if (j < 4) {
+        *sc = q[j] & 63;
+        *m = q[j + 4] & 63;
+    } else {
+        *sc = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
+        *m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
+    }
+}
+
+static inline void qt_k4_pack_scale_min(uint8_t *q, const int *sc, const int *m)
+{
+    for (int j = 0; j < 4; j++) {
+        q[j] = (uint8_t)((sc[j] & 63) | ((sc[j + 4] >> 4) << 6));
+        q[j + 4] = (uint8_t)((m[j] & 63) | ((m[j + 4] >> 4) << 6));
+        q[j + 8] = (uint8_t)((sc[j + 4] & 0xF) | ((m[j + 4] & 0xF) << 4));
+    }
+}
+
 #endif

@@ -17,27 +17,6 @@ static int q3k_scale(const uint8_t *s, int i)
     return (lo | hi << 4) - 32;
 }
 
-/* Q4_K/Q5_K: 8 6-bit scales and 8 6-bit mins packed in 12 bytes. */
-static void k4_scale_min(const uint8_t *q, int j, int *sc, int *m)
-{
-    if (j < 4) {
-        *sc = q[j] & 63;
-        *m = q[j + 4] & 63;
-    } else {
-        *sc = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
-        *m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
-    }
-}
-
-static void k4_pack_scale_min(uint8_t *q, const int *sc, const int *m)
-{
-    for (int j = 0; j < 4; j++) {
-        q[j] = (uint8_t)((sc[j] & 63) | ((sc[j + 4] >> 4) << 6));
-        q[j + 4] = (uint8_t)((m[j] & 63) | ((m[j + 4] >> 4) << 6));
-        q[j + 8] = (uint8_t)((sc[j + 4] & 0xF) | ((m[j + 4] & 0xF) << 4));
-    }
-}
-
 /* ---- dequantization -------------------------------------------------- */
 
 void qt_dequant_q2_k(const void *src, float *dst, size_t n)
@@ -84,8 +63,8 @@ void qt_dequant_q4_k(const void *src, float *dst, size_t n)
         const uint8_t *scales = b + 4, *qs = b + 16;
         for (int c = 0; c < 4; c++) {
             int sc0, m0, sc1, m1;
-            k4_scale_min(scales, 2 * c, &sc0, &m0);
-            k4_scale_min(scales, 2 * c + 1, &sc1, &m1);
+            qt_k4_scale_min(scales, 2 * c, &sc0, &m0);
+            qt_k4_scale_min(scales, 2 * c + 1, &sc1, &m1);
             float d0 = d * (float)sc0, mm0 = dmin * (float)m0;
             float d1 = d * (float)sc1, mm1 = dmin * (float)m1;
             const uint8_t *q = qs + (size_t)32 * c;
@@ -106,8 +85,8 @@ void qt_dequant_q5_k(const void *src, float *dst, size_t n)
         const uint8_t *scales = b + 4, *qh = b + 16, *qs = b + 48;
         for (int c = 0; c < 4; c++) {
             int sc0, m0, sc1, m1;
-            k4_scale_min(scales, 2 * c, &sc0, &m0);
-            k4_scale_min(scales, 2 * c + 1, &sc1, &m1);
+            qt_k4_scale_min(scales, 2 * c, &sc0, &m0);
+            qt_k4_scale_min(scales, 2 * c + 1, &sc1, &m1);
             float d0 = d * (float)sc0, mm0 = dmin * (float)m0;
             float d1 = d * (float)sc1, mm1 = dmin * (float)m1;
             const uint8_t *q = qs + (size_t)32 * c;
@@ -255,7 +234,7 @@ static void quant_k45(const float *src, uint8_t *b, int qmax, float *dl, float *
         dl[k] = d * (float)ls[k];
         ml[k] = dmin * (float)lm[k];
     }
-    k4_pack_scale_min(b + 4, ls, lm);
+    qt_k4_pack_scale_min(b + 4, ls, lm);
 }
 
 static int q_of(float x, float dl, float ml, int qmax)
