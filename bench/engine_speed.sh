@@ -9,8 +9,9 @@
 #                   tools gguf_synth and membw are taken from BIN's dir/tools
 #   MODELS_DIR      where the synthetic files are written (default
 #                   /tmp/gorilla-bench-models; 0.6 + 1.2 GB, +3.6 GB for 7B)
-#   SHAPES          "1b-q4_0 1b-q8_0" (default); also 1b-q4_k (the 1.1B shape
-#                   in Q4_K) and 7b-q4_0 (the 7B shape)
+#   SHAPES          "1b-q4_0 1b-q8_0" (default); also 1b-q4_k, 1b-q5_k,
+#                   1b-q6_k (the 1.1B shape in K-quants) and 7b-q4_0 (the 7B
+#                   shape)
 #   THREADS         thread counts (default "2")
 #   PROMPT, DECODE  prompt tokens (default 256) and generated tokens (64)
 #   ROUNDS          rounds; engines alternate within a round and the best
@@ -48,11 +49,13 @@ shape_args() {
     1b-q4_0) echo "2048 22 32 4 5632 32000 Q4_0" ;;
     1b-q8_0) echo "2048 22 32 4 5632 32000 Q8_0" ;;
     1b-q4_k) echo "2048 22 32 4 5632 32000 Q4_K" ;;
+    1b-q5_k) echo "2048 22 32 4 5632 32000 Q5_K" ;;
+    1b-q6_k) echo "2048 22 32 4 5632 32000 Q6_K" ;;
     7b-q4_0) echo "4096 32 32 32 11008 32000 Q4_0" ;;
     *) echo "engine_speed: unknown shape $1" >&2; exit 1 ;;
   esac
 }
-bytes_per_weight() { case $1 in Q4_0) echo "18 32" ;; Q8_0) echo "34 32" ;; Q4_K) echo "144 256" ;; esac; }
+bytes_per_weight() { case $1 in Q4_0) echo "18 32" ;; Q8_0) echo "34 32" ;; Q4_K) echo "144 256" ;; Q5_K) echo "176 256" ;; Q6_K) echo "210 256" ;; esac; }
 
 jget() { sed -n "s/.*\"$1\": *\([0-9.]*\).*/\1/p"; }
 best() { printf '%s\n' "$@" | sort -g | tail -1; }
