@@ -22,12 +22,16 @@
  *     s_b = sc * sum(q * x) (q 0..15, sc the block's 6-bit scale):
  *     acc = fmaf((float)s_b, d * d_x, acc), then
  *     acc = fmaf((float)-(m * sum of x's q), dmin * d_x, acc).
+ *   - Q6_K: the same single accumulator, s_b = sc_2b * sum(q * x) over the
+ *     block's first 16 + sc_2b+1 * sum(q * x) over the last 16 (q
+ *     -32..31, sc the signed sub-block scales): acc = fmaf((float)s_b,
+ *     d * d_x, acc).
  *   - Q4_1, Q5_0, Q5_1: eight lanes, lane b % 8 for 32-block b, with s_b
  *     the exact integer sum of w * q (w the stored integers: Q4_1 0..15,
  *     Q5_1 0..31, Q5_0 -16..15): lane = fmaf((float)s_b, d_w * d_x, lane),
  *     then for Q4_1/Q5_1 lane = fmaf((float)(sum of q), m_w * d_x, lane);
  *     the eight lanes summed by llm_sum8's tree.
- *   - the other K-quants (Q2_K, Q3_K, Q5_K, Q6_K): eight lanes, lane j for the j-th 32-block of
+ *   - the other K-quants (Q2_K, Q3_K, Q5_K): eight lanes, lane j for the j-th 32-block of
  *     every 256-superblock: lane[j] = fmaf((float)s, d * d_x, lane[j])
  *     with s the exact sum over the block's sub-blocks of sc * sum(q * x)
  *     (sc the integer sub-block scale), then for the types with mins
@@ -76,12 +80,23 @@ typedef float (*llm_dotq_fn)(const void *row, const llm_q8 *x, size_t n);
  * dmin, the 6-bit scales sc[j][row] and mins m[j][row] of the eight
  * 32-blocks as bytes, then the 128 nibble bytes of each row as chunks
  * c = 0..3 (32 bytes a row: low nibbles are block 2c, high ones block
- * 2c + 1), each chunk 8 pieces of 16 rows x 4 bytes. */
+ * 2c + 1), each chunk 8 pieces of 16 rows x 4 bytes.
+ *
+ * Q6_K packs per group and superblock (LLM_PACK_Q6K_BYTES): 16 f16 d, the
+ * signed scales sc[sub][row] of the 16 sub-blocks, then ql as chunks
+ * c = 0..3 (bytes 32c.. of a row) and qh as chunks h = 0..1 (bytes 32h..),
+ * each chunk 8 pieces of 16 rows x 4 bytes. Block j = 4h' + kk takes its
+ * low 4 bits from ql chunk 2h' + (kk & 1) (shifted by 4 (kk >> 1)) and its
+ * high 2 bits from qh chunk h' (shifted by 2 kk). */
 #define LLM_PACK_ROWS 16
 #define LLM_PACK_Q4K_SC 64
 #define LLM_PACK_Q4K_MIN 192
 #define LLM_PACK_Q4K_QS 320
 #define LLM_PACK_Q4K_BYTES (320 + 4 * 512)
+#define LLM_PACK_Q6K_SC 32
+#define LLM_PACK_Q6K_QL 288
+#define LLM_PACK_Q6K_QH (288 + 4 * 512)
+#define LLM_PACK_Q6K_BYTES (288 + 6 * 512)
 
 /* Bytes per 16 rows x 32 columns of a packed type; 0 when the type has no
  * packed layout. */
@@ -93,7 +108,7 @@ int llm_pack_wanted(uint32_t type, size_t rows, size_t cols);
 void llm_pack_rows(uint32_t type, const uint8_t *src, size_t row_bytes, size_t cols, size_t g0, size_t g1,
                    uint8_t *dst);
 /* Unpacks row r (0..15) of block b (of the type's block size: 32, or 256
- * for Q4_K) of a packed group to the stored block format at out. */
+ * for Q4_K and Q6_K) of a packed group to the stored block format at out. */
 void llm_pack_get_block(uint32_t type, const uint8_t *group, size_t b, int r, uint8_t *out);
 
 /* One token, one packed group: out[r] = row r . x for the 16 rows. */

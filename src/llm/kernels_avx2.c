@@ -4,8 +4,7 @@
  *
  * Q4_0 and Q8_0 (packed 16-row groups): eight rows per vector, integer
  * block sums by vpmaddubsw/vpmaddwd, one FMA per block and row; Q4_K
- * (packed) likewise with its scales and mins. Q6_K: block sums reduced to
- * one integer per lane. F32/F16/BF16: f32 FMA
+ * and Q6_K (packed) likewise with their scales. F32/F16/BF16: f32 FMA
  * dots in sixteen lanes with the halves converted in hardware. All in the
  * order kernels.h defines. */
 #include "llm/kernels.h"
@@ -77,12 +76,6 @@ T_AVX2 static void gemv16_q8_0(const uint8_t *group, const llm_q8 *x, size_t n, 
 
 /* ---- K-quants: lane j = activation block j of each super-block -------- */
 
-/* The scales d * d_x[j] of the 8 blocks of a super-block. */
-T_AVX2 static inline __m256 block_scales(float d, const llm_q8 *x)
-{
-    __m256 dx = _mm256_setr_ps(x[0].d, x[1].d, x[2].d, x[3].d, x[4].d, x[5].d, x[6].d, x[7].d);
-    return _mm256_mul_ps(_mm256_set1_ps(d), dx);
-}
 
 /* Q4_K (packed groups): per chunk (two 32-blocks), the nibbles of 8 rows
  * times the broadcast activations in vpmaddubsw, eight pieces summed in 16
@@ -125,44 +118,52 @@ T_AVX2 static void gemv16_q4_k(const uint8_t *group, const llm_q8 *x0, size_t n,
     }
 }
 
-/* Q6_K: q + 32 (0..63) times the activations in vpmaddubsw, the pairs
- * times each 16-element sub-block's scale in vpmaddwd, reduced per block,
- * less 32 * sc * sum(q_x). */
-T_AVX2 static float dotq_q6_k(const void *row, const llm_q8 *x, size_t n)
+/* Q6_K (packed groups): per block, u = q + 32 (0..63) rebuilt from the
+ * ql nibble and the qh bit pair of 8 rows, times the broadcast activations
+ * in vpmaddubsw (pairs at most 2 * 63 * 127; two pieces summed in 16 bits),
+ * vpmaddwd to 32 bits, less 32 x the sub-block's sum of q. Each sub-block
+ * sum times its scale is below 2^23 and the two products' sum below 2^24,
+ * so the float multiply-add that forms s_b is exact. */
+T_AVX2 static void gemv16_q6_k(const uint8_t *group, const llm_q8 *x0, size_t n, float *out)
 {
-    const uint8_t *b = row;
-    const __m256i m4 = _mm256_set1_epi8(0xF), m3 = _mm256_set1_epi8(3);
-    __m256 acc = _mm256_setzero_ps();
-    for (size_t i = 0; i < n / QK_K; i++, b += QB_Q6_K, x += 8) {
-        float d = avx2_f16(b + 208);
-        const int8_t *sc = (const int8_t *)(b + 192);
-        __m256i p[8];
-        int32_t corr[8];
-        for (size_t nn = 0; nn < 2; nn++) {
-            const uint8_t *ql = b + 64 * nn, *qh = b + 128 + 32 * nn;
-            __m256i L0 = _mm256_loadu_si256((const __m256i *)ql), L1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
-            __m256i H = _mm256_loadu_si256((const __m256i *)qh);
-            __m256i q[4];
-            q[0] = _mm256_or_si256(_mm256_and_si256(L0, m4), _mm256_slli_epi16(_mm256_and_si256(H, m3), 4));
-            q[1] = _mm256_or_si256(_mm256_and_si256(L1, m4),
-                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(H, 2), m3), 4));
-            q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(L0, 4), m4),
-                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(H, 4), m3), 4));
-            q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(L1, 4), m4),
-                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(H, 6), m3), 4));
-            for (size_t k = 0; k < 4; k++) {
-                const llm_q8 *xb = &x[4 * nn + k];
-                int sa = (int)sc[8 * nn + 2 * k], sb = (int)sc[8 * nn + 2 * k + 1];
-                __m256i p16 = _mm256_maddubs_epi16(q[k], _mm256_loadu_si256((const __m256i *)xb->q));
-                __m256i scl = _mm256_set_m128i(_mm_set1_epi16((short)sb), _mm_set1_epi16((short)sa));
-                p[4 * nn + k] = _mm256_madd_epi16(p16, scl);
-                corr[4 * nn + k] = 32 * (sa * xb->s[0] + sb * xb->s[1]);
+    const __m256i m4 = _mm256_set1_epi8(0xF), m3 = _mm256_set1_epi8(3), ones = _mm256_set1_epi16(1);
+    for (int h = 0; h < 2; h++) { /* rows 8h .. 8h + 7 */
+        __m256 acc = _mm256_setzero_ps();
+        const uint8_t *o = group;
+        const llm_q8 *x = x0;
+        for (size_t i = 0; i < n / QK_K; i++, o += LLM_PACK_Q6K_BYTES) {
+            __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(o + 16 * h)));
+            _Pragma("GCC unroll 8") for (int j = 0; j < 8; j++, x++)
+            {
+                int nn = j >> 2, kk = j & 3;
+                const uint8_t *ql = o + LLM_PACK_Q6K_QL + 512 * (2 * nn + (kk & 1)) + 32 * h;
+                const uint8_t *qh = o + LLM_PACK_Q6K_QH + 512 * nn + 32 * h;
+                __m256 half[2];
+                for (int e = 0; e < 2; e++) {
+                    __m256i p32 = _mm256_set1_epi32(-32 * x->s[e]);
+                    for (int k = 4 * e; k < 4 * e + 4; k += 2) {
+                        __m256i p16 = _mm256_setzero_si256();
+                        for (int kp = k; kp < k + 2; kp++) {
+                            __m256i L = _mm256_loadu_si256((const __m256i *)(ql + 64 * kp));
+                            __m256i H = _mm256_loadu_si256((const __m256i *)(qh + 64 * kp));
+                            __m256i u = _mm256_or_si256(
+                                _mm256_and_si256(_mm256_srli_epi16(L, 4 * (kk >> 1)), m4),
+                                _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(H, 2 * kk), m3), 4));
+                            p16 = _mm256_add_epi16(
+                                p16, _mm256_maddubs_epi16(u, _mm256_set1_epi32(avx2_rd_i32(x->q + 4 * kp))));
+                        }
+                        p32 = _mm256_add_epi32(p32, _mm256_madd_epi16(p16, ones));
+                    }
+                    __m256i sc = _mm256_cvtepi8_epi32(
+                        _mm_loadl_epi64((const __m128i *)(o + LLM_PACK_Q6K_SC + 16 * (2 * j + e) + 8 * h)));
+                    half[e] = _mm256_mul_ps(_mm256_cvtepi32_ps(p32), _mm256_cvtepi32_ps(sc));
+                }
+                __m256 s = _mm256_add_ps(half[0], half[1]);
+                acc = _mm256_fmadd_ps(s, _mm256_mul_ps(d, _mm256_set1_ps(x->d)), acc);
             }
         }
-        __m256i s = _mm256_sub_epi32(avx2_reduce8(p), _mm256_loadu_si256((const __m256i *)corr));
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), block_scales(d, x), acc);
+        _mm256_storeu_ps(out + 8 * h, acc);
     }
-    return avx2_hsum8(acc);
 }
 
 /* ---- float weights --------------------------------------------------- */
@@ -316,7 +317,7 @@ void llm_kernels_init_avx2(llm_kernels *k)
     k->gemv16[QT_Q4_0] = gemv16_q4_0;
     k->gemv16[QT_Q8_0] = gemv16_q8_0;
     k->gemv16[QT_Q4_K] = gemv16_q4_k;
-    k->dotq[QT_Q6_K] = dotq_q6_k;
+    k->gemv16[QT_Q6_K] = gemv16_q6_k;
     k->dotf[QT_F32] = dotf_f32;
     k->dotf[QT_F16] = dotf_f16;
     k->dotf[QT_BF16] = dotf_bf16;

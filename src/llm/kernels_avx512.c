@@ -124,6 +124,41 @@ T512 static void gemv16_q4_k(const uint8_t *group, const llm_q8 *x, size_t n, fl
     _mm512_storeu_ps(out, acc);
 }
 
+/* Q6_K: per block, u = q + 32 rebuilt from a ql line and a qh line of
+ * the 16 rows (shifts and masks), vpdpbusd against the broadcast
+ * activations, started from -32 x the sub-block's sum of q; the two
+ * sub-block sums times their scales in float (exact: below 2^24). */
+T512 static void gemv16_q6_k(const uint8_t *group, const llm_q8 *x, size_t n, float *out)
+{
+    const __m512i m4 = _mm512_set1_epi8(0xF), m3 = _mm512_set1_epi8(3);
+    __m512 acc = _mm512_setzero_ps();
+    const uint8_t *o = group;
+    for (size_t i = 0; i < n / QK_K; i++, o += LLM_PACK_Q6K_BYTES) {
+        __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)o));
+        _Pragma("GCC unroll 8") for (int j = 0; j < 8; j++, x++)
+        {
+            int nn = j >> 2, kk = j & 3;
+            const uint8_t *ql = o + LLM_PACK_Q6K_QL + 512 * (2 * nn + (kk & 1));
+            const uint8_t *qh = o + LLM_PACK_Q6K_QH + 512 * nn;
+            __m512i s[2] = {_mm512_set1_epi32(-32 * x->s[0]), _mm512_set1_epi32(-32 * x->s[1])};
+            for (int k = 0; k < 8; k++) {
+                __m512i L = _mm512_loadu_si512((const void *)(ql + 64 * k));
+                __m512i H = _mm512_loadu_si512((const void *)(qh + 64 * k));
+                __m512i u = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(L, 4 * (kk >> 1)), m4),
+                                            _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(H, 2 * kk), m3), 4));
+                s[k / 4] = _mm512_dpbusd_epi32(s[k / 4], u, _mm512_set1_epi32(rd_i32(x->q + 4 * k)));
+            }
+            __m512 sa = _mm512_cvtepi32_ps(
+                _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(o + LLM_PACK_Q6K_SC + 16 * (2 * j)))));
+            __m512 sb = _mm512_cvtepi32_ps(
+                _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(o + LLM_PACK_Q6K_SC + 16 * (2 * j + 1)))));
+            __m512 v = _mm512_add_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(s[0]), sa), _mm512_mul_ps(_mm512_cvtepi32_ps(s[1]), sb));
+            acc = _mm512_fmadd_ps(v, _mm512_mul_ps(d, _mm512_set1_ps(x->d)), acc);
+        }
+    }
+    _mm512_storeu_ps(out, acc);
+}
+
 /* ---- SiLU with a vector exp --------------------------------------------- *
  * llm_expf lane for lane: clamp to [-104, 89], n = round(x log2 e),
  * r = x - n ln 2, the Taylor polynomial to r^7, 2^n applied with
@@ -253,6 +288,8 @@ typedef struct {
     int32_t corr[TR];
     float d[TR];
     float sc[TR], negm[TR], dmin[TR]; /* Q4_K: the block's scale, -min, dmin */
+    float sc2[TR];                     /* Q6_K: sc the first sub-block's scale, sc2 the second's */
+    int32_t corr2[TR];                 /* Q6_K: corr covers the first 16 values, corr2 the last 16 */
 } wp_blk;
 
 /* Signed bytes v of row r into blk: the dwords, -128 * sum and the scale. */
@@ -321,6 +358,44 @@ T512 static void wp_q4_k(const uint8_t *group, size_t nb, int r, int slot, wp_bl
     }
 }
 
+/* -128 x the sum of the signed bytes of one 128-bit half of v. */
+T512 static inline int32_t half_corr(__m256i v, int hi)
+{
+    __m128i h = hi ? _mm256_extracti128_si256(v, 1) : _mm256_castsi256_si128(v);
+    __m128i sad = _mm_sad_epu8(_mm_xor_si128(h, _mm_set1_epi8((char)0x80)), _mm_setzero_si128());
+    int64_t sum = _mm_cvtsi128_si64(sad) + _mm_extract_epi64(sad, 1) - (int64_t)16 * 128;
+    return (int32_t)(-128 * sum);
+}
+
+T512 static void wp_q6_k(const uint8_t *group, size_t nb, int r, int slot, wp_blk *wp)
+{
+    const __m256i m4 = _mm256_set1_epi8(0xF), m3 = _mm256_set1_epi8(3), c32 = _mm256_set1_epi8(32);
+    const uint8_t *o = group;
+    for (size_t b = 0; b < nb; b += 8, o += LLM_PACK_Q6K_BYTES) {
+        uint16_t h;
+        memcpy(&h, o + 2 * r, 2);
+        float d = _cvtsh_ss(h);
+        for (int j = 0; j < 8; j++) {
+            int nn = j >> 2, kk = j & 3;
+            const uint8_t *ql = o + LLM_PACK_Q6K_QL + 512 * (2 * nn + (kk & 1)) + 4 * (size_t)r;
+            const uint8_t *qh = o + LLM_PACK_Q6K_QH + 512 * nn + 4 * (size_t)r;
+            __m256i L = _mm256_setr_epi32(rd_i32(ql), rd_i32(ql + 64), rd_i32(ql + 128), rd_i32(ql + 192),
+                                          rd_i32(ql + 256), rd_i32(ql + 320), rd_i32(ql + 384), rd_i32(ql + 448));
+            __m256i H = _mm256_setr_epi32(rd_i32(qh), rd_i32(qh + 64), rd_i32(qh + 128), rd_i32(qh + 192),
+                                          rd_i32(qh + 256), rd_i32(qh + 320), rd_i32(qh + 384), rd_i32(qh + 448));
+            __m256i u = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(L, 4 * (kk >> 1)), m4),
+                                        _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(H, 2 * kk), m3), 4));
+            __m256i v = _mm256_sub_epi8(u, c32);
+            wp_blk *blk = &wp[b + (size_t)j];
+            wp_put(blk, slot, v, d);
+            blk->corr[slot] = half_corr(v, 0);
+            blk->corr2[slot] = half_corr(v, 1);
+            blk->sc[slot] = (float)(int8_t)o[LLM_PACK_Q6K_SC + 16 * (2 * j) + r];
+            blk->sc2[slot] = (float)(int8_t)o[LLM_PACK_Q6K_SC + 16 * (2 * j + 1) + r];
+        }
+    }
+}
+
 typedef void (*wp_fn)(const uint8_t *group, size_t nb, int r, int slot, wp_blk *wp);
 
 /* TR rows x 16 tokens; writes rows [row0, row0 + nr) and tokens
@@ -380,6 +455,37 @@ T512 static void tile_q4_k(const wp_blk *wp, size_t nb, const uint8_t *xt, float
     }
 }
 
+/* The Q6_K tile: the two sub-block sums of each block kept apart, times
+ * their scales in float (exact), one FMA per block. */
+T512 static void tile_q6_k(const wp_blk *wp, size_t nb, const uint8_t *xt, float *out, size_t ldo, size_t row0, int nr,
+                           size_t tok0, size_t ntok)
+{
+    __m512 acc[TR];
+    _Pragma("GCC unroll 16") for (int r = 0; r < TR; r++) acc[r] = _mm512_setzero_ps();
+    for (size_t b = 0; b < nb; b++, xt += XT_BLOCK, wp++) {
+        __m512i xa[8];
+        _Pragma("GCC unroll 8") for (size_t k = 0; k < 8; k++) xa[k] = _mm512_load_si512((const void *)(xt + 64 * k));
+        __m512 dx = _mm512_load_ps((const void *)(xt + 512));
+        _Pragma("GCC unroll 16") for (int r = 0; r < TR; r++)
+        {
+            __m512i s0 = _mm512_set1_epi32(wp->corr[r]), s1 = _mm512_set1_epi32(wp->corr2[r]);
+            _Pragma("GCC unroll 4") for (int k = 0; k < 4; k++)
+            {
+                s0 = _mm512_dpbusd_epi32(s0, xa[k], _mm512_set1_epi32(wp->w[r][k]));
+                s1 = _mm512_dpbusd_epi32(s1, xa[k + 4], _mm512_set1_epi32(wp->w[r][k + 4]));
+            }
+            __m512 v = _mm512_add_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(s0), _mm512_set1_ps(wp->sc[r])),
+                                     _mm512_mul_ps(_mm512_cvtepi32_ps(s1), _mm512_set1_ps(wp->sc2[r])));
+            acc[r] = _mm512_fmadd_ps(v, _mm512_mul_ps(dx, _mm512_set1_ps(wp->d[r])), acc[r]);
+        }
+    }
+    for (int r = 0; r < nr; r++) {
+        float v[16];
+        _mm512_storeu_ps(v, acc[r]);
+        for (size_t t = 0; t < 16 && t < ntok; t++) out[(tok0 + t) * ldo + row0 + (size_t)r] = v[t];
+    }
+}
+
 typedef void (*tile_fn)(const wp_blk *wp, size_t nb, const uint8_t *xt, float *out, size_t ldo, size_t row0, int nr,
                         size_t tok0, size_t ntok);
 
@@ -426,6 +532,12 @@ static void gemm_q4_k(const uint8_t *pk, size_t r0, size_t r1, size_t n, const v
     gemm_packed(wp_q4_k, tile_q4_k, QT_Q4_K, pk, r0, r1, n, xt, nt, out, ldo);
 }
 
+static void gemm_q6_k(const uint8_t *pk, size_t r0, size_t r1, size_t n, const void *xt, size_t nt, float *out,
+                      size_t ldo)
+{
+    gemm_packed(wp_q6_k, tile_q6_k, QT_Q6_K, pk, r0, r1, n, xt, nt, out, ldo);
+}
+
 void llm_kernels_init_avx512(llm_kernels *k)
 {
     k->level = LLM_CPU_AVX512;
@@ -436,6 +548,8 @@ void llm_kernels_init_avx512(llm_kernels *k)
     k->gemm[QT_Q8_0] = gemm_q8_0;
     k->gemm[QT_Q4_K] = gemm_q4_k;
     k->gemv16[QT_Q4_K] = gemv16_q4_k;
+    k->gemm[QT_Q6_K] = gemm_q6_k;
+    k->gemv16[QT_Q6_K] = gemv16_q6_k;
     k->attn = attn;
     k->silu = silu;
     k->xt_size = xt_size;
@@ -448,6 +562,12 @@ static void gemm_q4_k(const uint8_t *pk, size_t r0, size_t r1, size_t n, const v
                       size_t ldo)
 {
     gemm_packed(wp_q4_k, tile_q4_k, QT_Q4_K, pk, r0, r1, n, xt, nt, out, ldo);
+}
+
+static void gemm_q6_k(const uint8_t *pk, size_t r0, size_t r1, size_t n, const void *xt, size_t nt, float *out,
+                      size_t ldo)
+{
+    gemm_packed(wp_q6_k, tile_q6_k, QT_Q6_K, pk, r0, r1, n, xt, nt, out, ldo);
 }
 
 void llm_kernels_init_avx512(llm_kernels *k) { (void)k; }

@@ -206,7 +206,6 @@ static inline void kblock_dot(const kblock *k, const llm_q8 *x, float *lane, int
 KDOT(dotq_q2_k, decode_q2_k, QB_Q2_K, 1)
 KDOT(dotq_q3_k, decode_q3_k, QB_Q3_K, 0)
 KDOT(dotq_q5_k, decode_q5_k, QB_Q5_K, 1)
-KDOT(dotq_q6_k, decode_q6_k, QB_Q6_K, 0)
 
 /* Q4_K: one accumulator over the 32-blocks in order (kernels.h). */
 static float dotq_q4_k(const void *row, const llm_q8 *x, size_t n)
@@ -222,6 +221,26 @@ static float dotq_q4_k(const void *row, const llm_q8 *x, size_t n)
             for (int l = 0; l < 32; l++) s += ((qs[l] >> (4 * (j & 1))) & 0xF) * x->q[l];
             acc = fmaf((float)(sc * s), d * x->d, acc);
             acc = fmaf((float)(-m * (x->s[0] + x->s[1])), dmin * x->d, acc);
+        }
+    }
+    return acc;
+}
+
+/* Q6_K: one accumulator over the 32-blocks in order (kernels.h). */
+static float dotq_q6_k(const void *row, const llm_q8 *x, size_t n)
+{
+    const uint8_t *b = row;
+    float acc = 0;
+    kblock k;
+    for (size_t i = 0; i < n / QK_K; i++, b += QB_Q6_K) {
+        decode_q6_k(b, &k);
+        for (int j = 0; j < 8; j++, x++) {
+            int sa = 0, sb = 0;
+            for (int l = 0; l < 16; l++) {
+                sa += k.q[32 * j + l] * x->q[l];
+                sb += k.q[32 * j + 16 + l] * x->q[16 + l];
+            }
+            acc = fmaf((float)(k.sc[2 * j] * sa + k.sc[2 * j + 1] * sb), k.d * x->d, acc);
         }
     }
     return acc;
@@ -282,6 +301,31 @@ static void gemv16_q4_k(const uint8_t *group, const llm_q8 *x0, size_t n, float 
                     for (int t = 0; t < 4; t++) s += ((qs[64 * k + t] >> (4 * (j & 1))) & 0xF) * x->q[4 * k + t];
                 acc = fmaf((float)(sc * s), d * x->d, acc);
                 acc = fmaf((float)(-m * (x->s[0] + x->s[1])), dmin * x->d, acc);
+            }
+        }
+        out[r] = acc;
+    }
+}
+
+static void gemv16_q6_k(const uint8_t *group, const llm_q8 *x0, size_t n, float *out)
+{
+    for (int r = 0; r < LLM_PACK_ROWS; r++) {
+        const uint8_t *o = group;
+        const llm_q8 *x = x0;
+        float acc = 0;
+        for (size_t i = 0; i < n / QK_K; i++, o += LLM_PACK_Q6K_BYTES) {
+            float d = qt_rd_f16(o + 2 * r);
+            for (int j = 0; j < 8; j++, x++) {
+                int nn = j >> 2, kk = j & 3, half[2] = {0, 0};
+                const uint8_t *ql = o + LLM_PACK_Q6K_QL + 512 * (2 * nn + (kk & 1)) + 4 * r;
+                const uint8_t *qh = o + LLM_PACK_Q6K_QH + 512 * nn + 4 * r;
+                for (int k = 0; k < 8; k++)
+                    for (int t = 0; t < 4; t++) {
+                        int u = ((ql[64 * k + t] >> (4 * (kk >> 1))) & 0xF) | ((qh[64 * k + t] >> (2 * kk)) & 3) << 4;
+                        half[k / 4] += (u - 32) * x->q[4 * k + t];
+                    }
+                int sa = (int8_t)o[LLM_PACK_Q6K_SC + 16 * (2 * j) + r], sb = (int8_t)o[LLM_PACK_Q6K_SC + 16 * (2 * j + 1) + r];
+                acc = fmaf((float)(sa * half[0] + sb * half[1]), d * x->d, acc);
             }
         }
         out[r] = acc;
@@ -395,6 +439,7 @@ void llm_kernels_init_scalar(llm_kernels *k)
     k->gemv16[QT_Q4_0] = gemv16_q4_0;
     k->gemv16[QT_Q8_0] = gemv16_q8_0;
     k->gemv16[QT_Q4_K] = gemv16_q4_k;
+    k->gemv16[QT_Q6_K] = gemv16_q6_k;
     k->quantize = llm_quantize_q8;
     k->vdot = vdot;
     k->axpy = axpy;

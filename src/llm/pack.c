@@ -1,4 +1,4 @@
-/* pack.c — Q4_0, Q8_0 and Q4_K rows repacked in groups of 16 (the layout
+/* pack.c — Q4_0, Q8_0, Q4_K and Q6_K rows repacked in groups of 16 (the layout
  * is described in kernels.h): 16 rows' 4-byte pieces side by side, so that
  * a vector register holds one piece of every row of the group and the
  * kernels accumulate 16 rows in its lanes. */
@@ -12,13 +12,14 @@ static int pack_pieces(uint32_t type) { return type == QT_Q4_0 ? 4 : type == QT_
 size_t llm_pack_block_bytes(uint32_t type)
 {
     if (type == QT_Q4_K) return LLM_PACK_Q4K_BYTES / 8;
+    if (type == QT_Q6_K) return LLM_PACK_Q6K_BYTES / 8;
     int p = pack_pieces(type);
     return p ? (size_t)(2 * LLM_PACK_ROWS + 4 * LLM_PACK_ROWS * p) : 0;
 }
 
 int llm_pack_wanted(uint32_t type, size_t rows, size_t cols)
 {
-    size_t unit = type == QT_Q4_K ? QK_K : 32;
+    size_t unit = type == QT_Q4_K || type == QT_Q6_K ? QK_K : 32;
     return llm_pack_block_bytes(type) && rows > 0 && rows % LLM_PACK_ROWS == 0 && cols > 0 && cols % unit == 0;
 }
 
@@ -41,6 +42,32 @@ static void pack_q4_k(const uint8_t *src, size_t row_bytes, size_t i, uint8_t *o
     }
 }
 
+/* Q6_K: one superblock of 16 rows (layout in kernels.h). */
+static void pack_q6_k(const uint8_t *src, size_t row_bytes, size_t i, uint8_t *o)
+{
+    for (int r = 0; r < LLM_PACK_ROWS; r++) {
+        const uint8_t *blk = src + (size_t)r * row_bytes + i * QB_Q6_K;
+        memcpy(o + 2 * r, blk + 208, 2);
+        for (int sub = 0; sub < 16; sub++) o[LLM_PACK_Q6K_SC + 16 * sub + r] = blk[192 + sub];
+        for (int c = 0; c < 4; c++)
+            for (int k = 0; k < 8; k++) memcpy(o + LLM_PACK_Q6K_QL + 512 * c + 64 * k + 4 * r, blk + 32 * c + 4 * k, 4);
+        for (int h = 0; h < 2; h++)
+            for (int k = 0; k < 8; k++)
+                memcpy(o + LLM_PACK_Q6K_QH + 512 * h + 64 * k + 4 * r, blk + 128 + 32 * h + 4 * k, 4);
+    }
+}
+
+static void unpack_q6_k(const uint8_t *o, int r, uint8_t *blk)
+{
+    memcpy(blk + 208, o + 2 * r, 2);
+    for (int sub = 0; sub < 16; sub++) blk[192 + sub] = o[LLM_PACK_Q6K_SC + 16 * sub + r];
+    for (int c = 0; c < 4; c++)
+        for (int k = 0; k < 8; k++) memcpy(blk + 32 * c + 4 * k, o + LLM_PACK_Q6K_QL + 512 * c + 64 * k + 4 * r, 4);
+    for (int h = 0; h < 2; h++)
+        for (int k = 0; k < 8; k++)
+            memcpy(blk + 128 + 32 * h + 4 * k, o + LLM_PACK_Q6K_QH + 512 * h + 64 * k + 4 * r, 4);
+}
+
 static void unpack_q4_k(const uint8_t *o, int r, uint8_t *blk)
 {
     int sc[8], m[8];
@@ -58,12 +85,14 @@ static void unpack_q4_k(const uint8_t *o, int r, uint8_t *blk)
 void llm_pack_rows(uint32_t type, const uint8_t *src, size_t row_bytes, size_t cols, size_t g0, size_t g1,
                    uint8_t *dst)
 {
-    if (type == QT_Q4_K) {
-        size_t ns = cols / QK_K;
+    if (type == QT_Q4_K || type == QT_Q6_K) {
+        size_t ns = cols / QK_K, sb = 8 * llm_pack_block_bytes(type);
         for (size_t g = g0; g < g1; g++)
-            for (size_t i = 0; i < ns; i++)
-                pack_q4_k(src + g * LLM_PACK_ROWS * row_bytes, row_bytes, i,
-                          dst + (g * ns + i) * LLM_PACK_Q4K_BYTES);
+            for (size_t i = 0; i < ns; i++) {
+                const uint8_t *rows = src + g * LLM_PACK_ROWS * row_bytes;
+                if (type == QT_Q4_K) pack_q4_k(rows, row_bytes, i, dst + (g * ns + i) * sb);
+                else pack_q6_k(rows, row_bytes, i, dst + (g * ns + i) * sb);
+            }
         return;
     }
     int pieces = pack_pieces(type);
@@ -87,6 +116,10 @@ void llm_pack_get_block(uint32_t type, const uint8_t *group, size_t b, int r, ui
 {
     if (type == QT_Q4_K) {
         unpack_q4_k(group + b * LLM_PACK_Q4K_BYTES, r, out);
+        return;
+    }
+    if (type == QT_Q6_K) {
+        unpack_q6_k(group + b * LLM_PACK_Q6K_BYTES, r, out);
         return;
     }
     int pieces = pack_pieces(type);
