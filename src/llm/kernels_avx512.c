@@ -128,33 +128,55 @@ T512 static void gemv16_q4_k(const uint8_t *group, const llm_q8 *x, size_t n, fl
  * the 16 rows (shifts and masks), vpdpbusd against the broadcast
  * activations, started from -32 x the sub-block's sum of q; the two
  * sub-block sums times their scales in float (exact: below 2^24). */
-T512 static void gemv16_q6_k(const uint8_t *group, const llm_q8 *x, size_t n, float *out)
+/* Half nn of a superblock (blocks 4nn .. 4nn + 3) for the 16 rows: the
+ * lines are read once, in memory order (per piece k: the qh line and the
+ * two ql lines), into eight integer accumulators (block, sub-block); the
+ * four FMAs then run in block order. */
+__attribute__((always_inline)) T512 static inline __m512 q6_half16(const uint8_t *o, const llm_q8 *x, int nn, __m512 d,
+                                                                    __m512 acc)
 {
     const __m512i m4 = _mm512_set1_epi8(0xF), m3 = _mm512_set1_epi8(3);
+    const uint8_t *ql0 = o + LLM_PACK_Q6K_QL + 512 * (2 * nn), *ql1 = ql0 + 512;
+    const uint8_t *qh = o + LLM_PACK_Q6K_QH + 512 * nn;
+    x += 4 * nn;
+    __m512i s[4][2];
+    _Pragma("GCC unroll 4") for (int kk = 0; kk < 4; kk++) {
+        s[kk][0] = _mm512_set1_epi32(-32 * x[kk].s[0]);
+        s[kk][1] = _mm512_set1_epi32(-32 * x[kk].s[1]);
+    }
+    _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++) {
+        __m512i H = _mm512_loadu_si512((const void *)(qh + 64 * k));
+        __m512i L0 = _mm512_loadu_si512((const void *)(ql0 + 64 * k));
+        __m512i L1 = _mm512_loadu_si512((const void *)(ql1 + 64 * k));
+        __m512i lo[4] = {_mm512_and_si512(L0, m4), _mm512_and_si512(L1, m4), _mm512_and_si512(_mm512_srli_epi16(L0, 4), m4),
+                         _mm512_and_si512(_mm512_srli_epi16(L1, 4), m4)};
+        __m512i hi[4] = {_mm512_slli_epi16(_mm512_and_si512(H, m3), 4),
+                         _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(H, 2), m3), 4),
+                         _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(H, 4), m3), 4),
+                         _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(H, 6), m3), 4)};
+        _Pragma("GCC unroll 4") for (int kk = 0; kk < 4; kk++)
+            s[kk][k / 4] = _mm512_dpbusd_epi32(s[kk][k / 4], _mm512_or_si512(lo[kk], hi[kk]),
+                                               _mm512_set1_epi32(rd_i32(x[kk].q + 4 * k)));
+    }
+    _Pragma("GCC unroll 4") for (int kk = 0; kk < 4; kk++) {
+        const uint8_t *sc = o + LLM_PACK_Q6K_SC + 32 * (4 * nn + kk);
+        __m512 sa = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)sc)));
+        __m512 sb = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(sc + 16))));
+        __m512 v = _mm512_add_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(s[kk][0]), sa),
+                                 _mm512_mul_ps(_mm512_cvtepi32_ps(s[kk][1]), sb));
+        acc = _mm512_fmadd_ps(v, _mm512_mul_ps(d, _mm512_set1_ps(x[kk].d)), acc);
+    }
+    return acc;
+}
+
+T512 static void gemv16_q6_k(const uint8_t *group, const llm_q8 *x, size_t n, float *out)
+{
     __m512 acc = _mm512_setzero_ps();
     const uint8_t *o = group;
-    for (size_t i = 0; i < n / QK_K; i++, o += LLM_PACK_Q6K_BYTES) {
+    for (size_t i = 0; i < n / QK_K; i++, o += LLM_PACK_Q6K_BYTES, x += 8) {
         __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)o));
-        _Pragma("GCC unroll 8") for (int j = 0; j < 8; j++, x++)
-        {
-            int nn = j >> 2, kk = j & 3;
-            const uint8_t *ql = o + LLM_PACK_Q6K_QL + 512 * (2 * nn + (kk & 1));
-            const uint8_t *qh = o + LLM_PACK_Q6K_QH + 512 * nn;
-            __m512i s[2] = {_mm512_set1_epi32(-32 * x->s[0]), _mm512_set1_epi32(-32 * x->s[1])};
-            for (int k = 0; k < 8; k++) {
-                __m512i L = _mm512_loadu_si512((const void *)(ql + 64 * k));
-                __m512i H = _mm512_loadu_si512((const void *)(qh + 64 * k));
-                __m512i u = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(L, 4 * (kk >> 1)), m4),
-                                            _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(H, 2 * kk), m3), 4));
-                s[k / 4] = _mm512_dpbusd_epi32(s[k / 4], u, _mm512_set1_epi32(rd_i32(x->q + 4 * k)));
-            }
-            __m512 sa = _mm512_cvtepi32_ps(
-                _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(o + LLM_PACK_Q6K_SC + 16 * (2 * j)))));
-            __m512 sb = _mm512_cvtepi32_ps(
-                _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(o + LLM_PACK_Q6K_SC + 16 * (2 * j + 1)))));
-            __m512 v = _mm512_add_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(s[0]), sa), _mm512_mul_ps(_mm512_cvtepi32_ps(s[1]), sb));
-            acc = _mm512_fmadd_ps(v, _mm512_mul_ps(d, _mm512_set1_ps(x->d)), acc);
-        }
+        acc = q6_half16(o, x, 0, d, acc);
+        acc = q6_half16(o, x, 1, d, acc);
     }
     _mm512_storeu_ps(out, acc);
 }
