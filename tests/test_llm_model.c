@@ -75,7 +75,8 @@ static double compare_path_ref(gorilla_model *m, int exact)
 
 static double compare_engine_ref(gorilla_model *m) { return compare_path_ref(m, 0); }
 
-/* 8-bit activations (llama.cpp's scheme; the types of llm_type_uses_q8)
+/* 8-bit activations (as llama.cpp does, in other block formats; the types
+ * of llm_type_uses_q8)
  * cost about 1e-2 of the largest logit on these tiny random models; the
  * exact path keeps tol. */
 #define Q8_ACT_TOL 5e-2

@@ -29,20 +29,20 @@ T_AVX2 static void gemv16_q4_0(const uint8_t *group, const llm_q8 *x, size_t n, 
     for (size_t b = 0; b < n / 32; b++, o += 32 + 4 * 64, x++) {
         __m256i xl[4], xh[4];
         for (int k = 0; k < 4; k++) {
-            xl[k] = _mm256_set1_epi32(avx2_rd_i32(x->q + 4 * k));
-            xh[k] = _mm256_set1_epi32(avx2_rd_i32(x->q + 16 + 4 * k));
+            xl[k] = _mm256_set1_epi32(avx2_rd_i32(x->q + (size_t)4 * k));
+            xh[k] = _mm256_set1_epi32(avx2_rd_i32(x->q + 16 + (size_t)4 * k));
         }
         __m256 dx = _mm256_set1_ps(x->d);
         __m256i corr = _mm256_set1_epi32(-8 * (x->s[0] + x->s[1]));
         for (int h = 0; h < 2; h++) {
             __m256i p = _mm256_setzero_si256();
             for (int k = 0; k < 4; k++) {
-                __m256i w = _mm256_loadu_si256((const __m256i *)(o + 32 + 64 * k + 32 * h));
+                __m256i w = _mm256_loadu_si256((const __m256i *)(o + 32 + (size_t)64 * k + (size_t)32 * h));
                 p = _mm256_add_epi16(p, _mm256_maddubs_epi16(_mm256_and_si256(w, m4), xl[k]));
                 p = _mm256_add_epi16(p, _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(w, 4), m4), xh[k]));
             }
             __m256i s = _mm256_add_epi32(_mm256_madd_epi16(p, ones), corr);
-            __m256 d = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(o + 16 * h))), dx);
+            __m256 d = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(o + (size_t)16 * h))), dx);
             acc[h] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), d, acc[h]);
         }
     }
@@ -61,12 +61,12 @@ T_AVX2 static void gemv16_q8_0(const uint8_t *group, const llm_q8 *x, size_t n, 
         for (int h = 0; h < 2; h++) {
             __m256i s = _mm256_setzero_si256();
             for (int k = 0; k < 8; k++) {
-                __m256i w = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(o + 32 + 64 * k + 32 * h)), flip);
-                __m256i q = _mm256_set1_epi32(avx2_rd_i32(x->q + 4 * k));
+                __m256i w = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(o + 32 + (size_t)64 * k + (size_t)32 * h)), flip);
+                __m256i q = _mm256_set1_epi32(avx2_rd_i32(x->q + (size_t)4 * k));
                 __m256i p = _mm256_maddubs_epi16(_mm256_abs_epi8(w), _mm256_sign_epi8(q, w));
                 s = _mm256_add_epi32(s, _mm256_madd_epi16(p, ones));
             }
-            __m256 d = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(o + 16 * h))), dx);
+            __m256 d = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(o + (size_t)16 * h))), dx);
             acc[h] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), d, acc[h]);
         }
     }
@@ -90,22 +90,22 @@ T_AVX2 static void gemv16_q4_k(const uint8_t *group, const llm_q8 *x0, size_t n,
         const uint8_t *o = group;
         const llm_q8 *x = x0;
         for (size_t i = 0; i < n / QK_K; i++, o += LLM_PACK_Q4K_BYTES, x += 8) {
-            __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(o + 16 * h)));
-            __m256 dmin = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(o + 2 * LLM_PACK_ROWS + 16 * h)));
+            __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(o + (size_t)16 * h)));
+            __m256 dmin = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(o + (size_t)2 * LLM_PACK_ROWS + (size_t)16 * h)));
             for (int c = 0; c < 4; c++) {
                 __m256i p[2] = {_mm256_setzero_si256(), _mm256_setzero_si256()};
                 for (int k = 0; k < 8; k++) {
-                    __m256i w = _mm256_loadu_si256((const __m256i *)(o + LLM_PACK_Q4K_QS + 512 * c + 64 * k + 32 * h));
+                    __m256i w = _mm256_loadu_si256((const __m256i *)(o + LLM_PACK_Q4K_QS + (size_t)512 * c + (size_t)64 * k + (size_t)32 * h));
                     __m256i lo = _mm256_and_si256(w, m4), hi = _mm256_and_si256(_mm256_srli_epi16(w, 4), m4);
-                    p[0] = _mm256_add_epi16(p[0], _mm256_maddubs_epi16(lo, _mm256_set1_epi32(avx2_rd_i32(x[2 * c].q + 4 * k))));
+                    p[0] = _mm256_add_epi16(p[0], _mm256_maddubs_epi16(lo, _mm256_set1_epi32(avx2_rd_i32(x[(size_t)2 * c].q + (size_t)4 * k))));
                     p[1] = _mm256_add_epi16(p[1],
-                                            _mm256_maddubs_epi16(hi, _mm256_set1_epi32(avx2_rd_i32(x[2 * c + 1].q + 4 * k))));
+                                            _mm256_maddubs_epi16(hi, _mm256_set1_epi32(avx2_rd_i32(x[2 * c + 1].q + (size_t)4 * k))));
                 }
                 for (int e = 0; e < 2; e++) {
                     int j = 2 * c + e;
                     const llm_q8 *xj = x + j;
-                    __m256i sc = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(o + LLM_PACK_Q4K_SC + 16 * j + 8 * h)));
-                    __m256i mn = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(o + LLM_PACK_Q4K_MIN + 16 * j + 8 * h)));
+                    __m256i sc = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(o + LLM_PACK_Q4K_SC + (size_t)16 * j + (size_t)8 * h)));
+                    __m256i mn = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(o + LLM_PACK_Q4K_MIN + (size_t)16 * j + (size_t)8 * h)));
                     __m256i s = _mm256_mullo_epi32(_mm256_madd_epi16(p[e], ones), sc);
                     __m256i t = _mm256_mullo_epi32(mn, _mm256_set1_epi32(-(xj->s[0] + xj->s[1])));
                     __m256 dx = _mm256_set1_ps(xj->d);
@@ -114,7 +114,7 @@ T_AVX2 static void gemv16_q4_k(const uint8_t *group, const llm_q8 *x0, size_t n,
                 }
             }
         }
-        _mm256_storeu_ps(out + 8 * h, acc);
+        _mm256_storeu_ps(out + (size_t)8 * h, acc);
     }
 }
 
@@ -132,37 +132,37 @@ T_AVX2 static void gemv16_q6_k(const uint8_t *group, const llm_q8 *x0, size_t n,
         const uint8_t *o = group;
         const llm_q8 *x = x0;
         for (size_t i = 0; i < n / QK_K; i++, o += LLM_PACK_Q6K_BYTES) {
-            __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(o + 16 * h)));
+            __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(o + (size_t)16 * h)));
             _Pragma("GCC unroll 8") for (int j = 0; j < 8; j++, x++)
             {
                 int nn = j >> 2, kk = j & 3;
-                const uint8_t *ql = o + LLM_PACK_Q6K_QL + 512 * (2 * nn + (kk & 1)) + 32 * h;
-                const uint8_t *qh = o + LLM_PACK_Q6K_QH + 512 * nn + 32 * h;
+                const uint8_t *ql = o + LLM_PACK_Q6K_QL + (size_t)512 * (2 * nn + (kk & 1)) + (size_t)32 * h;
+                const uint8_t *qh = o + LLM_PACK_Q6K_QH + (size_t)512 * nn + (size_t)32 * h;
                 __m256 half[2];
                 for (int e = 0; e < 2; e++) {
                     __m256i p32 = _mm256_set1_epi32(-32 * x->s[e]);
                     for (int k = 4 * e; k < 4 * e + 4; k += 2) {
                         __m256i p16 = _mm256_setzero_si256();
                         for (int kp = k; kp < k + 2; kp++) {
-                            __m256i L = _mm256_loadu_si256((const __m256i *)(ql + 64 * kp));
-                            __m256i H = _mm256_loadu_si256((const __m256i *)(qh + 64 * kp));
+                            __m256i L = _mm256_loadu_si256((const __m256i *)(ql + (size_t)64 * kp));
+                            __m256i H = _mm256_loadu_si256((const __m256i *)(qh + (size_t)64 * kp));
                             __m256i u = _mm256_or_si256(
                                 _mm256_and_si256(_mm256_srli_epi16(L, 4 * (kk >> 1)), m4),
                                 _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(H, 2 * kk), m3), 4));
                             p16 = _mm256_add_epi16(
-                                p16, _mm256_maddubs_epi16(u, _mm256_set1_epi32(avx2_rd_i32(x->q + 4 * kp))));
+                                p16, _mm256_maddubs_epi16(u, _mm256_set1_epi32(avx2_rd_i32(x->q + (size_t)4 * kp))));
                         }
                         p32 = _mm256_add_epi32(p32, _mm256_madd_epi16(p16, ones));
                     }
                     __m256i sc = _mm256_cvtepi8_epi32(
-                        _mm_loadl_epi64((const __m128i *)(o + LLM_PACK_Q6K_SC + 16 * (2 * j + e) + 8 * h)));
+                        _mm_loadl_epi64((const __m128i *)(o + LLM_PACK_Q6K_SC + (size_t)16 * (2 * j + e) + (size_t)8 * h)));
                     half[e] = _mm256_mul_ps(_mm256_cvtepi32_ps(p32), _mm256_cvtepi32_ps(sc));
                 }
                 __m256 s = _mm256_add_ps(half[0], half[1]);
                 acc = _mm256_fmadd_ps(s, _mm256_mul_ps(d, _mm256_set1_ps(x->d)), acc);
             }
         }
-        _mm256_storeu_ps(out + 8 * h, acc);
+        _mm256_storeu_ps(out + (size_t)8 * h, acc);
     }
 }
 

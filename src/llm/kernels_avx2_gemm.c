@@ -40,7 +40,7 @@
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #include <stdlib.h>
 
-#define GRP_HEAD (2 * LLM_PACK_ROWS) /* the 16 f16 scales of a packed block */
+#define GRP_HEAD ((size_t)2 * LLM_PACK_ROWS) /* the 16 f16 scales of a packed block */
 
 /* ---- packed activations ------------------------------------------------ */
 
@@ -49,7 +49,7 @@
 #define XT_CORR 256
 #define XT_D 288
 
-static size_t xt_size(size_t nt, size_t n) { return (nt + 15) / 16 * (n / 32) * XT_BLOCK; }
+static size_t xt_size(size_t nt, size_t n) { return (nt + 15) / 16 * (n / 32) * (size_t)XT_BLOCK; }
 
 static void xt_pack(const llm_q8 *x, size_t x_stride, size_t nt, size_t n, void *xt)
 {
@@ -57,7 +57,7 @@ static void xt_pack(const llm_q8 *x, size_t x_stride, size_t nt, size_t n, void 
     for (size_t g = 0; g < groups; g++)
         for (size_t b = 0; b < nb; b++)
             for (size_t h = 0; h < 2; h++) {
-                uint8_t *o = (uint8_t *)xt + (g * nb + b) * XT_BLOCK + h * XT_HALF;
+                uint8_t *o = (uint8_t *)xt + (g * nb + b) * (size_t)XT_BLOCK + h * XT_HALF;
                 int32_t corr[8];
                 float d[8];
                 for (size_t t = 0; t < 8; t++) {
@@ -109,11 +109,11 @@ T_AVX2 static void unpack_q4_0(const uint8_t *group, size_t nb, int r, void *out
     const uint8_t *blk = group;
     for (size_t b = 0; b < nb; b++, blk += GRP_HEAD + 4 * 64) {
         for (int k = 0; k < 4; k++) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(blk + GRP_HEAD + 64 * k + 4 * r));
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(blk + GRP_HEAD + (size_t)64 * k + (size_t)4 * r));
             _mm_storeu_si128((__m128i *)(void *)wp[b].w[k], _mm_and_si128(v, m4));
             _mm_storeu_si128((__m128i *)(void *)wp[b].w[4 + k], _mm_and_si128(_mm_srli_epi16(v, 4), m4));
         }
-        put_scales(wp[b].d, blk + 2 * r);
+        put_scales(wp[b].d, blk + (size_t)2 * r);
     }
 }
 
@@ -124,11 +124,11 @@ T_AVX2 static void unpack_q8_0(const uint8_t *group, size_t nb, int r, void *out
     const uint8_t *blk = group;
     for (size_t b = 0; b < nb; b++, blk += GRP_HEAD + 8 * 64) {
         for (int k = 0; k < 8; k++) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(blk + GRP_HEAD + 64 * k + 4 * r));
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(blk + GRP_HEAD + (size_t)64 * k + (size_t)4 * r));
             _mm_storeu_si128((__m128i *)(void *)wp[b].w[k], _mm_and_si128(v, m4));
             _mm_storeu_si128((__m128i *)(void *)wp[b].w[8 + k], _mm_and_si128(_mm_srli_epi16(v, 4), m4));
         }
-        put_scales(wp[b].d, blk + 2 * r);
+        put_scales(wp[b].d, blk + (size_t)2 * r);
     }
 }
 
@@ -178,7 +178,7 @@ T_AVX2 static void tile_q4_0(const void *wpv, size_t nb, const uint8_t *xt, floa
     const __m256i ones = _mm256_set1_epi16(1);
     __m256 acc[TR][2];
     _Pragma("GCC unroll 4") for (int r = 0; r < TR; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
-    for (size_t b = 0; b < nb; b++, xt += XT_BLOCK, wp++) {
+    for (size_t b = 0; b < nb; b++, xt += (size_t)XT_BLOCK, wp++) {
         __m256i s[TR][2];
         __m256i x0 = XLOAD(xt), x1 = XLOAD(xt + XT_HALF);
         _Pragma("GCC unroll 4") for (int r = 0; r < TR; r++)
@@ -189,8 +189,8 @@ T_AVX2 static void tile_q4_0(const void *wpv, size_t nb, const uint8_t *xt, floa
         }
         _Pragma("GCC unroll 8") for (int k = 1; k < 8; k++)
         {
-            x0 = XLOAD(xt + 32 * k);
-            x1 = XLOAD(xt + XT_HALF + 32 * k);
+            x0 = XLOAD(xt + (size_t)32 * k);
+            x1 = XLOAD(xt + XT_HALF + (size_t)32 * k);
             _Pragma("GCC unroll 4") for (int r = 0; r < TR; r++)
             {
                 __m256i w = BCAST(&wp->w[k][r]);
@@ -200,8 +200,8 @@ T_AVX2 static void tile_q4_0(const void *wpv, size_t nb, const uint8_t *xt, floa
         }
         _Pragma("GCC unroll 2") for (int h = 0; h < 2; h++)
         {
-            __m256i corr = XLOAD(xt + h * XT_HALF + XT_CORR);
-            __m256 dx = _mm256_load_ps((const float *)(const void *)(xt + h * XT_HALF + XT_D));
+            __m256i corr = XLOAD(xt + (size_t)h * XT_HALF + XT_CORR);
+            __m256 dx = _mm256_load_ps((const float *)(const void *)(xt + (size_t)h * XT_HALF + XT_D));
             _Pragma("GCC unroll 4") for (int r = 0; r < TR; r++) acc[r][h] =
                 block_fma(_mm256_madd_epi16(s[r][h], ones), corr, dx, wp->d[r], acc[r][h]);
         }
@@ -222,7 +222,7 @@ T_AVX2 static void tile_q8_0(const void *wpv, size_t nb, const uint8_t *xt0, flo
         const uint8_t *xt = xt0;
         __m256 acc[TR8][2];
         _Pragma("GCC unroll 2") for (int r = 0; r < TR8; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
-        for (size_t b = 0; b < nb; b++, xt += XT_BLOCK, wp++) {
+        for (size_t b = 0; b < nb; b++, xt += (size_t)XT_BLOCK, wp++) {
             __m256i lo[TR8][2], hi[TR8][2];
             __m256i x0 = XLOAD(xt), x1 = XLOAD(xt + XT_HALF);
             _Pragma("GCC unroll 2") for (int r = 0; r < TR8; r++)
@@ -236,8 +236,8 @@ T_AVX2 static void tile_q8_0(const void *wpv, size_t nb, const uint8_t *xt0, flo
             }
             _Pragma("GCC unroll 8") for (int k = 1; k < 8; k++)
             {
-                x0 = XLOAD(xt + 32 * k);
-                x1 = XLOAD(xt + XT_HALF + 32 * k);
+                x0 = XLOAD(xt + (size_t)32 * k);
+                x1 = XLOAD(xt + XT_HALF + (size_t)32 * k);
                 _Pragma("GCC unroll 2") for (int r = 0; r < TR8; r++)
                 {
                     __m256i w = BCAST(&wp->w[k][r0 + r]);
@@ -251,8 +251,8 @@ T_AVX2 static void tile_q8_0(const void *wpv, size_t nb, const uint8_t *xt0, flo
             _Pragma("GCC unroll 2") for (int h = 0; h < 2; h++)
             {
                 /* -128 * sum(q) = 16 * (-8 * sum(q)) */
-                __m256i corr = _mm256_slli_epi32(XLOAD(xt + h * XT_HALF + XT_CORR), 4);
-                __m256 dx = _mm256_load_ps((const float *)(const void *)(xt + h * XT_HALF + XT_D));
+                __m256i corr = _mm256_slli_epi32(XLOAD(xt + (size_t)h * XT_HALF + XT_CORR), 4);
+                __m256 dx = _mm256_load_ps((const float *)(const void *)(xt + (size_t)h * XT_HALF + XT_D));
                 _Pragma("GCC unroll 2") for (int r = 0; r < TR8; r++)
                 {
                     __m256i s = _mm256_add_epi32(_mm256_madd_epi16(hi[r][h], sixteen), _mm256_madd_epi16(lo[r][h], ones));
@@ -277,7 +277,7 @@ typedef void (*tile_fn)(const void *wp, size_t nb, const uint8_t *xt, float *out
 static void gemm_packed(unpack_fn unpack, tile_fn tile, size_t wp_bytes, uint32_t type, const uint8_t *pk, size_t r0,
                         size_t r1, size_t n, const void *xt, size_t nt, float *out, size_t ldo)
 {
-    size_t nb = n / 32, groups = (nt + 15) / 16, gstride = nb * XT_BLOCK, wstride = nb * llm_pack_block_bytes(type);
+    size_t nb = n / 32, groups = (nt + 15) / 16, gstride = nb * (size_t)XT_BLOCK, wstride = nb * llm_pack_block_bytes(type);
     size_t per_pass = PASS_BYTES / gstride > 0 ? PASS_BYTES / gstride : 1;
     void *wp = aligned_alloc(64, (nb * wp_bytes + 63) / 64 * 64);
     if (!wp) abort();

@@ -25,7 +25,7 @@ T_AVX2 static inline void x_scales(const llm_q8 *x, __m256 *d, __m256i *s)
     __m128 v[4];
 #pragma GCC unroll 4
     for (int k = 0; k < 4; k++) {
-        __m128i lo = _mm_loadl_epi64((const __m128i *)(const void *)&x[2 * k]);
+        __m128i lo = _mm_loadl_epi64((const __m128i *)(const void *)&x[(size_t)2 * k]);
         v[k] = _mm_loadh_pi(_mm_castsi128_ps(lo), (const __m64 *)(const void *)&x[2 * k + 1]);
     }
     /* (d, s) pairs of blocks 0 1 | 4 5 and 2 3 | 6 7 */
@@ -78,7 +78,7 @@ T_AVX2 static float dotq_q2_k(const void *row, const llm_q8 *x, size_t n)
         __m256i mn16 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(sm, 4), m4));
 #pragma GCC unroll 2
         for (int nn = 0; nn < 2; nn++) {
-            __m256i q = _mm256_loadu_si256((const __m256i *)(b + 16 + 32 * nn));
+            __m256i q = _mm256_loadu_si256((const __m256i *)(b + 16 + (size_t)32 * nn));
 #pragma GCC unroll 4
             for (int k = 0; k < 4; k++) {
                 int j = 4 * nn + k;
@@ -120,7 +120,7 @@ T_AVX2 static float dotq_q3_k(const void *row, const llm_q8 *x, size_t n)
         __m256i hm = _mm256_loadu_si256((const __m256i *)b);
 #pragma GCC unroll 2
         for (int nn = 0; nn < 2; nn++) {
-            __m256i q = _mm256_loadu_si256((const __m256i *)(b + 32 + 32 * nn));
+            __m256i q = _mm256_loadu_si256((const __m256i *)(b + 32 + (size_t)32 * nn));
 #pragma GCC unroll 4
             for (int k = 0; k < 4; k++) {
                 int j = 4 * nn + k;
@@ -162,10 +162,10 @@ T_AVX2 static float dotq_q5_k(const void *row, const llm_q8 *x, size_t n)
         __m256i qh = _mm256_loadu_si256((const __m256i *)(b + 16));
 #pragma GCC unroll 4
         for (int c = 0; c < 4; c++) {
-            __m256i q = _mm256_loadu_si256((const __m256i *)(b + 48 + 32 * c));
+            __m256i q = _mm256_loadu_si256((const __m256i *)(b + 48 + (size_t)32 * c));
             __m256i lo = _mm256_or_si256(_mm256_and_si256(q, m4), bit_to(qh, 2 * c, 4));
             __m256i hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q, 4), m4), bit_to(qh, 2 * c + 1, 4));
-            p[2 * c] = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)x[2 * c].q)), ones);
+            p[(size_t)2 * c] = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)x[(size_t)2 * c].q)), ones);
             p[2 * c + 1] =
                 _mm256_madd_epi16(_mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)x[2 * c + 1].q)), ones);
         }

@@ -46,7 +46,7 @@ T512 static inline float sum16(__m512 v)
 
 /* ---- one token: packed 16-row groups ----------------------------------- */
 
-#define GRP_HEAD (2 * LLM_PACK_ROWS) /* the 16 f16 scales */
+#define GRP_HEAD ((size_t)2 * LLM_PACK_ROWS) /* the 16 f16 scales */
 
 T512 static void gemv16_q4_0(const uint8_t *group, const llm_q8 *x, size_t n, float *out)
 {
@@ -56,10 +56,10 @@ T512 static void gemv16_q4_0(const uint8_t *group, const llm_q8 *x, size_t n, fl
     for (size_t b = 0; b < n / 32; b++, o += GRP_HEAD + 4 * 64, x++) {
         __m512i s0 = _mm512_set1_epi32(-8 * (x->s[0] + x->s[1])), s1 = _mm512_setzero_si512();
         for (int k = 0; k < 4; k++) {
-            __m512i w = _mm512_loadu_si512((const void *)(o + GRP_HEAD + 64 * k));
-            s0 = _mm512_dpbusd_epi32(s0, _mm512_and_si512(w, m4), _mm512_set1_epi32(rd_i32(x->q + 4 * k)));
+            __m512i w = _mm512_loadu_si512((const void *)(o + GRP_HEAD + (size_t)64 * k));
+            s0 = _mm512_dpbusd_epi32(s0, _mm512_and_si512(w, m4), _mm512_set1_epi32(rd_i32(x->q + (size_t)4 * k)));
             s1 = _mm512_dpbusd_epi32(s1, _mm512_and_si512(_mm512_srli_epi16(w, 4), m4),
-                                     _mm512_set1_epi32(rd_i32(x->q + 16 + 4 * k)));
+                                     _mm512_set1_epi32(rd_i32(x->q + 16 + (size_t)4 * k)));
         }
         __m512 d = _mm512_mul_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)o)), _mm512_set1_ps(x->d));
         acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1)), d, acc);
@@ -74,10 +74,10 @@ T512 static void gemv16_q8_0(const uint8_t *group, const llm_q8 *x, size_t n, fl
     for (size_t b = 0; b < n / 32; b++, o += GRP_HEAD + 8 * 64, x++) {
         __m512i s0 = _mm512_set1_epi32(-128 * (x->s[0] + x->s[1])), s1 = _mm512_setzero_si512();
         for (int k = 0; k < 8; k += 2) {
-            s0 = _mm512_dpbusd_epi32(s0, _mm512_loadu_si512((const void *)(o + GRP_HEAD + 64 * k)),
-                                     _mm512_set1_epi32(rd_i32(x->q + 4 * k)));
-            s1 = _mm512_dpbusd_epi32(s1, _mm512_loadu_si512((const void *)(o + GRP_HEAD + 64 * k + 64)),
-                                     _mm512_set1_epi32(rd_i32(x->q + 4 * k + 4)));
+            s0 = _mm512_dpbusd_epi32(s0, _mm512_loadu_si512((const void *)(o + GRP_HEAD + (size_t)64 * k)),
+                                     _mm512_set1_epi32(rd_i32(x->q + (size_t)4 * k)));
+            s1 = _mm512_dpbusd_epi32(s1, _mm512_loadu_si512((const void *)(o + GRP_HEAD + (size_t)64 * k + 64)),
+                                     _mm512_set1_epi32(rd_i32(x->q + (size_t)4 * k + 4)));
         }
         __m512 d = _mm512_mul_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)o)), _mm512_set1_ps(x->d));
         acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1)), d, acc);
@@ -96,23 +96,23 @@ T512 static void gemv16_q4_k(const uint8_t *group, const llm_q8 *x, size_t n, fl
     const uint8_t *o = group;
     for (size_t i = 0; i < n / QK_K; i++, o += LLM_PACK_Q4K_BYTES, x += 8) {
         __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)o));
-        __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(o + 2 * LLM_PACK_ROWS)));
+        __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(o + (size_t)2 * LLM_PACK_ROWS)));
         for (int c = 0; c < 4; c++) {
             __m512i s[2] = {_mm512_setzero_si512(), _mm512_setzero_si512()};
             for (int k = 0; k < 8; k++) {
-                __m512i w = _mm512_loadu_si512((const void *)(o + LLM_PACK_Q4K_QS + 512 * c + 64 * k));
-                s[0] = _mm512_dpbusd_epi32(s[0], _mm512_and_si512(w, m4), _mm512_set1_epi32(rd_i32(x[2 * c].q + 4 * k)));
+                __m512i w = _mm512_loadu_si512((const void *)(o + LLM_PACK_Q4K_QS + (size_t)512 * c + (size_t)64 * k));
+                s[0] = _mm512_dpbusd_epi32(s[0], _mm512_and_si512(w, m4), _mm512_set1_epi32(rd_i32(x[(size_t)2 * c].q + (size_t)4 * k)));
                 s[1] = _mm512_dpbusd_epi32(s[1], _mm512_and_si512(_mm512_srli_epi16(w, 4), m4),
-                                           _mm512_set1_epi32(rd_i32(x[2 * c + 1].q + 4 * k)));
+                                           _mm512_set1_epi32(rd_i32(x[2 * c + 1].q + (size_t)4 * k)));
             }
             for (int e = 0; e < 2; e++) {
                 int j = 2 * c + e;
                 const llm_q8 *xj = x + j;
                 /* sc * s and m * sum(q) are below 2^24: exact in float */
                 __m512 sc = _mm512_cvtepi32_ps(
-                    _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(o + LLM_PACK_Q4K_SC + 16 * j))));
+                    _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(o + LLM_PACK_Q4K_SC + (size_t)16 * j))));
                 __m512 mn = _mm512_cvtepi32_ps(
-                    _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(o + LLM_PACK_Q4K_MIN + 16 * j))));
+                    _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(o + LLM_PACK_Q4K_MIN + (size_t)16 * j))));
                 __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(s[e]), sc);
                 __m512 t = _mm512_mul_ps(mn, _mm512_set1_ps((float)-(xj->s[0] + xj->s[1])));
                 __m512 dx = _mm512_set1_ps(xj->d);
@@ -136,18 +136,18 @@ __attribute__((always_inline)) T512 static inline __m512 q6_half16(const uint8_t
                                                                     __m512 acc)
 {
     const __m512i m4 = _mm512_set1_epi8(0xF), m3 = _mm512_set1_epi8(3);
-    const uint8_t *ql0 = o + LLM_PACK_Q6K_QL + 512 * (2 * nn), *ql1 = ql0 + 512;
-    const uint8_t *qh = o + LLM_PACK_Q6K_QH + 512 * nn;
-    x += 4 * nn;
+    const uint8_t *ql0 = o + LLM_PACK_Q6K_QL + (size_t)512 * ((size_t)2 * nn), *ql1 = ql0 + 512;
+    const uint8_t *qh = o + LLM_PACK_Q6K_QH + (size_t)512 * nn;
+    x += (size_t)4 * nn;
     __m512i s[4][2];
     _Pragma("GCC unroll 4") for (int kk = 0; kk < 4; kk++) {
         s[kk][0] = _mm512_set1_epi32(-32 * x[kk].s[0]);
         s[kk][1] = _mm512_set1_epi32(-32 * x[kk].s[1]);
     }
     _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++) {
-        __m512i H = _mm512_loadu_si512((const void *)(qh + 64 * k));
-        __m512i L0 = _mm512_loadu_si512((const void *)(ql0 + 64 * k));
-        __m512i L1 = _mm512_loadu_si512((const void *)(ql1 + 64 * k));
+        __m512i H = _mm512_loadu_si512((const void *)(qh + (size_t)64 * k));
+        __m512i L0 = _mm512_loadu_si512((const void *)(ql0 + (size_t)64 * k));
+        __m512i L1 = _mm512_loadu_si512((const void *)(ql1 + (size_t)64 * k));
         __m512i lo[4] = {_mm512_and_si512(L0, m4), _mm512_and_si512(L1, m4), _mm512_and_si512(_mm512_srli_epi16(L0, 4), m4),
                          _mm512_and_si512(_mm512_srli_epi16(L1, 4), m4)};
         __m512i hi[4] = {_mm512_slli_epi16(_mm512_and_si512(H, m3), 4),
@@ -156,10 +156,10 @@ __attribute__((always_inline)) T512 static inline __m512 q6_half16(const uint8_t
                          _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(H, 6), m3), 4)};
         _Pragma("GCC unroll 4") for (int kk = 0; kk < 4; kk++)
             s[kk][k / 4] = _mm512_dpbusd_epi32(s[kk][k / 4], _mm512_or_si512(lo[kk], hi[kk]),
-                                               _mm512_set1_epi32(rd_i32(x[kk].q + 4 * k)));
+                                               _mm512_set1_epi32(rd_i32(x[kk].q + (size_t)4 * k)));
     }
     _Pragma("GCC unroll 4") for (int kk = 0; kk < 4; kk++) {
-        const uint8_t *sc = o + LLM_PACK_Q6K_SC + 32 * (4 * nn + kk);
+        const uint8_t *sc = o + LLM_PACK_Q6K_SC + (size_t)32 * (4 * nn + kk);
         __m512 sa = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)sc)));
         __m512 sb = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(sc + 16))));
         __m512 v = _mm512_add_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(s[kk][0]), sa),
@@ -361,11 +361,11 @@ T512 static void wp_q4_k(const uint8_t *group, size_t nb, int r, int slot, wp_bl
     const uint8_t *o = group;
     for (size_t b = 0; b < nb; b += 8, o += LLM_PACK_Q4K_BYTES) {
         uint16_t h[2];
-        memcpy(&h[0], o + 2 * r, 2);
-        memcpy(&h[1], o + 2 * LLM_PACK_ROWS + 2 * r, 2);
+        memcpy(&h[0], o + (size_t)2 * r, 2);
+        memcpy(&h[1], o + (size_t)2 * LLM_PACK_ROWS + (size_t)2 * r, 2);
         float d = _cvtsh_ss(h[0]), dmin = _cvtsh_ss(h[1]);
         for (int c = 0; c < 4; c++) {
-            const uint8_t *q = o + LLM_PACK_Q4K_QS + 512 * c + 4 * (size_t)r;
+            const uint8_t *q = o + LLM_PACK_Q4K_QS + (size_t)512 * c + 4 * (size_t)r;
             __m256i v = _mm256_setr_epi32(rd_i32(q), rd_i32(q + 64), rd_i32(q + 128), rd_i32(q + 192), rd_i32(q + 256),
                                           rd_i32(q + 320), rd_i32(q + 384), rd_i32(q + 448));
             for (int e = 0; e < 2; e++) {
@@ -395,12 +395,12 @@ T512 static void wp_q6_k(const uint8_t *group, size_t nb, int r, int slot, wp_bl
     const uint8_t *o = group;
     for (size_t b = 0; b < nb; b += 8, o += LLM_PACK_Q6K_BYTES) {
         uint16_t h;
-        memcpy(&h, o + 2 * r, 2);
+        memcpy(&h, o + (size_t)2 * r, 2);
         float d = _cvtsh_ss(h);
         for (int j = 0; j < 8; j++) {
             int nn = j >> 2, kk = j & 3;
-            const uint8_t *ql = o + LLM_PACK_Q6K_QL + 512 * (2 * nn + (kk & 1)) + 4 * (size_t)r;
-            const uint8_t *qh = o + LLM_PACK_Q6K_QH + 512 * nn + 4 * (size_t)r;
+            const uint8_t *ql = o + LLM_PACK_Q6K_QL + (size_t)512 * (2 * nn + (kk & 1)) + 4 * (size_t)r;
+            const uint8_t *qh = o + LLM_PACK_Q6K_QH + (size_t)512 * nn + 4 * (size_t)r;
             __m256i L = _mm256_setr_epi32(rd_i32(ql), rd_i32(ql + 64), rd_i32(ql + 128), rd_i32(ql + 192),
                                           rd_i32(ql + 256), rd_i32(ql + 320), rd_i32(ql + 384), rd_i32(ql + 448));
             __m256i H = _mm256_setr_epi32(rd_i32(qh), rd_i32(qh + 64), rd_i32(qh + 128), rd_i32(qh + 192),

@@ -217,7 +217,7 @@ static float dotq_q4_k(const void *row, const llm_q8 *x, size_t n)
         for (int j = 0; j < 8; j++, x++) {
             int sc, m, s = 0;
             qt_k4_scale_min(b + 4, j, &sc, &m);
-            const uint8_t *qs = b + 16 + 32 * (j / 2);
+            const uint8_t *qs = b + 16 + (size_t)32 * (j / 2);
             for (int l = 0; l < 32; l++) s += ((qs[l] >> (4 * (j & 1))) & 0xF) * x->q[l];
             acc = fmaf((float)(sc * s), d * x->d, acc);
             acc = fmaf((float)(-m * (x->s[0] + x->s[1])), dmin * x->d, acc);
@@ -240,7 +240,7 @@ static float dotq_q6_k(const void *row, const llm_q8 *x, size_t n)
                 sa += k.q[32 * j + l] * x->q[l];
                 sb += k.q[32 * j + 16 + l] * x->q[16 + l];
             }
-            acc = fmaf((float)(k.sc[2 * j] * sa + k.sc[2 * j + 1] * sb), k.d * x->d, acc);
+            acc = fmaf((float)(k.sc[(size_t)2 * j] * sa + k.sc[2 * j + 1] * sb), k.d * x->d, acc);
         }
     }
     return acc;
@@ -262,7 +262,7 @@ static void gemv16_q4_0(const uint8_t *group, const llm_q8 *x, size_t n, float *
                     int v = o[2 * LLM_PACK_ROWS + 64 * k + 4 * r + i];
                     s += (v & 0xF) * xb->q[4 * k + i] + (v >> 4) * xb->q[16 + 4 * k + i];
                 }
-            acc = fmaf((float)s, qt_rd_f16(o + 2 * r) * xb->d, acc);
+            acc = fmaf((float)s, qt_rd_f16(o + (size_t)2 * r) * xb->d, acc);
         }
         out[r] = acc;
     }
@@ -280,7 +280,7 @@ static void gemv16_q8_0(const uint8_t *group, const llm_q8 *x, size_t n, float *
             for (int k = 0; k < 8; k++)
                 for (int i = 0; i < 4; i++)
                     s += (o[2 * LLM_PACK_ROWS + 64 * k + 4 * r + i] - 128) * xb->q[4 * k + i];
-            acc = fmaf((float)s, qt_rd_f16(o + 2 * r) * xb->d, acc);
+            acc = fmaf((float)s, qt_rd_f16(o + (size_t)2 * r) * xb->d, acc);
         }
         out[r] = acc;
     }
@@ -293,10 +293,10 @@ static void gemv16_q4_k(const uint8_t *group, const llm_q8 *x0, size_t n, float 
         const llm_q8 *x = x0;
         float acc = 0;
         for (size_t i = 0; i < n / QK_K; i++, o += LLM_PACK_Q4K_BYTES) {
-            float d = qt_rd_f16(o + 2 * r), dmin = qt_rd_f16(o + 2 * LLM_PACK_ROWS + 2 * r);
+            float d = qt_rd_f16(o + (size_t)2 * r), dmin = qt_rd_f16(o + (size_t)2 * LLM_PACK_ROWS + (size_t)2 * r);
             for (int j = 0; j < 8; j++, x++) {
                 int sc = o[LLM_PACK_Q4K_SC + 16 * j + r], m = o[LLM_PACK_Q4K_MIN + 16 * j + r], s = 0;
-                const uint8_t *qs = o + LLM_PACK_Q4K_QS + 512 * (j / 2) + 4 * r;
+                const uint8_t *qs = o + LLM_PACK_Q4K_QS + (size_t)512 * (j / 2) + (size_t)4 * r;
                 for (int k = 0; k < 8; k++)
                     for (int t = 0; t < 4; t++) s += ((qs[64 * k + t] >> (4 * (j & 1))) & 0xF) * x->q[4 * k + t];
                 acc = fmaf((float)(sc * s), d * x->d, acc);
@@ -314,17 +314,18 @@ static void gemv16_q6_k(const uint8_t *group, const llm_q8 *x0, size_t n, float 
         const llm_q8 *x = x0;
         float acc = 0;
         for (size_t i = 0; i < n / QK_K; i++, o += LLM_PACK_Q6K_BYTES) {
-            float d = qt_rd_f16(o + 2 * r);
+            float d = qt_rd_f16(o + (size_t)2 * r);
             for (int j = 0; j < 8; j++, x++) {
                 int nn = j >> 2, kk = j & 3, half[2] = {0, 0};
-                const uint8_t *ql = o + LLM_PACK_Q6K_QL + 512 * (2 * nn + (kk & 1)) + 4 * r;
-                const uint8_t *qh = o + LLM_PACK_Q6K_QH + 512 * nn + 4 * r;
+                const uint8_t *ql = o + LLM_PACK_Q6K_QL + (size_t)512 * (2 * nn + (kk & 1)) + (size_t)4 * r;
+                const uint8_t *qh = o + LLM_PACK_Q6K_QH + (size_t)512 * nn + (size_t)4 * r;
                 for (int k = 0; k < 8; k++)
                     for (int t = 0; t < 4; t++) {
                         int u = ((ql[64 * k + t] >> (4 * (kk >> 1))) & 0xF) | ((qh[64 * k + t] >> (2 * kk)) & 3) << 4;
                         half[k / 4] += (u - 32) * x->q[4 * k + t];
                     }
-                int sa = (int8_t)o[LLM_PACK_Q6K_SC + 16 * (2 * j) + r], sb = (int8_t)o[LLM_PACK_Q6K_SC + 16 * (2 * j + 1) + r];
+                const int8_t *sc = (const int8_t *)(o + LLM_PACK_Q6K_SC);
+                int sa = (int)sc[16 * (2 * j) + r], sb = (int)sc[16 * (2 * j + 1) + r];
                 acc = fmaf((float)(sa * half[0] + sb * half[1]), d * x->d, acc);
             }
         }

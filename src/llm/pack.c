@@ -28,8 +28,8 @@ static void pack_q4_k(const uint8_t *src, size_t row_bytes, size_t i, uint8_t *o
 {
     for (int r = 0; r < LLM_PACK_ROWS; r++) {
         const uint8_t *blk = src + (size_t)r * row_bytes + i * QB_Q4_K;
-        memcpy(o + 2 * r, blk, 2);                   /* d */
-        memcpy(o + 2 * LLM_PACK_ROWS + 2 * r, blk + 2, 2); /* dmin */
+        memcpy(o + (size_t)2 * r, blk, 2);                   /* d */
+        memcpy(o + (size_t)2 * LLM_PACK_ROWS + (size_t)2 * r, blk + 2, 2); /* dmin */
         for (int j = 0; j < 8; j++) {
             int sc, m;
             qt_k4_scale_min(blk + 4, j, &sc, &m);
@@ -38,7 +38,7 @@ static void pack_q4_k(const uint8_t *src, size_t row_bytes, size_t i, uint8_t *o
         }
         for (int c = 0; c < 4; c++)
             for (int k = 0; k < 8; k++)
-                memcpy(o + LLM_PACK_Q4K_QS + 512 * c + 64 * k + 4 * r, blk + 16 + 32 * c + 4 * k, 4);
+                memcpy(o + LLM_PACK_Q4K_QS + (size_t)512 * c + (size_t)64 * k + (size_t)4 * r, blk + 16 + (size_t)32 * c + (size_t)4 * k, 4);
     }
 }
 
@@ -47,39 +47,39 @@ static void pack_q6_k(const uint8_t *src, size_t row_bytes, size_t i, uint8_t *o
 {
     for (int r = 0; r < LLM_PACK_ROWS; r++) {
         const uint8_t *blk = src + (size_t)r * row_bytes + i * QB_Q6_K;
-        memcpy(o + 2 * r, blk + 208, 2);
+        memcpy(o + (size_t)2 * r, blk + 208, 2);
         for (int sub = 0; sub < 16; sub++) o[LLM_PACK_Q6K_SC + 16 * sub + r] = blk[192 + sub];
         for (int c = 0; c < 4; c++)
-            for (int k = 0; k < 8; k++) memcpy(o + LLM_PACK_Q6K_QL + 512 * c + 64 * k + 4 * r, blk + 32 * c + 4 * k, 4);
+            for (int k = 0; k < 8; k++) memcpy(o + LLM_PACK_Q6K_QL + (size_t)512 * c + (size_t)64 * k + (size_t)4 * r, blk + (size_t)32 * c + (size_t)4 * k, 4);
         for (int h = 0; h < 2; h++)
             for (int k = 0; k < 8; k++)
-                memcpy(o + LLM_PACK_Q6K_QH + 512 * h + 64 * k + 4 * r, blk + 128 + 32 * h + 4 * k, 4);
+                memcpy(o + LLM_PACK_Q6K_QH + (size_t)512 * h + (size_t)64 * k + (size_t)4 * r, blk + 128 + (size_t)32 * h + (size_t)4 * k, 4);
     }
 }
 
 static void unpack_q6_k(const uint8_t *o, int r, uint8_t *blk)
 {
-    memcpy(blk + 208, o + 2 * r, 2);
+    memcpy(blk + 208, o + (size_t)2 * r, 2);
     for (int sub = 0; sub < 16; sub++) blk[192 + sub] = o[LLM_PACK_Q6K_SC + 16 * sub + r];
     for (int c = 0; c < 4; c++)
-        for (int k = 0; k < 8; k++) memcpy(blk + 32 * c + 4 * k, o + LLM_PACK_Q6K_QL + 512 * c + 64 * k + 4 * r, 4);
+        for (int k = 0; k < 8; k++) memcpy(blk + (size_t)32 * c + (size_t)4 * k, o + LLM_PACK_Q6K_QL + (size_t)512 * c + (size_t)64 * k + (size_t)4 * r, 4);
     for (int h = 0; h < 2; h++)
         for (int k = 0; k < 8; k++)
-            memcpy(blk + 128 + 32 * h + 4 * k, o + LLM_PACK_Q6K_QH + 512 * h + 64 * k + 4 * r, 4);
+            memcpy(blk + 128 + (size_t)32 * h + (size_t)4 * k, o + LLM_PACK_Q6K_QH + (size_t)512 * h + (size_t)64 * k + (size_t)4 * r, 4);
 }
 
 static void unpack_q4_k(const uint8_t *o, int r, uint8_t *blk)
 {
     int sc[8], m[8];
-    memcpy(blk, o + 2 * r, 2);
-    memcpy(blk + 2, o + 2 * LLM_PACK_ROWS + 2 * r, 2);
+    memcpy(blk, o + (size_t)2 * r, 2);
+    memcpy(blk + 2, o + (size_t)2 * LLM_PACK_ROWS + (size_t)2 * r, 2);
     for (int j = 0; j < 8; j++) {
         sc[j] = o[LLM_PACK_Q4K_SC + 16 * j + r];
         m[j] = o[LLM_PACK_Q4K_MIN + 16 * j + r];
     }
     qt_k4_pack_scale_min(blk + 4, sc, m);
     for (int c = 0; c < 4; c++)
-        for (int k = 0; k < 8; k++) memcpy(blk + 16 + 32 * c + 4 * k, o + LLM_PACK_Q4K_QS + 512 * c + 64 * k + 4 * r, 4);
+        for (int k = 0; k < 8; k++) memcpy(blk + 16 + (size_t)32 * c + (size_t)4 * k, o + LLM_PACK_Q4K_QS + (size_t)512 * c + (size_t)64 * k + (size_t)4 * r, 4);
 }
 
 void llm_pack_rows(uint32_t type, const uint8_t *src, size_t row_bytes, size_t cols, size_t g0, size_t g1,
@@ -103,7 +103,7 @@ void llm_pack_rows(uint32_t type, const uint8_t *src, size_t row_bytes, size_t c
         for (size_t b = 0; b < nb; b++, o += bb)
             for (int r = 0; r < LLM_PACK_ROWS; r++) {
                 const uint8_t *blk = src + (g * LLM_PACK_ROWS + (size_t)r) * row_bytes + b * qb;
-                o[2 * r] = blk[0];
+                o[(size_t)2 * r] = blk[0];
                 o[2 * r + 1] = blk[1];
                 for (int k = 0; k < pieces; k++)
                     for (int i = 0; i < 4; i++)
@@ -125,7 +125,7 @@ void llm_pack_get_block(uint32_t type, const uint8_t *group, size_t b, int r, ui
     int pieces = pack_pieces(type);
     const uint8_t *o = group + b * llm_pack_block_bytes(type);
     uint8_t flip = type == QT_Q8_0 ? 0x80 : 0;
-    out[0] = o[2 * r];
+    out[0] = o[(size_t)2 * r];
     out[1] = o[2 * r + 1];
     for (int k = 0; k < pieces; k++)
         for (int i = 0; i < 4; i++) out[2 + 4 * k + i] = (uint8_t)(o[2 * LLM_PACK_ROWS + 64 * k + 4 * r + i] ^ flip);
