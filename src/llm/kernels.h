@@ -83,20 +83,24 @@ typedef float (*llm_dotq_fn)(const void *row, const llm_q8 *x, size_t n);
  * 2c + 1), each chunk 8 pieces of 16 rows x 4 bytes.
  *
  * Q6_K packs per group and superblock (LLM_PACK_Q6K_BYTES): 16 f16 d, the
- * signed scales sc[sub][row] of the 16 sub-blocks, then ql as chunks
- * c = 0..3 (bytes 32c.. of a row) and qh as chunks h = 0..1 (bytes 32h..),
- * each chunk 8 pieces of 16 rows x 4 bytes. Block j = 4h' + kk takes its
- * low 4 bits from ql chunk 2h' + (kk & 1) (shifted by 4 (kk >> 1)) and its
- * high 2 bits from qh chunk h' (shifted by 2 kk). */
+ * signed scales sc[sub][row] of the 16 sub-blocks, then the quants: ql as
+ * chunks c = 0..3 (bytes 32c.. of a row) and qh as chunks h = 0..1 (bytes
+ * 32h..), each chunk 8 pieces k of 16 rows x 4 bytes. Block j = 4h + kk
+ * takes its low 4 bits from ql chunk 2h + (kk & 1) (shifted by 4 (kk >> 1))
+ * and its high 2 bits from qh chunk h (shifted by 2 kk). The pieces are
+ * stored in the order the kernels read them, per h and k: qh piece, ql
+ * piece of chunk 2h, ql piece of chunk 2h + 1 (one forward stream). */
 #define LLM_PACK_ROWS 16
 #define LLM_PACK_Q4K_SC 64
 #define LLM_PACK_Q4K_MIN 192
 #define LLM_PACK_Q4K_QS 320
 #define LLM_PACK_Q4K_BYTES (320 + 4 * 512)
 #define LLM_PACK_Q6K_SC 32
-#define LLM_PACK_Q6K_QL 288
-#define LLM_PACK_Q6K_QH (288 + 4 * 512)
+#define LLM_PACK_Q6K_LINE 192 /* from piece k of a chunk to piece k + 1 */
 #define LLM_PACK_Q6K_BYTES (288 + 6 * 512)
+/* Offsets of piece 0 of ql chunk c and of qh chunk h in a superblock. */
+static inline size_t llm_q6k_ql(size_t c) { return 288 + (c >> 1) * 1536 + 64 + 64 * (c & 1); }
+static inline size_t llm_q6k_qh(size_t h) { return 288 + h * 1536; }
 
 /* Bytes per 16 rows x 32 columns of a packed type; 0 when the type has no
  * packed layout. */

@@ -136,16 +136,16 @@ T_AVX2 static void gemv16_q6_k(const uint8_t *group, const llm_q8 *x0, size_t n,
             _Pragma("GCC unroll 8") for (int j = 0; j < 8; j++, x++)
             {
                 int nn = j >> 2, kk = j & 3;
-                const uint8_t *ql = o + LLM_PACK_Q6K_QL + (size_t)512 * (2 * nn + (kk & 1)) + (size_t)32 * h;
-                const uint8_t *qh = o + LLM_PACK_Q6K_QH + (size_t)512 * nn + (size_t)32 * h;
+                const uint8_t *ql = o + llm_q6k_ql((size_t)(2 * nn + (kk & 1))) + (size_t)32 * h;
+                const uint8_t *qh = o + llm_q6k_qh((size_t)nn) + (size_t)32 * h;
                 __m256 half[2];
                 for (int e = 0; e < 2; e++) {
                     __m256i p32 = _mm256_set1_epi32(-32 * x->s[e]);
                     for (int k = 4 * e; k < 4 * e + 4; k += 2) {
                         __m256i p16 = _mm256_setzero_si256();
                         for (int kp = k; kp < k + 2; kp++) {
-                            __m256i L = _mm256_loadu_si256((const __m256i *)(ql + (size_t)64 * kp));
-                            __m256i H = _mm256_loadu_si256((const __m256i *)(qh + (size_t)64 * kp));
+                            __m256i L = _mm256_loadu_si256((const __m256i *)(ql + (size_t)LLM_PACK_Q6K_LINE * kp));
+                            __m256i H = _mm256_loadu_si256((const __m256i *)(qh + (size_t)LLM_PACK_Q6K_LINE * kp));
                             __m256i u = _mm256_or_si256(
                                 _mm256_and_si256(_mm256_srli_epi16(L, 4 * (kk >> 1)), m4),
                                 _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(H, 2 * kk), m3), 4));

@@ -136,8 +136,8 @@ __attribute__((always_inline)) T512 static inline __m512 q6_half16(const uint8_t
                                                                     __m512 acc)
 {
     const __m512i m4 = _mm512_set1_epi8(0xF), m3 = _mm512_set1_epi8(3);
-    const uint8_t *ql0 = o + LLM_PACK_Q6K_QL + (size_t)512 * ((size_t)2 * nn), *ql1 = ql0 + 512;
-    const uint8_t *qh = o + LLM_PACK_Q6K_QH + (size_t)512 * nn;
+    const uint8_t *ql0 = o + llm_q6k_ql((size_t)2 * nn), *ql1 = o + llm_q6k_ql((size_t)2 * nn + 1);
+    const uint8_t *qh = o + llm_q6k_qh((size_t)nn);
     x += (size_t)4 * nn;
     __m512i s[4][2];
     _Pragma("GCC unroll 4") for (int kk = 0; kk < 4; kk++) {
@@ -145,9 +145,9 @@ __attribute__((always_inline)) T512 static inline __m512 q6_half16(const uint8_t
         s[kk][1] = _mm512_set1_epi32(-32 * x[kk].s[1]);
     }
     _Pragma("GCC unroll 8") for (int k = 0; k < 8; k++) {
-        __m512i H = _mm512_loadu_si512((const void *)(qh + (size_t)64 * k));
-        __m512i L0 = _mm512_loadu_si512((const void *)(ql0 + (size_t)64 * k));
-        __m512i L1 = _mm512_loadu_si512((const void *)(ql1 + (size_t)64 * k));
+        __m512i H = _mm512_loadu_si512((const void *)(qh + (size_t)LLM_PACK_Q6K_LINE * k));
+        __m512i L0 = _mm512_loadu_si512((const void *)(ql0 + (size_t)LLM_PACK_Q6K_LINE * k));
+        __m512i L1 = _mm512_loadu_si512((const void *)(ql1 + (size_t)LLM_PACK_Q6K_LINE * k));
         __m512i lo[4] = {_mm512_and_si512(L0, m4), _mm512_and_si512(L1, m4), _mm512_and_si512(_mm512_srli_epi16(L0, 4), m4),
                          _mm512_and_si512(_mm512_srli_epi16(L1, 4), m4)};
         __m512i hi[4] = {_mm512_slli_epi16(_mm512_and_si512(H, m3), 4),
@@ -399,12 +399,14 @@ T512 static void wp_q6_k(const uint8_t *group, size_t nb, int r, int slot, wp_bl
         float d = _cvtsh_ss(h);
         for (int j = 0; j < 8; j++) {
             int nn = j >> 2, kk = j & 3;
-            const uint8_t *ql = o + LLM_PACK_Q6K_QL + (size_t)512 * (2 * nn + (kk & 1)) + 4 * (size_t)r;
-            const uint8_t *qh = o + LLM_PACK_Q6K_QH + (size_t)512 * nn + 4 * (size_t)r;
-            __m256i L = _mm256_setr_epi32(rd_i32(ql), rd_i32(ql + 64), rd_i32(ql + 128), rd_i32(ql + 192),
-                                          rd_i32(ql + 256), rd_i32(ql + 320), rd_i32(ql + 384), rd_i32(ql + 448));
-            __m256i H = _mm256_setr_epi32(rd_i32(qh), rd_i32(qh + 64), rd_i32(qh + 128), rd_i32(qh + 192),
-                                          rd_i32(qh + 256), rd_i32(qh + 320), rd_i32(qh + 384), rd_i32(qh + 448));
+            const uint8_t *ql = o + llm_q6k_ql((size_t)(2 * nn + (kk & 1))) + 4 * (size_t)r;
+            const uint8_t *qh = o + llm_q6k_qh((size_t)nn) + 4 * (size_t)r;
+            int32_t l[8], hb[8];
+            for (size_t k = 0; k < 8; k++) {
+                l[k] = rd_i32(ql + LLM_PACK_Q6K_LINE * k);
+                hb[k] = rd_i32(qh + LLM_PACK_Q6K_LINE * k);
+            }
+            __m256i L = _mm256_loadu_si256((const __m256i *)l), H = _mm256_loadu_si256((const __m256i *)hb);
             __m256i u = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(L, 4 * (kk >> 1)), m4),
                                         _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(H, 2 * kk), m3), 4));
             __m256i v = _mm256_sub_epi8(u, c32);

@@ -317,11 +317,12 @@ static void gemv16_q6_k(const uint8_t *group, const llm_q8 *x0, size_t n, float 
             float d = qt_rd_f16(o + (size_t)2 * r);
             for (int j = 0; j < 8; j++, x++) {
                 int nn = j >> 2, kk = j & 3, half[2] = {0, 0};
-                const uint8_t *ql = o + LLM_PACK_Q6K_QL + (size_t)512 * (2 * nn + (kk & 1)) + (size_t)4 * r;
-                const uint8_t *qh = o + LLM_PACK_Q6K_QH + (size_t)512 * nn + (size_t)4 * r;
+                const uint8_t *ql = o + llm_q6k_ql((size_t)(2 * nn + (kk & 1))) + (size_t)4 * r;
+                const uint8_t *qh = o + llm_q6k_qh((size_t)nn) + (size_t)4 * r;
                 for (int k = 0; k < 8; k++)
                     for (int t = 0; t < 4; t++) {
-                        int u = ((ql[64 * k + t] >> (4 * (kk >> 1))) & 0xF) | ((qh[64 * k + t] >> (2 * kk)) & 3) << 4;
+                        size_t at = (size_t)LLM_PACK_Q6K_LINE * k + (size_t)t;
+                        int u = ((ql[at] >> (4 * (kk >> 1))) & 0xF) | ((qh[at] >> (2 * kk)) & 3) << 4;
                         half[k / 4] += (u - 32) * x->q[4 * k + t];
                     }
                 const int8_t *sc = (const int8_t *)(o + LLM_PACK_Q6K_SC);

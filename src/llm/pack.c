@@ -50,10 +50,10 @@ static void pack_q6_k(const uint8_t *src, size_t row_bytes, size_t i, uint8_t *o
         memcpy(o + (size_t)2 * r, blk + 208, 2);
         for (int sub = 0; sub < 16; sub++) o[LLM_PACK_Q6K_SC + 16 * sub + r] = blk[192 + sub];
         for (int c = 0; c < 4; c++)
-            for (int k = 0; k < 8; k++) memcpy(o + LLM_PACK_Q6K_QL + (size_t)512 * c + (size_t)64 * k + (size_t)4 * r, blk + (size_t)32 * c + (size_t)4 * k, 4);
+            for (int k = 0; k < 8; k++) memcpy(o + llm_q6k_ql((size_t)c) + (size_t)LLM_PACK_Q6K_LINE * k + (size_t)4 * r, blk + (size_t)32 * c + (size_t)4 * k, 4);
         for (int h = 0; h < 2; h++)
             for (int k = 0; k < 8; k++)
-                memcpy(o + LLM_PACK_Q6K_QH + (size_t)512 * h + (size_t)64 * k + (size_t)4 * r, blk + 128 + (size_t)32 * h + (size_t)4 * k, 4);
+                memcpy(o + llm_q6k_qh((size_t)h) + (size_t)LLM_PACK_Q6K_LINE * k + (size_t)4 * r, blk + 128 + (size_t)32 * h + (size_t)4 * k, 4);
     }
 }
 
@@ -62,10 +62,10 @@ static void unpack_q6_k(const uint8_t *o, int r, uint8_t *blk)
     memcpy(blk + 208, o + (size_t)2 * r, 2);
     for (int sub = 0; sub < 16; sub++) blk[192 + sub] = o[LLM_PACK_Q6K_SC + 16 * sub + r];
     for (int c = 0; c < 4; c++)
-        for (int k = 0; k < 8; k++) memcpy(blk + (size_t)32 * c + (size_t)4 * k, o + LLM_PACK_Q6K_QL + (size_t)512 * c + (size_t)64 * k + (size_t)4 * r, 4);
+        for (int k = 0; k < 8; k++) memcpy(blk + (size_t)32 * c + (size_t)4 * k, o + llm_q6k_ql((size_t)c) + (size_t)LLM_PACK_Q6K_LINE * k + (size_t)4 * r, 4);
     for (int h = 0; h < 2; h++)
         for (int k = 0; k < 8; k++)
-            memcpy(blk + 128 + (size_t)32 * h + (size_t)4 * k, o + LLM_PACK_Q6K_QH + (size_t)512 * h + (size_t)64 * k + (size_t)4 * r, 4);
+            memcpy(blk + 128 + (size_t)32 * h + (size_t)4 * k, o + llm_q6k_qh((size_t)h) + (size_t)LLM_PACK_Q6K_LINE * k + (size_t)4 * r, 4);
 }
 
 static void unpack_q4_k(const uint8_t *o, int r, uint8_t *blk)
