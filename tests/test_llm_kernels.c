@@ -185,8 +185,8 @@ static uint8_t *pack_matrix(uint32_t type, const uint8_t *wq, size_t rows, size_
     return pk;
 }
 
-/* Packing: only Q4_0/Q8_0 with 16k rows and 32k columns; every block of
- * every row comes back unchanged. */
+/* Packing: only Q4_0/Q8_0 with 16k rows and 32k columns, Q4_K/Q5_K/Q6_K
+ * with 256k columns; every block of every row comes back unchanged. */
 static void test_pack_layout(void **s)
 {
     (void)s;
@@ -197,15 +197,17 @@ static void test_pack_layout(void **s)
     assert_true(llm_pack_wanted(QT_Q4_K, 32, 256));
     assert_false(llm_pack_wanted(QT_Q4_K, 32, 96));
     assert_true(llm_pack_wanted(QT_Q6_K, 32, 256));
-    assert_false(llm_pack_wanted(QT_Q5_K, 32, 256));
+    assert_true(llm_pack_wanted(QT_Q5_K, 32, 256));
+    assert_false(llm_pack_wanted(QT_Q5_K, 32, 96));
     assert_false(llm_pack_wanted(QT_F16, 32, 64));
     assert_int_equal(llm_pack_block_bytes(QT_Q4_0), 16 * QB_Q4_0);
     assert_int_equal(llm_pack_block_bytes(QT_Q8_0), 16 * QB_Q8_0);
     assert_int_equal(llm_pack_block_bytes(QT_Q4_K) * 8, LLM_PACK_Q4K_BYTES);
     assert_int_equal(llm_pack_block_bytes(QT_Q6_K) * 8, LLM_PACK_Q6K_BYTES);
-    assert_int_equal(llm_pack_block_bytes(QT_Q5_K), 0);
-    const uint32_t types[] = {QT_Q4_0, QT_Q8_0, QT_Q4_K, QT_Q6_K};
-    for (size_t ti = 0; ti < 4; ti++) {
+    assert_int_equal(llm_pack_block_bytes(QT_Q5_K) * 8, LLM_PACK_Q5K_BYTES);
+    assert_int_equal(llm_pack_block_bytes(QT_Q2_K), 0);
+    const uint32_t types[] = {QT_Q4_0, QT_Q8_0, QT_Q4_K, QT_Q5_K, QT_Q6_K};
+    for (size_t ti = 0; ti < sizeof types / sizeof *types; ti++) {
         uint32_t type = types[ti];
         size_t rows = 48, n = qtype_get(type)->block_size == QK_K ? 768 : 96, rb = qtype_row_size(type, n), qb = qtype_get(type)->type_size;
         size_t bs = qtype_get(type)->block_size;
@@ -227,9 +229,9 @@ static void test_pack_layout(void **s)
 static void test_gemv16_all_paths(void **s)
 {
     (void)s;
-    const uint32_t types[] = {QT_Q4_0, QT_Q8_0, QT_Q4_K, QT_Q6_K};
+    const uint32_t types[] = {QT_Q4_0, QT_Q8_0, QT_Q4_K, QT_Q5_K, QT_Q6_K};
     const size_t lens[] = {32, 96, 256, 2048, 2048 + 160, 2048 + 256};
-    for (size_t ti = 0; ti < 4; ti++)
+    for (size_t ti = 0; ti < sizeof types / sizeof *types; ti++)
         for (size_t li = 0; li < sizeof lens / sizeof *lens; li++) {
             uint32_t type = types[ti];
             size_t rows = 32, n = lens[li], rb = qtype_row_size(type, n);
@@ -358,7 +360,8 @@ static void test_matmul_pool(void **s)
             fill(x, nt * n, 1.0f);
             llm_matrix m = {.data = wq, .type = type, .rows = rows, .cols = n, .row_bytes = rb};
             m.packed = pack_matrix(type, wq, rows, n);
-            assert_true((m.packed != NULL) == (rows == 32 && (type == QT_Q4_0 || type == QT_Q8_0 || type == QT_Q4_K || type == QT_Q6_K)));
+            assert_true((m.packed != NULL) == (rows == 32 && (type == QT_Q4_0 || type == QT_Q8_0 || type == QT_Q4_K || type == QT_Q5_K ||
+                                                                     type == QT_Q6_K)));
             const llm_matrix *mp = &m;
             for (int l = 0; l <= 2; l++) {
                 if (llm_kernels_force((llm_cpu_level)l)) continue;

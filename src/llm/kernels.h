@@ -18,8 +18,9 @@
  *   - Q4_0, Q8_0: per 32-block b, the exact integer sum s_b of w * q, then
  *     acc = fmaf((float)s_b, d_w[b] * d_x[b], acc), b = 0, 1, ... in
  *     order from acc = 0 (the same for one token and for a batch).
- *   - Q4_K: the same single accumulator over the 32-blocks in order, with
- *     s_b = sc * sum(q * x) (q 0..15, sc the block's 6-bit scale):
+ *   - Q4_K, Q5_K: the same single accumulator over the 32-blocks in
+ *     order, with s_b = sc * sum(q * x) (q 0..15 for Q4_K, 0..31 for
+ *     Q5_K; sc the block's 6-bit scale):
  *     acc = fmaf((float)s_b, d * d_x, acc), then
  *     acc = fmaf((float)-(m * sum of x's q), dmin * d_x, acc).
  *   - Q6_K: the same single accumulator, s_b = sc_2b * sum(q * x) over the
@@ -31,12 +32,12 @@
  *     Q5_1 0..31, Q5_0 -16..15): lane = fmaf((float)s_b, d_w * d_x, lane),
  *     then for Q4_1/Q5_1 lane = fmaf((float)(sum of q), m_w * d_x, lane);
  *     the eight lanes summed by llm_sum8's tree.
- *   - the other K-quants (Q2_K, Q3_K, Q5_K): eight lanes, lane j for the j-th 32-block of
- *     every 256-superblock: lane[j] = fmaf((float)s, d * d_x, lane[j])
- *     with s the exact sum over the block's sub-blocks of sc * sum(q * x)
- *     (sc the integer sub-block scale), then for the types with mins
- *     (Q2_K, Q5_K) lane[j] = fmaf((float)-(sum over sub-blocks of
- *     m * sum q), dmin * d_x, lane[j]); the eight lanes by llm_sum8.
+ *   - the other K-quants (Q2_K, Q3_K): eight lanes, lane j for the j-th
+ *     32-block of every 256-superblock: lane[j] = fmaf((float)s, d * d_x,
+ *     lane[j]) with s the exact sum over the block's sub-blocks of
+ *     sc * sum(q * x) (sc the integer sub-block scale), then for Q2_K
+ *     (mins) lane[j] = fmaf((float)-(sum over sub-blocks of m * sum q),
+ *     dmin * d_x, lane[j]); the eight lanes by llm_sum8.
  *   - f32 dots (F32/F16/BF16 weights, attention q.k): sixteen lanes over
  *     the first n - n % 16 elements, lane i % 16 = fmaf(w_i, x_i, lane),
  *     summed by llm_sum16's tree, then the tail by fmaf in order.
@@ -75,7 +76,7 @@ typedef float (*llm_dotq_fn)(const void *row, const llm_q8 *x, size_t n);
  *   Q8_0: P = 8 (the 32 values + 128, as unsigned bytes).
  * A group is nb = n / 32 such blocks, llm_pack_block_bytes(type) each.
  *
- * Q4_K (n a multiple of 256) packs per group and 256-column superblock
+ * Q4_K (n a multiple of 256, as for Q5_K and Q6_K) packs per group and 256-column superblock
  * (LLM_PACK_Q4K_BYTES = 8 x llm_pack_block_bytes): 16 f16 d, 16 f16
  * dmin, the 6-bit scales sc[j][row] and mins m[j][row] of the eight
  * 32-blocks as bytes, then the 128 nibble bytes of each row as chunks
@@ -89,12 +90,29 @@ typedef float (*llm_dotq_fn)(const void *row, const llm_q8 *x, size_t n);
  * takes its low 4 bits from ql chunk 2h + (kk & 1) (shifted by 4 (kk >> 1))
  * and its high 2 bits from qh chunk h (shifted by 2 kk). The pieces are
  * stored in the order the kernels read them, per h and k: qh piece, ql
- * piece of chunk 2h, ql piece of chunk 2h + 1 (one forward stream). */
+ * piece of chunk 2h, ql piece of chunk 2h + 1 (one forward stream).
+ *
+ * Q5_K packs per group and superblock (LLM_PACK_Q5K_BYTES): 16 f16 d, 16
+ * f16 dmin, sc[j][row] and m[j][row] as for Q4_K, then per piece k =
+ * 0..7 (bytes 4k..4k + 3 of a row's 32-byte chunks, elements 4k..4k + 3
+ * of a 32-block) one line of LLM_PACK_Q5K_LINE bytes: the qh piece (bit j
+ * of qh byte l is bit 4 of element l of block j), then the qs pieces of
+ * chunks c = 0..3 (low nibbles block 2c, high ones block 2c + 1), each
+ * 16 rows x 4 bytes (one forward stream for the kernels, which take all
+ * eight blocks of a piece at once). */
 #define LLM_PACK_ROWS 16
 #define LLM_PACK_Q4K_SC 64
 #define LLM_PACK_Q4K_MIN 192
 #define LLM_PACK_Q4K_QS 320
 #define LLM_PACK_Q4K_BYTES (320 + 4 * 512)
+#define LLM_PACK_Q5K_SC LLM_PACK_Q4K_SC
+#define LLM_PACK_Q5K_MIN LLM_PACK_Q4K_MIN
+#define LLM_PACK_Q5K_QS 320 /* the first line */
+#define LLM_PACK_Q5K_LINE 320 /* from piece k to piece k + 1 */
+#define LLM_PACK_Q5K_BYTES (320 + 8 * LLM_PACK_Q5K_LINE)
+/* Offsets of piece 0 of the qh bytes and of qs chunk c in a superblock. */
+static inline size_t llm_q5k_qh(void) { return LLM_PACK_Q5K_QS; }
+static inline size_t llm_q5k_qs(size_t c) { return LLM_PACK_Q5K_QS + 64 + 64 * c; }
 #define LLM_PACK_Q6K_SC 32
 #define LLM_PACK_Q6K_LINE 192 /* from piece k of a chunk to piece k + 1 */
 #define LLM_PACK_Q6K_BYTES (288 + 6 * 512)
@@ -112,7 +130,7 @@ int llm_pack_wanted(uint32_t type, size_t rows, size_t cols);
 void llm_pack_rows(uint32_t type, const uint8_t *src, size_t row_bytes, size_t cols, size_t g0, size_t g1,
                    uint8_t *dst);
 /* Unpacks row r (0..15) of block b (of the type's block size: 32, or 256
- * for Q4_K and Q6_K) of a packed group to the stored block format at out. */
+ * for Q4_K, Q5_K and Q6_K) of a packed group to the stored block format at out. */
 void llm_pack_get_block(uint32_t type, const uint8_t *group, size_t b, int r, uint8_t *out);
 
 /* One token, one packed group: out[r] = row r . x for the 16 rows. */

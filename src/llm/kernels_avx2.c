@@ -3,8 +3,8 @@
  * only when cpu.c has found the instructions.
  *
  * Q4_0 and Q8_0 (packed 16-row groups): eight rows per vector, integer
- * block sums by vpmaddubsw/vpmaddwd, one FMA per block and row; Q4_K
- * and Q6_K (packed) likewise with their scales. F32/F16/BF16: f32 FMA
+ * block sums by vpmaddubsw/vpmaddwd, one FMA per block and row; Q4_K,
+ * Q5_K and Q6_K (packed) likewise with their scales. F32/F16/BF16: f32 FMA
  * dots in sixteen lanes with the halves converted in hardware. All in the
  * order kernels.h defines. */
 #include "llm/kernels.h"
@@ -118,6 +118,68 @@ T_AVX2 static void gemv16_q4_k(const uint8_t *group, const llm_q8 *x0, size_t n,
     }
 }
 
+/* Bit j of every byte of v moved to bit 4, the other bits cleared (the
+ * 16-bit shifts never carry that bit across bytes: j < 8). */
+__attribute__((always_inline)) T_AVX2 static inline __m256i bit4(__m256i v, int j)
+{
+    v = j > 4 ? _mm256_srli_epi16(v, j - 4) : j < 4 ? _mm256_slli_epi16(v, 4 - j) : v;
+    return _mm256_and_si256(v, _mm256_set1_epi8(0x10));
+}
+
+/* Q5_K (packed groups): per chunk (two 32-blocks), q (0..31) = the nibble
+ * | the qh bit << 4 of 8 rows, times the broadcast activations in
+ * vpmaddubsw (pairs at most 2 * 31 * 127 = 7874; four pieces summed in 16
+ * bits), vpmaddwd to 32 bits, then as Q4_K: times the 6-bit scales, the
+ * mins as m * -(sum of q), two FMAs per block and row in block order. */
+T_AVX2 static void gemv16_q5_k(const uint8_t *group, const llm_q8 *x0, size_t n, float *out)
+{
+    const __m256i m4 = _mm256_set1_epi8(0xF), ones = _mm256_set1_epi16(1);
+    for (int h = 0; h < 2; h++) { /* rows 8h .. 8h + 7 */
+        __m256 acc = _mm256_setzero_ps();
+        const uint8_t *o = group;
+        const llm_q8 *x = x0;
+        for (size_t i = 0; i < n / QK_K; i++, o += LLM_PACK_Q5K_BYTES, x += 8) {
+            __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(o + (size_t)16 * h)));
+            __m256 dmin = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(o + (size_t)2 * LLM_PACK_ROWS + (size_t)16 * h)));
+            _Pragma("GCC unroll 4") for (int c = 0; c < 4; c++)
+            {
+                const uint8_t *qs = o + llm_q5k_qs((size_t)c) + (size_t)32 * h, *qh = o + llm_q5k_qh() + (size_t)32 * h;
+                __m256i p[2] = {_mm256_setzero_si256(), _mm256_setzero_si256()};
+                _Pragma("GCC unroll 2") for (int half = 0; half < 2; half++)
+                {
+                    __m256i p16[2] = {_mm256_setzero_si256(), _mm256_setzero_si256()};
+                    _Pragma("GCC unroll 4") for (int k = 4 * half; k < 4 * half + 4; k++)
+                    {
+                        __m256i w = _mm256_loadu_si256((const __m256i *)(qs + (size_t)LLM_PACK_Q5K_LINE * k));
+                        __m256i H = _mm256_loadu_si256((const __m256i *)(qh + (size_t)LLM_PACK_Q5K_LINE * k));
+                        __m256i lo = _mm256_or_si256(_mm256_and_si256(w, m4), bit4(H, 2 * c));
+                        __m256i hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(w, 4), m4), bit4(H, 2 * c + 1));
+                        p16[0] = _mm256_add_epi16(
+                            p16[0], _mm256_maddubs_epi16(lo, _mm256_set1_epi32(avx2_rd_i32(x[(size_t)2 * c].q + (size_t)4 * k))));
+                        p16[1] = _mm256_add_epi16(
+                            p16[1], _mm256_maddubs_epi16(hi, _mm256_set1_epi32(avx2_rd_i32(x[2 * c + 1].q + (size_t)4 * k))));
+                    }
+                    p[0] = _mm256_add_epi32(p[0], _mm256_madd_epi16(p16[0], ones));
+                    p[1] = _mm256_add_epi32(p[1], _mm256_madd_epi16(p16[1], ones));
+                }
+                _Pragma("GCC unroll 2") for (int e = 0; e < 2; e++)
+                {
+                    int j = 2 * c + e;
+                    const llm_q8 *xj = x + j;
+                    __m256i sc = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(o + LLM_PACK_Q5K_SC + (size_t)16 * j + (size_t)8 * h)));
+                    __m256i mn = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(o + LLM_PACK_Q5K_MIN + (size_t)16 * j + (size_t)8 * h)));
+                    __m256i s = _mm256_mullo_epi32(p[e], sc);
+                    __m256i t = _mm256_mullo_epi32(mn, _mm256_set1_epi32(-(xj->s[0] + xj->s[1])));
+                    __m256 dx = _mm256_set1_ps(xj->d);
+                    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(d, dx), acc);
+                    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(t), _mm256_mul_ps(dmin, dx), acc);
+                }
+            }
+        }
+        _mm256_storeu_ps(out + (size_t)8 * h, acc);
+    }
+}
+
 /* Q6_K (packed groups): per block, u = q + 32 (0..63) rebuilt from the
  * ql nibble and the qh bit pair of 8 rows, times the broadcast activations
  * in vpmaddubsw (pairs at most 2 * 63 * 127; two pieces summed in 16 bits),
@@ -136,7 +198,7 @@ T_AVX2 static void gemv16_q6_k(const uint8_t *group, const llm_q8 *x0, size_t n,
             _Pragma("GCC unroll 8") for (int j = 0; j < 8; j++, x++)
             {
                 int nn = j >> 2, kk = j & 3;
-                const uint8_t *ql = o + llm_q6k_ql((size_t)(2 * nn + (kk & 1))) + (size_t)32 * h;
+                const uint8_t *ql = o + llm_q6k_ql((size_t)2 * nn + (size_t)(kk & 1)) + (size_t)32 * h;
                 const uint8_t *qh = o + llm_q6k_qh((size_t)nn) + (size_t)32 * h;
                 __m256 half[2];
                 for (int e = 0; e < 2; e++) {
@@ -317,6 +379,7 @@ void llm_kernels_init_avx2(llm_kernels *k)
     k->gemv16[QT_Q4_0] = gemv16_q4_0;
     k->gemv16[QT_Q8_0] = gemv16_q8_0;
     k->gemv16[QT_Q4_K] = gemv16_q4_k;
+    k->gemv16[QT_Q5_K] = gemv16_q5_k;
     k->gemv16[QT_Q6_K] = gemv16_q6_k;
     k->dotf[QT_F32] = dotf_f32;
     k->dotf[QT_F16] = dotf_f16;

@@ -1,19 +1,18 @@
-/* kernels_avx2_kquant.c — AVX2 integer kernels of Q2_K, Q3_K, Q5_K (K-quants) on
- * 8-bit activations, in the order kernels.h defines (bit-identical to
- * kernels_scalar.c).
+/* kernels_avx2_kquant.c — AVX2 integer kernels of Q2_K and Q3_K (K-quants)
+ * on 8-bit activations, in the order kernels.h defines (bit-identical to
+ * kernels_scalar.c). Q4_K, Q5_K and Q6_K matrices are packed at load
+ * (kernels_avx2.c); their rare stored rows use the scalar dots.
  *
  * One super-block of 256 at a time, block j (32 elements) against
  * activation block x[j]: the block's weights are widened to one vector of
  * unsigned bytes (element l in byte l, the order of x[j].q) and multiplied
  * with the activations by vpmaddubsw (pairs small enough never to
- * saturate). Q2_K/Q3_K: the 16-element sub-block sums fit in int16, so a
- * vphaddw tree gives all 16 of them and one vpmaddwd with the sub-block
- * scales the per-lane sum sc[2j] * S(2j) + sc[2j + 1] * S(2j + 1). Q5_K
- * (one scale per block): vpmaddwd with ones and avx2_reduce8 to one
- * integer per lane, times the scale. Sums over x (mins, offsets) use
- * x[j].s with the sub-block values in vpmaddwd pairs. Every integer is
- * exact; then the FMAs of kernels.h per lane, with d * d_x[j] (and
- * dmin * d_x[j]) as one float multiply each. */
+ * saturate). The 16-element sub-block sums fit in int16, so a vphaddw
+ * tree gives all 16 of them and one vpmaddwd with the sub-block scales the
+ * per-lane sum sc[2j] * S(2j) + sc[2j + 1] * S(2j + 1). Sums over x (mins,
+ * offsets) use x[j].s with the sub-block values in vpmaddwd pairs. Every
+ * integer is exact; then the FMAs of kernels.h per lane, with d * d_x[j]
+ * (and dmin * d_x[j]) as one float multiply each. */
 #include "llm/kernels_avx2.h"
 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
@@ -134,54 +133,10 @@ T_AVX2 static float dotq_q3_k(const void *row, const llm_q8 *x, size_t n)
     return avx2_hsum8(acc);
 }
 
-/* Q5_K: q (0..31) = nibble of qs | bit j of qh << 4; vpmaddubsw (pairs at
- * most 2 * 31 * 127), vpmaddwd with ones, reduced per block, times the
- * block's 6-bit scale (both sub-blocks share it); the mins as
- * -(m * s[0] + m * s[1]) by vpmaddwd. */
-T_AVX2 static float dotq_q5_k(const void *row, const llm_q8 *x, size_t n)
-{
-    const uint8_t *b = row;
-    const __m256i m4 = _mm256_set1_epi8(0xF), ones = _mm256_set1_epi16(1);
-    __m256 acc = _mm256_setzero_ps();
-    for (size_t i = 0; i < n / QK_K; i++, b += QB_Q5_K, x += 8) {
-        float d = avx2_f16(b), dmin = avx2_f16(b + 2);
-        __m256 dx;
-        __m256i xs, p[8];
-        x_scales(x, &dx, &xs);
-        /* scales sc[0..8) in bytes 0..7, mins m[0..8) in bytes 8..15 */
-        uint32_t a[3];
-        memcpy(a, b + 4, 12);
-        uint32_t s0 = a[0] & 0x3F3F3F3F;
-        uint32_t s1 = (a[2] & 0x0F0F0F0F) | (a[0] >> 6 & 0x03030303) << 4;
-        uint32_t m0 = a[1] & 0x3F3F3F3F;
-        uint32_t m1 = (a[2] >> 4 & 0x0F0F0F0F) | (a[1] >> 6 & 0x03030303) << 4;
-        __m128i sm = _mm_setr_epi32((int)s0, (int)s1, (int)m0, (int)m1);
-        __m256i sc = _mm256_cvtepu8_epi32(sm);
-        __m256i mn = _mm256_cvtepu8_epi32(_mm_unpackhi_epi64(sm, sm));
-        mn = _mm256_or_si256(mn, _mm256_slli_epi32(mn, 16)); /* (m, m) pairs */
-        __m256i qh = _mm256_loadu_si256((const __m256i *)(b + 16));
-#pragma GCC unroll 4
-        for (int c = 0; c < 4; c++) {
-            __m256i q = _mm256_loadu_si256((const __m256i *)(b + 48 + (size_t)32 * c));
-            __m256i lo = _mm256_or_si256(_mm256_and_si256(q, m4), bit_to(qh, 2 * c, 4));
-            __m256i hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q, 4), m4), bit_to(qh, 2 * c + 1, 4));
-            p[(size_t)2 * c] = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)x[(size_t)2 * c].q)), ones);
-            p[2 * c + 1] =
-                _mm256_madd_epi16(_mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)x[2 * c + 1].q)), ones);
-        }
-        __m256i s = _mm256_mullo_epi32(avx2_reduce8(p), sc);
-        __m256i m = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_madd_epi16(mn, xs));
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(_mm256_set1_ps(d), dx), acc);
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(m), _mm256_mul_ps(_mm256_set1_ps(dmin), dx), acc);
-    }
-    return avx2_hsum8(acc);
-}
-
 void llm_kernels_init_avx2_kquant(llm_kernels *k)
 {
     k->dotq[QT_Q2_K] = dotq_q2_k;
     k->dotq[QT_Q3_K] = dotq_q3_k;
-    k->dotq[QT_Q5_K] = dotq_q5_k;
 }
 
 #else

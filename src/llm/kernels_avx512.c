@@ -53,7 +53,7 @@ T512 static void gemv16_q4_0(const uint8_t *group, const llm_q8 *x, size_t n, fl
     const __m512i m4 = _mm512_set1_epi8(0xF);
     __m512 acc = _mm512_setzero_ps();
     const uint8_t *o = group;
-    for (size_t b = 0; b < n / 32; b++, o += GRP_HEAD + 4 * 64, x++) {
+    for (size_t b = 0; b < n / 32; b++, o += GRP_HEAD + (size_t)4 * 64, x++) {
         __m512i s0 = _mm512_set1_epi32(-8 * (x->s[0] + x->s[1])), s1 = _mm512_setzero_si512();
         for (int k = 0; k < 4; k++) {
             __m512i w = _mm512_loadu_si512((const void *)(o + GRP_HEAD + (size_t)64 * k));
@@ -71,7 +71,7 @@ T512 static void gemv16_q8_0(const uint8_t *group, const llm_q8 *x, size_t n, fl
 {
     __m512 acc = _mm512_setzero_ps();
     const uint8_t *o = group;
-    for (size_t b = 0; b < n / 32; b++, o += GRP_HEAD + 8 * 64, x++) {
+    for (size_t b = 0; b < n / 32; b++, o += GRP_HEAD + (size_t)8 * 64, x++) {
         __m512i s0 = _mm512_set1_epi32(-128 * (x->s[0] + x->s[1])), s1 = _mm512_setzero_si512();
         for (int k = 0; k < 8; k += 2) {
             s0 = _mm512_dpbusd_epi32(s0, _mm512_loadu_si512((const void *)(o + GRP_HEAD + (size_t)64 * k)),
@@ -120,6 +120,83 @@ T512 static void gemv16_q4_k(const uint8_t *group, const llm_q8 *x, size_t n, fl
                 acc = _mm512_fmadd_ps(t, _mm512_mul_ps(dmin, dx), acc);
             }
         }
+    }
+    _mm512_storeu_ps(out, acc);
+}
+
+/* Bit j of every byte of v moved to bit 4, the other bits cleared (the
+ * 16-bit shifts never carry that bit across bytes: j < 8). */
+__attribute__((always_inline)) T512 static inline __m512i bit4_512(__m512i v, int j)
+{
+    v = j > 4 ? _mm512_srli_epi16(v, (unsigned)(j - 4)) : j < 4 ? _mm512_slli_epi16(v, (unsigned)(4 - j)) : v;
+    return _mm512_and_si512(v, _mm512_set1_epi8(0x10));
+}
+
+__attribute__((always_inline)) T512 static inline __m256i bit4_256(__m256i v, int j)
+{
+    v = j > 4 ? _mm256_srli_epi16(v, j - 4) : j < 4 ? _mm256_slli_epi16(v, 4 - j) : v;
+    return _mm256_and_si256(v, _mm256_set1_epi8(0x10));
+}
+
+/* Q5_K: the lines in memory order (per piece k: the qh line, then the qs
+ * lines of chunks 0..3), all eight blocks at once: q = nibble | qh bit j
+ * << 4 (0..31), vpdpbusd against block j's broadcast activations into
+ * eight integer accumulators; then per block in order, as Q4_K, the sum
+ * times the 6-bit scale and the min term, two FMAs. (Named accumulators
+ * and inline helpers: clang keeps an array of them in memory.) */
+__attribute__((always_inline)) T512 static inline void q5_chunk(const uint8_t *line, __m512i H, int c, const llm_q8 *x,
+                                                                 size_t k, __m512i *s0, __m512i *s1)
+{
+    const __m512i m4 = _mm512_set1_epi8(0xF);
+    __m512i L = _mm512_loadu_si512((const void *)(line + 64 + (size_t)64 * c));
+    __m512i lo = _mm512_or_si512(_mm512_and_si512(L, m4), bit4_512(H, 2 * c));
+    __m512i hi = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(L, 4), m4), bit4_512(H, 2 * c + 1));
+    *s0 = _mm512_dpbusd_epi32(*s0, lo, _mm512_set1_epi32(rd_i32(x[(size_t)2 * c].q + 4 * k)));
+    *s1 = _mm512_dpbusd_epi32(*s1, hi, _mm512_set1_epi32(rd_i32(x[2 * c + 1].q + 4 * k)));
+}
+
+/* acc += the two FMAs of block j (sum s) of the 16 rows. */
+__attribute__((always_inline)) T512 static inline __m512 q5_fma(const uint8_t *o, const llm_q8 *x, int j, __m512i s,
+                                                                __m512 d, __m512 dmin, __m512 acc)
+{
+    const llm_q8 *xj = x + j;
+    /* sc * s and m * sum(q) are below 2^24: exact in float */
+    __m512 sc = _mm512_cvtepi32_ps(
+        _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(o + LLM_PACK_Q5K_SC + (size_t)16 * j))));
+    __m512 mn = _mm512_cvtepi32_ps(
+        _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(o + LLM_PACK_Q5K_MIN + (size_t)16 * j))));
+    __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(s), sc);
+    __m512 t = _mm512_mul_ps(mn, _mm512_set1_ps((float)-(xj->s[0] + xj->s[1])));
+    __m512 dx = _mm512_set1_ps(xj->d);
+    acc = _mm512_fmadd_ps(v, _mm512_mul_ps(d, dx), acc);
+    return _mm512_fmadd_ps(t, _mm512_mul_ps(dmin, dx), acc);
+}
+
+T512 static void gemv16_q5_k(const uint8_t *group, const llm_q8 *x, size_t n, float *out)
+{
+    __m512 acc = _mm512_setzero_ps();
+    const uint8_t *o = group;
+    for (size_t i = 0; i < n / QK_K; i++, o += LLM_PACK_Q5K_BYTES, x += 8) {
+        __m512i s0 = _mm512_setzero_si512(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+        _Pragma("GCC unroll 8") for (size_t k = 0; k < 8; k++)
+        {
+            const uint8_t *line = o + LLM_PACK_Q5K_QS + LLM_PACK_Q5K_LINE * k;
+            __m512i H = _mm512_loadu_si512((const void *)line);
+            q5_chunk(line, H, 0, x, k, &s0, &s1);
+            q5_chunk(line, H, 1, x, k, &s2, &s3);
+            q5_chunk(line, H, 2, x, k, &s4, &s5);
+            q5_chunk(line, H, 3, x, k, &s6, &s7);
+        }
+        __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)o));
+        __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(o + (size_t)2 * LLM_PACK_ROWS)));
+        acc = q5_fma(o, x, 0, s0, d, dmin, acc);
+        acc = q5_fma(o, x, 1, s1, d, dmin, acc);
+        acc = q5_fma(o, x, 2, s2, d, dmin, acc);
+        acc = q5_fma(o, x, 3, s3, d, dmin, acc);
+        acc = q5_fma(o, x, 4, s4, d, dmin, acc);
+        acc = q5_fma(o, x, 5, s5, d, dmin, acc);
+        acc = q5_fma(o, x, 6, s6, d, dmin, acc);
+        acc = q5_fma(o, x, 7, s7, d, dmin, acc);
     }
     _mm512_storeu_ps(out, acc);
 }
@@ -303,13 +380,13 @@ static void xt_pack(const llm_q8 *x, size_t x_stride, size_t nt, size_t n, void 
 
 /* ---- weights of a tile: 8 rows ----------------------------------------- *
  * Per block: 8 rows x 8 dwords of signed bytes, 8 x (-128 * sum), 8 scales
- * (Q4_K: d, and the 6-bit scale, -min and dmin). */
+ * (Q4_K, Q5_K: d, and the 6-bit scale, -min and dmin). */
 #define TR 8 /* rows per tile */
 typedef struct {
     int32_t w[TR][8];
     int32_t corr[TR];
     float d[TR];
-    float sc[TR], negm[TR], dmin[TR]; /* Q4_K: the block's scale, -min, dmin */
+    float sc[TR], negm[TR], dmin[TR]; /* Q4_K, Q5_K: the block's scale, -min, dmin */
     float sc2[TR];                     /* Q6_K: sc the first sub-block's scale, sc2 the second's */
     int32_t corr2[TR];                 /* Q6_K: corr covers the first 16 values, corr2 the last 16 */
 } wp_blk;
@@ -330,7 +407,7 @@ T512 static inline void wp_put(wp_blk *blk, int r, __m256i v, float d)
 T512 static void wp_q4_0(const uint8_t *group, size_t nb, int r, int slot, wp_blk *wp)
 {
     const uint8_t *blk = group;
-    for (size_t b = 0; b < nb; b++, blk += GRP_HEAD + 4 * 64) {
+    for (size_t b = 0; b < nb; b++, blk += GRP_HEAD + (size_t)4 * 64) {
         const uint8_t *o = blk + GRP_HEAD + 4 * (size_t)r;
         __m128i raw = _mm_setr_epi32(rd_i32(o), rd_i32(o + 64), rd_i32(o + 128), rd_i32(o + 192));
         __m256i v = _mm256_set_m128i(_mm_srli_epi16(raw, 4), raw);
@@ -344,7 +421,7 @@ T512 static void wp_q4_0(const uint8_t *group, size_t nb, int r, int slot, wp_bl
 T512 static void wp_q8_0(const uint8_t *group, size_t nb, int r, int slot, wp_blk *wp)
 {
     const uint8_t *blk = group;
-    for (size_t b = 0; b < nb; b++, blk += GRP_HEAD + 8 * 64) {
+    for (size_t b = 0; b < nb; b++, blk += GRP_HEAD + (size_t)8 * 64) {
         const uint8_t *o = blk + GRP_HEAD + 4 * (size_t)r;
         __m256i v = _mm256_setr_epi32(rd_i32(o), rd_i32(o + 64), rd_i32(o + 128), rd_i32(o + 192), rd_i32(o + 256),
                                       rd_i32(o + 320), rd_i32(o + 384), rd_i32(o + 448));
@@ -380,6 +457,38 @@ T512 static void wp_q4_k(const uint8_t *group, size_t nb, int r, int slot, wp_bl
     }
 }
 
+/* Q5_K: q = nibble | qh bit << 4 (0..31), then as Q4_K. */
+T512 static void wp_q5_k(const uint8_t *group, size_t nb, int r, int slot, wp_blk *wp)
+{
+    const __m256i m4 = _mm256_set1_epi8(0xF);
+    const uint8_t *o = group;
+    for (size_t b = 0; b < nb; b += 8, o += LLM_PACK_Q5K_BYTES) {
+        uint16_t h[2];
+        memcpy(&h[0], o + (size_t)2 * r, 2);
+        memcpy(&h[1], o + (size_t)2 * LLM_PACK_ROWS + (size_t)2 * r, 2);
+        float d = _cvtsh_ss(h[0]), dmin = _cvtsh_ss(h[1]);
+        int32_t qh[8];
+        for (size_t k = 0; k < 8; k++) qh[k] = rd_i32(o + llm_q5k_qh() + LLM_PACK_Q5K_LINE * k + 4 * (size_t)r);
+        __m256i H = _mm256_loadu_si256((const __m256i *)(const void *)qh);
+        _Pragma("GCC unroll 4") for (int c = 0; c < 4; c++)
+        {
+            int32_t q[8];
+            for (size_t k = 0; k < 8; k++) q[k] = rd_i32(o + llm_q5k_qs((size_t)c) + LLM_PACK_Q5K_LINE * k + 4 * (size_t)r);
+            __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)q);
+            _Pragma("GCC unroll 2") for (int e = 0; e < 2; e++)
+            {
+                int j = 2 * c + e;
+                wp_blk *blk = &wp[b + (size_t)j];
+                __m256i nib = e ? _mm256_and_si256(_mm256_srli_epi16(v, 4), m4) : _mm256_and_si256(v, m4);
+                wp_put(blk, slot, _mm256_or_si256(nib, bit4_256(H, j)), d);
+                blk->sc[slot] = (float)o[LLM_PACK_Q5K_SC + 16 * j + r];
+                blk->negm[slot] = -(float)o[LLM_PACK_Q5K_MIN + 16 * j + r];
+                blk->dmin[slot] = dmin;
+            }
+        }
+    }
+}
+
 /* -128 x the sum of the signed bytes of one 128-bit half of v. */
 T512 static inline int32_t half_corr(__m256i v, int hi)
 {
@@ -399,7 +508,7 @@ T512 static void wp_q6_k(const uint8_t *group, size_t nb, int r, int slot, wp_bl
         float d = _cvtsh_ss(h);
         for (int j = 0; j < 8; j++) {
             int nn = j >> 2, kk = j & 3;
-            const uint8_t *ql = o + llm_q6k_ql((size_t)(2 * nn + (kk & 1))) + 4 * (size_t)r;
+            const uint8_t *ql = o + llm_q6k_ql((size_t)2 * nn + (size_t)(kk & 1)) + 4 * (size_t)r;
             const uint8_t *qh = o + llm_q6k_qh((size_t)nn) + 4 * (size_t)r;
             int32_t l[8], hb[8];
             for (size_t k = 0; k < 8; k++) {
@@ -556,6 +665,13 @@ static void gemm_q4_k(const uint8_t *pk, size_t r0, size_t r1, size_t n, const v
     gemm_packed(wp_q4_k, tile_q4_k, QT_Q4_K, pk, r0, r1, n, xt, nt, out, ldo);
 }
 
+/* Q5_K: the Q4_K tile (the same arithmetic on q 0..31). */
+static void gemm_q5_k(const uint8_t *pk, size_t r0, size_t r1, size_t n, const void *xt, size_t nt, float *out,
+                      size_t ldo)
+{
+    gemm_packed(wp_q5_k, tile_q4_k, QT_Q5_K, pk, r0, r1, n, xt, nt, out, ldo);
+}
+
 static void gemm_q6_k(const uint8_t *pk, size_t r0, size_t r1, size_t n, const void *xt, size_t nt, float *out,
                       size_t ldo)
 {
@@ -572,6 +688,8 @@ void llm_kernels_init_avx512(llm_kernels *k)
     k->gemm[QT_Q8_0] = gemm_q8_0;
     k->gemm[QT_Q4_K] = gemm_q4_k;
     k->gemv16[QT_Q4_K] = gemv16_q4_k;
+    k->gemm[QT_Q5_K] = gemm_q5_k;
+    k->gemv16[QT_Q5_K] = gemv16_q5_k;
     k->gemm[QT_Q6_K] = gemm_q6_k;
     k->gemv16[QT_Q6_K] = gemv16_q6_k;
     k->attn = attn;
@@ -581,18 +699,6 @@ void llm_kernels_init_avx512(llm_kernels *k)
 }
 
 #else
-
-static void gemm_q4_k(const uint8_t *pk, size_t r0, size_t r1, size_t n, const void *xt, size_t nt, float *out,
-                      size_t ldo)
-{
-    gemm_packed(wp_q4_k, tile_q4_k, QT_Q4_K, pk, r0, r1, n, xt, nt, out, ldo);
-}
-
-static void gemm_q6_k(const uint8_t *pk, size_t r0, size_t r1, size_t n, const void *xt, size_t nt, float *out,
-                      size_t ldo)
-{
-    gemm_packed(wp_q6_k, tile_q6_k, QT_Q6_K, pk, r0, r1, n, xt, nt, out, ldo);
-}
 
 void llm_kernels_init_avx512(llm_kernels *k) { (void)k; }
 

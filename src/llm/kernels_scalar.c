@@ -133,27 +133,6 @@ static void decode_q3_k(const uint8_t *b, kblock *k)
     k->dmin = 0;
 }
 
-static void decode_q45_k(const uint8_t *b, kblock *k, int five)
-{
-    const uint8_t *qh = b + 16, *qs = b + (five ? 48 : 16);
-    for (size_t j = 0; j < 8; j++) {
-        int sc, m;
-        qt_k4_scale_min(b + 4, (int)j, &sc, &m);
-        k->sc[2 * j] = k->sc[2 * j + 1] = sc;
-        k->mn[2 * j] = k->mn[2 * j + 1] = m;
-    }
-    for (int e = 0; e < 256; e++) {
-        int l = e & 31, j = e >> 5;
-        int v = (qs[32 * (j >> 1) + l] >> (4 * (j & 1))) & 0xF;
-        if (five) v |= ((qh[l] >> j) & 1) << 4;
-        k->q[e] = (int8_t)v;
-    }
-    k->d = qt_rd_f16(b);
-    k->dmin = qt_rd_f16(b + 2);
-}
-
-static void decode_q5_k(const uint8_t *b, kblock *k) { decode_q45_k(b, k, 1); }
-
 static void decode_q6_k(const uint8_t *b, kblock *k)
 {
     const uint8_t *ql = b, *qh = b + 128;
@@ -205,26 +184,34 @@ static inline void kblock_dot(const kblock *k, const llm_q8 *x, float *lane, int
 
 KDOT(dotq_q2_k, decode_q2_k, QB_Q2_K, 1)
 KDOT(dotq_q3_k, decode_q3_k, QB_Q3_K, 0)
-KDOT(dotq_q5_k, decode_q5_k, QB_Q5_K, 1)
 
-/* Q4_K: one accumulator over the 32-blocks in order (kernels.h). */
-static float dotq_q4_k(const void *row, const llm_q8 *x, size_t n)
+/* Q4_K, Q5_K: one accumulator over the 32-blocks in order (kernels.h). */
+static inline float dotq_q45_k(const void *row, const llm_q8 *x, size_t n, int five)
 {
     const uint8_t *b = row;
     float acc = 0;
-    for (size_t i = 0; i < n / QK_K; i++, b += QB_Q4_K) {
+    size_t bytes = five ? QB_Q5_K : QB_Q4_K;
+    for (size_t i = 0; i < n / QK_K; i++, b += bytes) {
         float d = qt_rd_f16(b), dmin = qt_rd_f16(b + 2);
+        const uint8_t *qh = b + 16;
         for (int j = 0; j < 8; j++, x++) {
             int sc, m, s = 0;
             qt_k4_scale_min(b + 4, j, &sc, &m);
-            const uint8_t *qs = b + 16 + (size_t)32 * (j / 2);
-            for (int l = 0; l < 32; l++) s += ((qs[l] >> (4 * (j & 1))) & 0xF) * x->q[l];
+            const uint8_t *qs = b + (five ? 48 : 16) + (size_t)32 * (j / 2);
+            for (int l = 0; l < 32; l++) {
+                int v = (qs[l] >> (4 * (j & 1))) & 0xF;
+                if (five) v |= ((qh[l] >> j) & 1) << 4;
+                s += v * x->q[l];
+            }
             acc = fmaf((float)(sc * s), d * x->d, acc);
             acc = fmaf((float)(-m * (x->s[0] + x->s[1])), dmin * x->d, acc);
         }
     }
     return acc;
 }
+
+static float dotq_q4_k(const void *row, const llm_q8 *x, size_t n) { return dotq_q45_k(row, x, n, 0); }
+static float dotq_q5_k(const void *row, const llm_q8 *x, size_t n) { return dotq_q45_k(row, x, n, 1); }
 
 /* Q6_K: one accumulator over the 32-blocks in order (kernels.h). */
 static float dotq_q6_k(const void *row, const llm_q8 *x, size_t n)
@@ -307,6 +294,32 @@ static void gemv16_q4_k(const uint8_t *group, const llm_q8 *x0, size_t n, float 
     }
 }
 
+static void gemv16_q5_k(const uint8_t *group, const llm_q8 *x0, size_t n, float *out)
+{
+    for (int r = 0; r < LLM_PACK_ROWS; r++) {
+        const uint8_t *o = group;
+        const llm_q8 *x = x0;
+        float acc = 0;
+        for (size_t i = 0; i < n / QK_K; i++, o += LLM_PACK_Q5K_BYTES) {
+            float d = qt_rd_f16(o + (size_t)2 * r), dmin = qt_rd_f16(o + (size_t)2 * LLM_PACK_ROWS + (size_t)2 * r);
+            for (int j = 0; j < 8; j++, x++) {
+                int sc = o[LLM_PACK_Q5K_SC + 16 * j + r], m = o[LLM_PACK_Q5K_MIN + 16 * j + r], s = 0;
+                const uint8_t *qs = o + llm_q5k_qs((size_t)(j / 2)) + (size_t)4 * r;
+                const uint8_t *qh = o + llm_q5k_qh() + (size_t)4 * r;
+                for (int k = 0; k < 8; k++)
+                    for (int t = 0; t < 4; t++) {
+                        size_t at = (size_t)LLM_PACK_Q5K_LINE * k + (size_t)t;
+                        int v = ((qs[at] >> (4 * (j & 1))) & 0xF) | ((qh[at] >> j) & 1) << 4;
+                        s += v * x->q[4 * k + t];
+                    }
+                acc = fmaf((float)(sc * s), d * x->d, acc);
+                acc = fmaf((float)(-m * (x->s[0] + x->s[1])), dmin * x->d, acc);
+            }
+        }
+        out[r] = acc;
+    }
+}
+
 static void gemv16_q6_k(const uint8_t *group, const llm_q8 *x0, size_t n, float *out)
 {
     for (int r = 0; r < LLM_PACK_ROWS; r++) {
@@ -317,7 +330,7 @@ static void gemv16_q6_k(const uint8_t *group, const llm_q8 *x0, size_t n, float 
             float d = qt_rd_f16(o + (size_t)2 * r);
             for (int j = 0; j < 8; j++, x++) {
                 int nn = j >> 2, kk = j & 3, half[2] = {0, 0};
-                const uint8_t *ql = o + llm_q6k_ql((size_t)(2 * nn + (kk & 1))) + (size_t)4 * r;
+                const uint8_t *ql = o + llm_q6k_ql((size_t)2 * nn + (size_t)(kk & 1)) + (size_t)4 * r;
                 const uint8_t *qh = o + llm_q6k_qh((size_t)nn) + (size_t)4 * r;
                 for (int k = 0; k < 8; k++)
                     for (int t = 0; t < 4; t++) {
@@ -441,6 +454,7 @@ void llm_kernels_init_scalar(llm_kernels *k)
     k->gemv16[QT_Q4_0] = gemv16_q4_0;
     k->gemv16[QT_Q8_0] = gemv16_q8_0;
     k->gemv16[QT_Q4_K] = gemv16_q4_k;
+    k->gemv16[QT_Q5_K] = gemv16_q5_k;
     k->gemv16[QT_Q6_K] = gemv16_q6_k;
     k->quantize = llm_quantize_q8;
     k->vdot = vdot;

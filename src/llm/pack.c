@@ -1,4 +1,4 @@
-/* pack.c — Q4_0, Q8_0, Q4_K and Q6_K rows repacked in groups of 16 (the layout
+/* pack.c — Q4_0, Q8_0, Q4_K, Q5_K and Q6_K rows repacked in groups of 16 (the layout
  * is described in kernels.h): 16 rows' 4-byte pieces side by side, so that
  * a vector register holds one piece of every row of the group and the
  * kernels accumulate 16 rows in its lanes. */
@@ -12,6 +12,7 @@ static int pack_pieces(uint32_t type) { return type == QT_Q4_0 ? 4 : type == QT_
 size_t llm_pack_block_bytes(uint32_t type)
 {
     if (type == QT_Q4_K) return LLM_PACK_Q4K_BYTES / 8;
+    if (type == QT_Q5_K) return LLM_PACK_Q5K_BYTES / 8;
     if (type == QT_Q6_K) return LLM_PACK_Q6K_BYTES / 8;
     int p = pack_pieces(type);
     return p ? (size_t)(2 * LLM_PACK_ROWS + 4 * LLM_PACK_ROWS * p) : 0;
@@ -19,7 +20,7 @@ size_t llm_pack_block_bytes(uint32_t type)
 
 int llm_pack_wanted(uint32_t type, size_t rows, size_t cols)
 {
-    size_t unit = type == QT_Q4_K || type == QT_Q6_K ? QK_K : 32;
+    size_t unit = type == QT_Q4_K || type == QT_Q5_K || type == QT_Q6_K ? QK_K : 32;
     return llm_pack_block_bytes(type) && rows > 0 && rows % LLM_PACK_ROWS == 0 && cols > 0 && cols % unit == 0;
 }
 
@@ -39,6 +40,44 @@ static void pack_q4_k(const uint8_t *src, size_t row_bytes, size_t i, uint8_t *o
         for (int c = 0; c < 4; c++)
             for (int k = 0; k < 8; k++)
                 memcpy(o + LLM_PACK_Q4K_QS + (size_t)512 * c + (size_t)64 * k + (size_t)4 * r, blk + 16 + (size_t)32 * c + (size_t)4 * k, 4);
+    }
+}
+
+/* Q5_K: one superblock of 16 rows (layout in kernels.h). */
+static void pack_q5_k(const uint8_t *src, size_t row_bytes, size_t i, uint8_t *o)
+{
+    for (int r = 0; r < LLM_PACK_ROWS; r++) {
+        const uint8_t *blk = src + (size_t)r * row_bytes + i * QB_Q5_K;
+        memcpy(o + (size_t)2 * r, blk, 2);                                  /* d */
+        memcpy(o + (size_t)2 * LLM_PACK_ROWS + (size_t)2 * r, blk + 2, 2); /* dmin */
+        for (int j = 0; j < 8; j++) {
+            int sc, m;
+            qt_k4_scale_min(blk + 4, j, &sc, &m);
+            o[LLM_PACK_Q5K_SC + 16 * j + r] = (uint8_t)sc;
+            o[LLM_PACK_Q5K_MIN + 16 * j + r] = (uint8_t)m;
+        }
+        for (size_t k = 0; k < 8; k++) {
+            uint8_t *line = o + LLM_PACK_Q5K_LINE * k + (size_t)4 * r;
+            memcpy(line + llm_q5k_qh(), blk + 16 + 4 * k, 4);
+            for (size_t c = 0; c < 4; c++) memcpy(line + llm_q5k_qs(c), blk + 48 + 32 * c + 4 * k, 4);
+        }
+    }
+}
+
+static void unpack_q5_k(const uint8_t *o, int r, uint8_t *blk)
+{
+    int sc[8], m[8];
+    memcpy(blk, o + (size_t)2 * r, 2);
+    memcpy(blk + 2, o + (size_t)2 * LLM_PACK_ROWS + (size_t)2 * r, 2);
+    for (int j = 0; j < 8; j++) {
+        sc[j] = o[LLM_PACK_Q5K_SC + 16 * j + r];
+        m[j] = o[LLM_PACK_Q5K_MIN + 16 * j + r];
+    }
+    qt_k4_pack_scale_min(blk + 4, sc, m);
+    for (size_t k = 0; k < 8; k++) {
+        const uint8_t *line = o + LLM_PACK_Q5K_LINE * k + (size_t)4 * r;
+        memcpy(blk + 16 + 4 * k, line + llm_q5k_qh(), 4);
+        for (size_t c = 0; c < 4; c++) memcpy(blk + 48 + 32 * c + 4 * k, line + llm_q5k_qs(c), 4);
     }
 }
 
@@ -85,12 +124,13 @@ static void unpack_q4_k(const uint8_t *o, int r, uint8_t *blk)
 void llm_pack_rows(uint32_t type, const uint8_t *src, size_t row_bytes, size_t cols, size_t g0, size_t g1,
                    uint8_t *dst)
 {
-    if (type == QT_Q4_K || type == QT_Q6_K) {
+    if (type == QT_Q4_K || type == QT_Q5_K || type == QT_Q6_K) {
         size_t ns = cols / QK_K, sb = 8 * llm_pack_block_bytes(type);
         for (size_t g = g0; g < g1; g++)
             for (size_t i = 0; i < ns; i++) {
                 const uint8_t *rows = src + g * LLM_PACK_ROWS * row_bytes;
                 if (type == QT_Q4_K) pack_q4_k(rows, row_bytes, i, dst + (g * ns + i) * sb);
+                else if (type == QT_Q5_K) pack_q5_k(rows, row_bytes, i, dst + (g * ns + i) * sb);
                 else pack_q6_k(rows, row_bytes, i, dst + (g * ns + i) * sb);
             }
         return;
@@ -116,6 +156,10 @@ void llm_pack_get_block(uint32_t type, const uint8_t *group, size_t b, int r, ui
 {
     if (type == QT_Q4_K) {
         unpack_q4_k(group + b * LLM_PACK_Q4K_BYTES, r, out);
+        return;
+    }
+    if (type == QT_Q5_K) {
+        unpack_q5_k(group + b * LLM_PACK_Q5K_BYTES, r, out);
         return;
     }
     if (type == QT_Q6_K) {
