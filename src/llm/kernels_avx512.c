@@ -531,6 +531,18 @@ T512 static void wp_q6_k(const uint8_t *group, size_t nb, int r, int slot, wp_bl
 
 typedef void (*wp_fn)(const uint8_t *group, size_t nb, int r, int slot, wp_blk *wp);
 
+/* Rows [row0, row0 + nr) and tokens [tok0, tok0 + ntok) of a tile's
+ * accumulators (row r's 16 token lanes in acc[r]) into out. */
+T512 static inline void tile_store(const __m512 *acc, float *out, size_t ldo, size_t row0, int nr, size_t tok0,
+                                   size_t ntok)
+{
+    for (int r = 0; r < nr; r++) {
+        float v[16];
+        _mm512_storeu_ps(v, acc[r]);
+        for (size_t t = 0; t < 16 && t < ntok; t++) out[(tok0 + t) * ldo + row0 + (size_t)r] = v[t];
+    }
+}
+
 /* TR rows x 16 tokens; writes rows [row0, row0 + nr) and tokens
  * [tok0, tok0 + ntok) of out. */
 T512 static void tile(const wp_blk *wp, size_t nb, const uint8_t *xt, float *out, size_t ldo, size_t row0, int nr,
@@ -550,11 +562,7 @@ T512 static void tile(const wp_blk *wp, size_t nb, const uint8_t *xt, float *out
             acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dx, _mm512_set1_ps(wp->d[r])), acc[r]);
         }
     }
-    for (int r = 0; r < nr; r++) {
-        float v[16];
-        _mm512_storeu_ps(v, acc[r]);
-        for (size_t t = 0; t < 16 && t < ntok; t++) out[(tok0 + t) * ldo + row0 + (size_t)r] = v[t];
-    }
+    tile_store(acc, out, ldo, row0, nr, tok0, ntok);
 }
 
 /* The Q4_K tile: as tile(), the integer sums times the 6-bit scale, then
@@ -581,11 +589,7 @@ T512 static void tile_q4_k(const wp_blk *wp, size_t nb, const uint8_t *xt, float
             acc[r] = _mm512_fmadd_ps(t, _mm512_mul_ps(dx, _mm512_set1_ps(wp->dmin[r])), acc[r]);
         }
     }
-    for (int r = 0; r < nr; r++) {
-        float v[16];
-        _mm512_storeu_ps(v, acc[r]);
-        for (size_t t = 0; t < 16 && t < ntok; t++) out[(tok0 + t) * ldo + row0 + (size_t)r] = v[t];
-    }
+    tile_store(acc, out, ldo, row0, nr, tok0, ntok);
 }
 
 /* The Q6_K tile: the two sub-block sums of each block kept apart, times
@@ -612,11 +616,7 @@ T512 static void tile_q6_k(const wp_blk *wp, size_t nb, const uint8_t *xt, float
             acc[r] = _mm512_fmadd_ps(v, _mm512_mul_ps(dx, _mm512_set1_ps(wp->d[r])), acc[r]);
         }
     }
-    for (int r = 0; r < nr; r++) {
-        float v[16];
-        _mm512_storeu_ps(v, acc[r]);
-        for (size_t t = 0; t < 16 && t < ntok; t++) out[(tok0 + t) * ldo + row0 + (size_t)r] = v[t];
-    }
+    tile_store(acc, out, ldo, row0, nr, tok0, ntok);
 }
 
 typedef void (*tile_fn)(const wp_blk *wp, size_t nb, const uint8_t *xt, float *out, size_t ldo, size_t row0, int nr,
