@@ -107,7 +107,7 @@ T_AVX2 static void unpack_q4_0(const uint8_t *group, size_t nb, int r, void *out
     wp4_blk *wp = out;
     const __m128i m4 = _mm_set1_epi8(0xF);
     const uint8_t *blk = group;
-    for (size_t b = 0; b < nb; b++, blk += GRP_HEAD + 4 * 64) {
+    for (size_t b = 0; b < nb; b++, blk += GRP_HEAD + (size_t)4 * 64) {
         for (int k = 0; k < 4; k++) {
             __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(blk + GRP_HEAD + (size_t)64 * k + (size_t)4 * r));
             _mm_storeu_si128((__m128i *)(void *)wp[b].w[k], _mm_and_si128(v, m4));
@@ -122,7 +122,7 @@ T_AVX2 static void unpack_q8_0(const uint8_t *group, size_t nb, int r, void *out
     wp8_blk *wp = out;
     const __m128i m4 = _mm_set1_epi8(0xF);
     const uint8_t *blk = group;
-    for (size_t b = 0; b < nb; b++, blk += GRP_HEAD + 8 * 64) {
+    for (size_t b = 0; b < nb; b++, blk += GRP_HEAD + (size_t)8 * 64) {
         for (int k = 0; k < 8; k++) {
             __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(blk + GRP_HEAD + (size_t)64 * k + (size_t)4 * r));
             _mm_storeu_si128((__m128i *)(void *)wp[b].w[k], _mm_and_si128(v, m4));
