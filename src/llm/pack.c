@@ -6,23 +6,8 @@
 
 #include <string.h>
 
-/* Pieces of 4 bytes per row and block, and their offset in a stored block. */
+/* Q4_0/Q8_0: pieces of 4 bytes per row and block (0 for other types). */
 static int pack_pieces(uint32_t type) { return type == QT_Q4_0 ? 4 : type == QT_Q8_0 ? 8 : 0; }
-
-size_t llm_pack_block_bytes(uint32_t type)
-{
-    if (type == QT_Q4_K) return LLM_PACK_Q4K_BYTES / 8;
-    if (type == QT_Q5_K) return LLM_PACK_Q5K_BYTES / 8;
-    if (type == QT_Q6_K) return LLM_PACK_Q6K_BYTES / 8;
-    int p = pack_pieces(type);
-    return p ? (size_t)(2 * LLM_PACK_ROWS + 4 * LLM_PACK_ROWS * p) : 0;
-}
-
-int llm_pack_wanted(uint32_t type, size_t rows, size_t cols)
-{
-    size_t unit = type == QT_Q4_K || type == QT_Q5_K || type == QT_Q6_K ? QK_K : 32;
-    return llm_pack_block_bytes(type) && rows > 0 && rows % LLM_PACK_ROWS == 0 && cols > 0 && cols % unit == 0;
-}
 
 /* Q4_K: one superblock of 16 rows (layout in kernels.h). */
 static void pack_q4_k(const uint8_t *src, size_t row_bytes, size_t i, uint8_t *o)
@@ -121,18 +106,50 @@ static void unpack_q4_k(const uint8_t *o, int r, uint8_t *blk)
         for (int k = 0; k < 8; k++) memcpy(blk + 16 + (size_t)32 * c + (size_t)4 * k, o + LLM_PACK_Q4K_QS + (size_t)512 * c + (size_t)64 * k + (size_t)4 * r, 4);
 }
 
+/* The K-quants: one superblock of 16 rows at a time. */
+typedef struct {
+    uint32_t type;
+    size_t bytes; /* per superblock of 16 rows */
+    void (*pack)(const uint8_t *src, size_t row_bytes, size_t i, uint8_t *o);
+    void (*unpack)(const uint8_t *o, int r, uint8_t *blk);
+} kpack;
+
+static const kpack KPACK[] = {
+    {QT_Q4_K, LLM_PACK_Q4K_BYTES, pack_q4_k, unpack_q4_k},
+    {QT_Q5_K, LLM_PACK_Q5K_BYTES, pack_q5_k, unpack_q5_k},
+    {QT_Q6_K, LLM_PACK_Q6K_BYTES, pack_q6_k, unpack_q6_k},
+};
+
+static const kpack *kpack_of(uint32_t type)
+{
+    for (size_t i = 0; i < sizeof KPACK / sizeof *KPACK; i++)
+        if (KPACK[i].type == type) return &KPACK[i];
+    return NULL;
+}
+
+size_t llm_pack_block_bytes(uint32_t type)
+{
+    const kpack *k = kpack_of(type);
+    if (k) return k->bytes / 8;
+    int p = pack_pieces(type);
+    return p ? (size_t)(2 * LLM_PACK_ROWS + 4 * LLM_PACK_ROWS * p) : 0;
+}
+
+int llm_pack_wanted(uint32_t type, size_t rows, size_t cols)
+{
+    size_t unit = kpack_of(type) ? QK_K : 32;
+    return llm_pack_block_bytes(type) && rows > 0 && rows % LLM_PACK_ROWS == 0 && cols > 0 && cols % unit == 0;
+}
+
 void llm_pack_rows(uint32_t type, const uint8_t *src, size_t row_bytes, size_t cols, size_t g0, size_t g1,
                    uint8_t *dst)
 {
-    if (type == QT_Q4_K || type == QT_Q5_K || type == QT_Q6_K) {
-        size_t ns = cols / QK_K, sb = 8 * llm_pack_block_bytes(type);
+    const kpack *kp = kpack_of(type);
+    if (kp) {
+        size_t ns = cols / QK_K;
         for (size_t g = g0; g < g1; g++)
-            for (size_t i = 0; i < ns; i++) {
-                const uint8_t *rows = src + g * LLM_PACK_ROWS * row_bytes;
-                if (type == QT_Q4_K) pack_q4_k(rows, row_bytes, i, dst + (g * ns + i) * sb);
-                else if (type == QT_Q5_K) pack_q5_k(rows, row_bytes, i, dst + (g * ns + i) * sb);
-                else pack_q6_k(rows, row_bytes, i, dst + (g * ns + i) * sb);
-            }
+            for (size_t i = 0; i < ns; i++)
+                kp->pack(src + g * LLM_PACK_ROWS * row_bytes, row_bytes, i, dst + (g * ns + i) * kp->bytes);
         return;
     }
     int pieces = pack_pieces(type);
@@ -154,16 +171,9 @@ void llm_pack_rows(uint32_t type, const uint8_t *src, size_t row_bytes, size_t c
 
 void llm_pack_get_block(uint32_t type, const uint8_t *group, size_t b, int r, uint8_t *out)
 {
-    if (type == QT_Q4_K) {
-        unpack_q4_k(group + b * LLM_PACK_Q4K_BYTES, r, out);
-        return;
-    }
-    if (type == QT_Q5_K) {
-        unpack_q5_k(group + b * LLM_PACK_Q5K_BYTES, r, out);
-        return;
-    }
-    if (type == QT_Q6_K) {
-        unpack_q6_k(group + b * LLM_PACK_Q6K_BYTES, r, out);
+    const kpack *kp = kpack_of(type);
+    if (kp) {
+        kp->unpack(group + b * kp->bytes, r, out);
         return;
     }
     int pieces = pack_pieces(type);
