@@ -33,7 +33,10 @@ LIB       := $(BUILD)/libgorilla.a
 BIN       := $(BUILD)/gorilla
 TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TOOL_BIN  := $(TOOL_SRC:tools/%.c=$(BUILD)/tools/%)
-HEADERS   := $(shell find include src -name '*.h')
+# Code only tests and tools use (synthetic models): not in the library.
+SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
+SUPPORT_OBJ := $(SUPPORT_SRC:%.c=$(BUILD)/%.o)
+HEADERS   := $(shell find include src tests/support -name '*.h')
 
 GORILLA_DATA ?= $(if $(wildcard ../shared/apibench/README.md),../shared/apibench,)
 export GORILLA_DATA
@@ -43,6 +46,7 @@ FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/bin/%)
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 5
 
+.SECONDARY: $(SUPPORT_OBJ)
 .PHONY: all deps run test test-release test-sanitize test-memcheck test-fuzz fuzz fuzz-build lint clean bench help
 all: $(BIN) $(TOOL_BIN)
 
@@ -59,7 +63,7 @@ deps: $(DEPS_STAMP)
 
 $(BUILD)/%.o: %.c $(HEADERS) $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(if $(filter tests/%,$<),-Itests) -c $< -o $@
 
 # Third-party grammar: compiled as is, warnings off, no sanitizers.
 $(BUILD)/grammar/parser.o: $(DEPS_STAMP)
@@ -76,13 +80,13 @@ $(LIB): $(LIB_OBJ) $(GRAMMAR_OBJ)
 $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) $(CFLAGS_ALL) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS_ALL)
 
-$(BUILD)/tests/%: tests/%.c tests/testutil.h $(LIB)
+$(BUILD)/tests/%: tests/%.c tests/testutil.h $(SUPPORT_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(LIB) $(LDLIBS_ALL) $(CMOCKA_LIBS)
+	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(SUPPORT_OBJ) $(LIB) $(LDLIBS_ALL) $(CMOCKA_LIBS)
 
-$(BUILD)/tools/%: tools/%.c $(LIB)
+$(BUILD)/tools/%: tools/%.c $(SUPPORT_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB) $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(SUPPORT_OBJ) $(LIB) $(LDLIBS_ALL)
 
 run: $(BIN)
 	@./tools/run-demo.sh $(BIN)
@@ -118,9 +122,9 @@ fuzz-build: $(DEPS_STAMP)
 	  SANFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
 	  $(FUZZ_BIN)
 
-build/fuzz/bin/%: tests/fuzz/%.c $(LIB)
+build/fuzz/bin/%: tests/fuzz/%.c $(SUPPORT_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(LIB) $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -Itests -fsanitize=fuzzer -o $@ $< $(SUPPORT_OBJ) $(LIB) $(LDLIBS_ALL)
 
 fuzz: fuzz-build
 	@./tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
@@ -133,12 +137,12 @@ bench: $(BIN)
 
 # Static analysis: cppcheck and clang-tidy (configuration in .clang-tidy),
 # both from Debian; any finding fails.
-LINT_SRC = $(LIB_SRC) $(CLI_SRC) $(TOOL_SRC)
+LINT_SRC = $(LIB_SRC) $(CLI_SRC) $(TOOL_SRC) $(SUPPORT_SRC)
 lint: $(DEPS_STAMP)
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
-	  --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Iinclude -Isrc $(LINT_SRC)
+	  --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Iinclude -Isrc -Itests $(LINT_SRC)
 	clang-tidy --quiet $(LINT_SRC) -- -std=c11 -D_GNU_SOURCE -DGORILLA_VERSION='"$(VERSION)"' \
-	  -Iinclude -Isrc -I$(GRAMMAR)/src $(PKG_CFLAGS)
+	  -Iinclude -Isrc -Itests -I$(GRAMMAR)/src $(PKG_CFLAGS)
 
 clean:
 	rm -rf build/release build/san

@@ -4,11 +4,11 @@
 
 #include <math.h>
 
-#include "llm/gguf.h"
-#include "llm/gguf_write.h"
-#include "llm/model.h"
-#include "llm/quant.h"
-#include "llm/synth.h"
+#include "llm/gguf/gguf.h"
+#include "llm/gguf/gguf_write.h"
+#include "llm/model/model.h"
+#include "llm/quant/quant.h"
+#include "support/synth.h"
 
 /* ---- a byte builder for hand-made files -------------------------------- */
 

@@ -8,12 +8,12 @@
 
 #include <math.h>
 
-#include "llm/kernels.h"
-#include "llm/model.h"
-#include "llm/prefill.h"
-#include "llm/synth.h"
-#include "llm/matmul.h"
-#include "llm/quant.h"
+#include "llm/kernels/kernels.h"
+#include "llm/model/model.h"
+#include "llm/model/prefill.h"
+#include "support/synth.h"
+#include "llm/model/matmul.h"
+#include "llm/quant/quant.h"
 
 static const uint32_t QTYPES[] = {QT_Q4_0, QT_Q4_1, QT_Q5_0, QT_Q5_1, QT_Q8_0,
                                   QT_Q2_K, QT_Q3_K, QT_Q4_K, QT_Q5_K, QT_Q6_K};

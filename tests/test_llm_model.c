@@ -4,10 +4,10 @@
 
 #include <math.h>
 
-#include "llm/kernels.h"
-#include "llm/model.h"
-#include "llm/quant.h"
-#include "llm/synth.h"
+#include "llm/kernels/kernels.h"
+#include "llm/model/model.h"
+#include "llm/quant/quant.h"
+#include "support/synth.h"
 #include "llm_reference.h"
 
 static char *tmp_path(void)

@@ -3,7 +3,7 @@
 
 #include <math.h>
 
-#include "llm/quant.h"
+#include "llm/quant/quant.h"
 
 static const uint32_t ALL[] = {QT_F32,  QT_F16,  QT_BF16, QT_Q4_0, QT_Q4_1, QT_Q5_0, QT_Q5_1,
                                QT_Q8_0, QT_Q2_K, QT_Q3_K, QT_Q4_K, QT_Q5_K, QT_Q6_K};

@@ -4,7 +4,7 @@
 
 #include <math.h>
 
-#include "llm/sampler.h"
+#include "llm/sample/sampler.h"
 
 static gorilla_sampler *make(float temp, int top_k, float top_p, float min_p, uint64_t seed, size_t n)
 {

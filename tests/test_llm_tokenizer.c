@@ -4,9 +4,9 @@
 #include "testutil.h"
 
 #include "base/hashmap.h"
-#include "llm/gguf.h"
-#include "llm/gguf_write.h"
-#include "llm/tokenizer.h"
+#include "llm/gguf/gguf.h"
+#include "llm/gguf/gguf_write.h"
+#include "llm/tokenizer/tokenizer.h"
 
 #define SP "\xE2\x96\x81" /* ▁ */
 

@@ -11,7 +11,7 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "llm/synth.h"
+#include "support/synth.h"
 #include "net/server.h"
 
 /* ---- fake backend ---- */

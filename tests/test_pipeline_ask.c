@@ -2,7 +2,7 @@
  * alone, the store check, the JSON form, a local (synthetic) model, and the
  * resumable response files of `gorilla bench`. */
 #include "testutil.h"
-#include "llm/synth.h"
+#include "support/synth.h"
 
 #include <sys/stat.h>
 

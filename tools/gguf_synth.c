@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "llm/quant.h"
-#include "llm/synth.h"
+#include "llm/quant/quant.h"
+#include "support/synth.h"
 
 static void usage(FILE *f)
 {

@@ -11,9 +11,9 @@
 #include <time.h>
 
 #include "gorilla.h"
-#include "llm/kernels.h"
-#include "llm/model.h"
-#include "llm/prefill.h"
+#include "llm/kernels/kernels.h"
+#include "llm/model/model.h"
+#include "llm/model/prefill.h"
 
 static int to_int(const char *s)
 {

@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "llm/gguf.h"
-#include "llm/model.h"
-#include "llm/quant.h"
+#include "llm/gguf/gguf.h"
+#include "llm/model/model.h"
+#include "llm/quant/quant.h"
 
 static const char USAGE[] =
     "usage: gorilla info -m MODEL.gguf [--ctx N]\n"

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "llm/gguf.h"
-#include "llm/model.h"
-#include "llm/quant.h"
+#include "llm/gguf/gguf.h"
+#include "llm/model/model.h"
+#include "llm/quant/quant.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

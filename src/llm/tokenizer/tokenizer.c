@@ -1,0 +1,1094 @@
+/* tokenizer.c — SentencePiece-style ("llama") and byte-level BPE ("gpt2")
+ * tokenizers with llama.cpp's behaviour, built from plain arrays.
+ *
+ * SPM encoding (llama.cpp llm_tokenizer_spm):
+ *   1. With add_space_prefix, a " " is prepended to each raw-text fragment
+ *      that starts the text or follows a special token; then every ' ' is
+ *      replaced by "▁" (U+2581).
+ *   2. The text is cut into characters by the UTF-8 lead byte's length
+ *      (no validation: a stray byte is a one-byte "character").
+ *   3. Repeatedly, the adjacent pair whose concatenation is a vocabulary
+ *      token with the highest score is merged (ties: leftmost pair).
+ *   4. Each final symbol maps to its id; a symbol not in the vocabulary is
+ *      emitted byte by byte as "<0xXX>" tokens, or as <unk> when the vocab
+ *      has no byte token for that byte (llama.cpp would abort there).
+ *
+ * BPE encoding (llama.cpp llm_tokenizer_bpe, "gpt2" pre-tokenizer): text is
+ * split into pre-tokens by the GPT-2 regex (hand-written, see
+ * gorilla_gpt2_split_next; invalid UTF-8 bytes become U+FFFD), each
+ * pre-token's UTF-8 bytes are mapped through GPT-2's bytes_to_unicode, then
+ * the adjacent pair with the lowest merge rank is merged repeatedly (ties:
+ * leftmost). A final symbol not in the vocabulary is emitted character by
+ * character when those are tokens, else as <unk> when there is one, else
+ * dropped (as llama.cpp drops it).
+ *
+ * Special tokens: control and unknown tokens in the text are recognised only
+ * with parse_special; user-defined tokens always are (llama.cpp's
+ * tokenizer_st_partition). Longer special tokens are matched first.
+ *
+ * Decoding a token ("piece", llama.cpp's token_to_piece with special=false):
+ *   llama: normal -> text with "▁" -> " "; byte -> the byte; user-defined
+ *          -> text as is; control/unknown/unused -> "".
+ *   gpt2:  normal -> inverse bytes_to_unicode; user-defined -> text as is;
+ *          others -> "".
+ * gorilla_tokenizer_decode with GORILLA_DECODE_STRIP_SPACE removes one
+ * leading ' ' from the first non-empty piece when the tokenizer adds a space
+ * prefix (llama.cpp strips it from tokens[0] only; we skip a leading BOS or
+ * other empty pieces first, so that decode(encode(text)) == text with or
+ * without BOS). Without the flag pieces are concatenated as they are, which
+ * is what a generation loop wants for the continuation of a prompt.
+ *
+ * Token types when the spec gives none: unk_id -> unknown, bos/eos/pad ->
+ * control, "<0xXX>" (llama only) -> byte, every other token -> normal.
+ *
+ * Not reproduced: llama.cpp's other BPE pre-tokenizers (tokenizer.ggml.pre
+ * "llama-bpe", "qwen2", ...: a "gpt2" vocabulary always gets the GPT-2
+ * regex), token lstrip/rstrip attributes, and the clean-up of spaces before
+ * punctuation that llama.cpp applies when detokenizing some BPE models.
+ *
+ * Checked against references (tests/e2e/tokenizer_reference.sh): the SPM
+ * path gives the same ids as SentencePiece's own encoder on a BPE model with
+ * byte fallback trained there; the BPE path the same ids as GPT-2's
+ * algorithm over the `regex` module's pattern.
+ */
+#include "llm/tokenizer/tokenizer.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "base/hashmap.h"
+
+#define MAX_TOKENS ((size_t)INT32_MAX)
+#define MAX_TOKEN_LEN ((size_t)1 << 16)
+
+struct gorilla_tokenizer {
+    gorilla_tokenizer_kind kind;
+    size_t n;
+    char **text;         /* NUL-terminated copies */
+    size_t *text_len;
+    char **piece;        /* decoded bytes (NUL-terminated for convenience) */
+    size_t *piece_len;
+    float *score;
+    int32_t *type;
+    unsigned char *eog;
+    char *arena;         /* backs text[] and piece[] */
+    gorilla_hashmap tok2id;
+    gorilla_hashmap merges; /* "left right" -> rank (gpt2) */
+    int32_t bos, eos, unk, pad;
+    int add_bos, add_eos, add_space_prefix;
+    int32_t byte_tok[256]; /* llama: id of "<0xXX>", -1 when absent */
+    int32_t *special;     /* control/unknown/user-defined ids, longest text first */
+    size_t n_special;
+    /* gpt2 byte mapping */
+    uint32_t byte2cp[256];
+    int16_t cp2byte[324]; /* code points < 324 -> byte, -1 when not mapped */
+};
+
+/* ------------------------------------------------------------------ */
+/* UTF-8 and code point classes                                        */
+/* ------------------------------------------------------------------ */
+
+size_t gorilla_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    if (n == 0) return 0;
+    unsigned c = s[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    size_t len;
+    uint32_t v, min;
+    if ((c & 0xE0) == 0xC0) {
+        len = 2;
+        v = c & 0x1F;
+        min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+        len = 3;
+        v = c & 0x0F;
+        min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+        len = 4;
+        v = c & 0x07;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (n < len) return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        v = (v << 6) | (s[i] & 0x3F);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
+    *cp = v;
+    return len;
+}
+
+size_t gorilla_utf8_encode(uint32_t cp, char *out)
+{
+    unsigned char *o = (unsigned char *)out;
+    if (cp < 0x80) {
+        o[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (unsigned char)(0xC0 | (cp >> 6));
+        o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (unsigned char)(0xE0 | (cp >> 12));
+        o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (unsigned char)(0xF0 | (cp >> 18));
+    o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+int gorilla_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t l = gorilla_utf8_decode(p + i, n - i, &cp);
+        if (l == 0) return 0;
+        i += l;
+    }
+    return 1;
+}
+
+typedef struct {
+    uint32_t lo, hi;
+} cp_range;
+
+/* Letters (L*) beyond ASCII: a compact approximation of the common blocks. */
+static const cp_range LETTERS[] = {
+    {0x00AA, 0x00AA}, {0x00B5, 0x00B5}, {0x00BA, 0x00BA}, {0x00C0, 0x00D6},
+    {0x00D8, 0x00F6}, {0x00F8, 0x02C1}, {0x02C6, 0x02D1}, {0x02E0, 0x02E4},
+    {0x0370, 0x0374}, {0x0376, 0x037D}, {0x037F, 0x037F}, {0x0386, 0x0386},
+    {0x0388, 0x03F5}, {0x03F7, 0x0481}, {0x048A, 0x052F}, {0x0531, 0x0556},
+    {0x0560, 0x0588}, {0x05D0, 0x05EA}, {0x05EF, 0x05F2}, {0x0620, 0x064A},
+    {0x066E, 0x066F}, {0x0671, 0x06D3}, {0x06FA, 0x06FC}, {0x0904, 0x0939},
+    {0x0958, 0x0961}, {0x0985, 0x09B9}, {0x0A05, 0x0A39}, {0x0A85, 0x0AB9},
+    {0x0B05, 0x0B39}, {0x0B85, 0x0BB9}, {0x0C05, 0x0C39}, {0x0C85, 0x0CB9},
+    {0x0D05, 0x0D3A}, {0x0E01, 0x0E30}, {0x0E40, 0x0E46}, {0x0E81, 0x0EB0},
+    {0x10A0, 0x10FF}, {0x1100, 0x1248}, {0x1E00, 0x1F15}, {0x1F18, 0x1FBC},
+    {0x1FC2, 0x1FCC}, {0x1FD0, 0x1FDB}, {0x1FE0, 0x1FEC}, {0x1FF2, 0x1FFC},
+    {0x2071, 0x2071}, {0x207F, 0x207F}, {0x2090, 0x209C}, {0x2102, 0x2102},
+    {0x2107, 0x2107}, {0x210A, 0x2113}, {0x2115, 0x2115}, {0x2119, 0x211D},
+    {0x2124, 0x2124}, {0x2126, 0x2126}, {0x2128, 0x2128}, {0x212A, 0x212D},
+    {0x212F, 0x2139}, {0x2C00, 0x2CE4}, {0x2D00, 0x2D25}, {0x3005, 0x3006},
+    {0x3031, 0x3035}, {0x303B, 0x303C}, {0x3041, 0x3096}, {0x309D, 0x309F},
+    {0x30A1, 0x30FA}, {0x30FC, 0x30FF}, {0x3105, 0x312F}, {0x3131, 0x318E},
+    {0x31A0, 0x31BF}, {0x31F0, 0x31FF}, {0x3400, 0x4DBF}, {0x4E00, 0x9FFF},
+    {0xA000, 0xA48C}, {0xA640, 0xA66E}, {0xA722, 0xA788}, {0xAC00, 0xD7A3},
+    {0xF900, 0xFAFF}, {0xFB00, 0xFB06}, {0xFB1D, 0xFDFB}, {0xFE70, 0xFEFC},
+    {0xFF21, 0xFF3A}, {0xFF41, 0xFF5A}, {0xFF66, 0xFFDC}, {0x10000, 0x100FA},
+    {0x10400, 0x1044F}, {0x1D400, 0x1D7CB}, {0x20000, 0x2FA1F}, {0x30000, 0x3134A},
+};
+
+/* Numbers (N*) beyond ASCII digits. */
+static const cp_range NUMBERS[] = {
+    {0x00B2, 0x00B3}, {0x00B9, 0x00B9}, {0x00BC, 0x00BE}, {0x0660, 0x0669},
+    {0x06F0, 0x06F9}, {0x0966, 0x096F}, {0x09E6, 0x09EF}, {0x0E50, 0x0E59},
+    {0x2070, 0x2070}, {0x2074, 0x2079}, {0x2080, 0x2089}, {0x2150, 0x2189},
+    {0x2460, 0x249B}, {0x24EA, 0x24FF}, {0x2776, 0x2793}, {0x3007, 0x3007},
+    {0x3021, 0x3029}, {0x3038, 0x303A}, {0x3192, 0x3195}, {0x3220, 0x3229},
+    {0x3248, 0x324F}, {0x3251, 0x325F}, {0x3280, 0x3289}, {0x32B1, 0x32BF},
+    {0xFF10, 0xFF19}, {0x1D7CE, 0x1D7FF},
+};
+
+static int in_ranges(uint32_t cp, const cp_range *r, size_t n)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (cp < r[mid].lo) hi = mid;
+        else if (cp > r[mid].hi) lo = mid + 1;
+        else return 1;
+    }
+    return 0;
+}
+
+int gorilla_cp_is_letter(uint32_t cp)
+{
+    if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z');
+    return in_ranges(cp, LETTERS, sizeof LETTERS / sizeof LETTERS[0]);
+}
+
+int gorilla_cp_is_number(uint32_t cp)
+{
+    if (cp < 0x80) return cp >= '0' && cp <= '9';
+    return in_ranges(cp, NUMBERS, sizeof NUMBERS / sizeof NUMBERS[0]);
+}
+
+int gorilla_cp_is_space(uint32_t cp)
+{
+    if (cp < 0x80) return cp == ' ' || (cp >= 0x09 && cp <= 0x0D);
+    return cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
+           cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+}
+
+static int is_other(uint32_t cp)
+{
+    return !gorilla_cp_is_space(cp) && !gorilla_cp_is_letter(cp) && !gorilla_cp_is_number(cp);
+}
+
+size_t gorilla_gpt2_split_next(const uint32_t *cp, size_t n, size_t pos)
+{
+    uint32_t c = cp[pos];
+    /* 's|'t|'re|'ve|'m|'ll|'d */
+    if (c == '\'' && pos + 1 < n) {
+        uint32_t a = cp[pos + 1];
+        if (a == 's' || a == 't' || a == 'm' || a == 'd') return pos + 2;
+        if (pos + 2 < n) {
+            uint32_t b = cp[pos + 2];
+            if ((a == 'r' && b == 'e') || (a == 'v' && b == 'e') || (a == 'l' && b == 'l'))
+                return pos + 3;
+        }
+    }
+    /* ' ?' followed by a class run */
+    size_t p = pos;
+    if (c == ' ' && pos + 1 < n && !gorilla_cp_is_space(cp[pos + 1])) p = pos + 1;
+    uint32_t d = cp[p];
+    if (!gorilla_cp_is_space(d)) {
+        int (*same)(uint32_t);
+        if (gorilla_cp_is_letter(d)) same = gorilla_cp_is_letter;
+        else if (gorilla_cp_is_number(d)) same = gorilla_cp_is_number;
+        else same = is_other;
+        size_t e = p + 1;
+        while (e < n && same(cp[e])) e++;
+        return e;
+    }
+    /* \s+(?!\S)|\s+ */
+    size_t e = pos;
+    while (e < n && gorilla_cp_is_space(cp[e])) e++;
+    if (e == n) return e;
+    if (e - pos > 1) return e - 1;
+    return e;
+}
+
+/* ------------------------------------------------------------------ */
+/* Building                                                            */
+/* ------------------------------------------------------------------ */
+
+void gorilla_tokenizer_spec_init(gorilla_tokenizer_spec *spec)
+{
+    memset(spec, 0, sizeof *spec);
+    spec->bos_id = spec->eos_id = spec->unk_id = spec->pad_id = -1;
+    spec->add_bos = -1;
+    spec->add_space_prefix = -1;
+    spec->add_eos = -1;
+}
+
+void gorilla_tokenizer_free(gorilla_tokenizer *tok)
+{
+    if (!tok) return;
+    free(tok->text);
+    free(tok->text_len);
+    free(tok->piece);
+    free(tok->piece_len);
+    free(tok->score);
+    free(tok->type);
+    free(tok->eog);
+    free(tok->arena);
+    free(tok->special);
+    gorilla_hashmap_free(&tok->tok2id);
+    gorilla_hashmap_free(&tok->merges);
+    free(tok);
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+/* "<0xXX>" -> the byte, else -1. */
+static int byte_token_value(const char *s, size_t n)
+{
+    if (n != 6 || s[0] != '<' || s[1] != '0' || s[2] != 'x' || s[5] != '>') return -1;
+    int h = hexval(s[3]), l = hexval(s[4]);
+    if (h < 0 || l < 0) return -1;
+    return h * 16 + l;
+}
+
+static void init_byte_map(gorilla_tokenizer *t)
+{
+    for (int i = 0; i < 324; i++) t->cp2byte[i] = -1;
+    uint32_t extra = 256;
+    for (int b = 0; b < 256; b++) {
+        int keep = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+        uint32_t cp = keep ? (uint32_t)b : extra++;
+        t->byte2cp[b] = cp;
+        t->cp2byte[cp] = (int16_t)b;
+    }
+}
+
+static const char *const EOG_NAMES[] = {"<|eot_id|>", "<|im_end|>", "<|end|>", "<|endoftext|>",
+                                        "<end_of_turn>", "<|eom_id|>"};
+
+static int cmp_special(const void *a, const void *b, void *ctx)
+{
+    const gorilla_tokenizer *t = ctx;
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    if (t->text_len[x] != t->text_len[y]) return t->text_len[x] > t->text_len[y] ? -1 : 1;
+    return (x > y) - (x < y);
+}
+
+/* Computes the decoded piece of token i into dst (room: text_len + 1);
+ * returns its length. */
+static size_t make_piece(const gorilla_tokenizer *t, size_t i, char *dst)
+{
+    const char *s = t->text[i];
+    size_t n = t->text_len[i];
+    int ty = t->type[i];
+    if (ty == GORILLA_TOKEN_USER_DEFINED) {
+        memcpy(dst, s, n);
+        return n;
+    }
+    if (t->kind == GORILLA_TOKENIZER_LLAMA) {
+        if (ty == GORILLA_TOKEN_BYTE) {
+            int b = byte_token_value(s, n);
+            if (b < 0) {
+                memcpy(dst, s, n);
+                return n;
+            }
+            dst[0] = (char)b;
+            return 1;
+        }
+        if (ty != GORILLA_TOKEN_NORMAL) return 0;
+        size_t o = 0;
+        for (size_t k = 0; k < n;) {
+            if (k + 3 <= n && memcmp(s + k, "\xE2\x96\x81", 3) == 0) {
+                dst[o++] = ' ';
+                k += 3;
+            } else {
+                dst[o++] = s[k++];
+            }
+        }
+        return o;
+    }
+    if (ty != GORILLA_TOKEN_NORMAL) return 0;
+    size_t o = 0;
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t k = 0; k < n;) {
+        uint32_t cp;
+        size_t l = gorilla_utf8_decode(u + k, n - k, &cp);
+        if (l == 0) l = 1; /* validated at build; defensive */
+        if (l > 1 || u[k] < 0x80) {
+            if (cp < 324 && t->cp2byte[cp] >= 0) {
+                dst[o++] = (char)t->cp2byte[cp];
+                k += l;
+                continue;
+            }
+        }
+        /* not a mapped code point: keep its bytes as they are */
+        memcpy(dst + o, s + k, l);
+        o += l;
+        k += l;
+    }
+    return o;
+}
+
+/* Whether the l bytes at s (a counted string, not NUL-terminated) contain a NUL. */
+static int has_nul(const char *s, size_t l) { return memchr(s, 0, l) != NULL; }
+
+static gorilla_status check_id(int32_t id, size_t n, const char *what, gorilla_error *err)
+{
+    if (id < -1 || (id >= 0 && (size_t)id >= n))
+        return gorilla_fail(err, GORILLA_ERR_INVALID, "tokenizer: %s id %ld is out of range (vocab of %zu)",
+                            what, (long)id, n);
+    return GORILLA_OK;
+}
+
+gorilla_status gorilla_tokenizer_new(const gorilla_tokenizer_spec *spec, gorilla_tokenizer **out,
+                                     gorilla_error *err)
+{
+    *out = NULL;
+    if (!spec || !spec->model)
+        return gorilla_fail(err, GORILLA_ERR_INVALID, "tokenizer: no model kind given");
+    gorilla_tokenizer_kind kind;
+    if (strcmp(spec->model, "llama") == 0) kind = GORILLA_TOKENIZER_LLAMA;
+    else if (strcmp(spec->model, "gpt2") == 0) kind = GORILLA_TOKENIZER_GPT2;
+    else
+        return gorilla_fail(err, GORILLA_ERR_UNSUPPORTED,
+                            "tokenizer: model '%.64s' is not supported (expected llama or gpt2)",
+                            spec->model);
+    size_t n = spec->n_tokens;
+    if (n == 0 || !spec->tokens)
+        return gorilla_fail(err, GORILLA_ERR_INVALID, "tokenizer: the vocabulary is empty");
+    if (n > MAX_TOKENS)
+        return gorilla_fail(err, GORILLA_ERR_LIMIT, "tokenizer: %zu tokens exceed the limit of %zu",
+                            n, MAX_TOKENS);
+    if (spec->n_merges && !spec->merges)
+        return gorilla_fail(err, GORILLA_ERR_INVALID, "tokenizer: n_merges set without merges");
+    gorilla_status st;
+    if ((st = check_id(spec->bos_id, n, "bos", err)) || (st = check_id(spec->eos_id, n, "eos", err)) ||
+        (st = check_id(spec->unk_id, n, "unknown", err)) || (st = check_id(spec->pad_id, n, "padding", err)))
+        return st;
+
+    /* validate token texts and size the arena */
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *s = spec->tokens[i];
+        if (!s) return gorilla_fail(err, GORILLA_ERR_INVALID, "tokenizer: token %zu is missing", i);
+        size_t l = spec->token_lens ? spec->token_lens[i] : strlen(s);
+        if (l > MAX_TOKEN_LEN)
+            return gorilla_fail(err, GORILLA_ERR_LIMIT, "tokenizer: token %zu is %zu bytes long (limit %zu)",
+                                i, l, MAX_TOKEN_LEN);
+        if (has_nul(s, l))
+            return gorilla_fail(err, GORILLA_ERR_PARSE, "tokenizer: token %zu contains a NUL byte", i);
+        if (!gorilla_utf8_valid(s, l))
+            return gorilla_fail(err, GORILLA_ERR_PARSE, "tokenizer: token %zu is not valid UTF-8", i);
+        total += 2 * (l + 1);
+    }
+    if (spec->token_types) {
+        for (size_t i = 0; i < n; i++) {
+            int32_t ty = spec->token_types[i];
+            if (ty < GORILLA_TOKEN_NORMAL || ty > GORILLA_TOKEN_BYTE)
+                return gorilla_fail(err, GORILLA_ERR_INVALID, "tokenizer: token %zu has unknown type %ld",
+                                    i, (long)ty);
+        }
+    }
+
+    gorilla_tokenizer *t = calloc(1, sizeof *t);
+    if (!t) return gorilla_fail(err, GORILLA_ERR_NOMEM, "tokenizer: out of memory");
+    gorilla_hashmap_init(&t->tok2id);
+    gorilla_hashmap_init(&t->merges);
+    t->kind = kind;
+    t->n = n;
+    t->bos = spec->bos_id;
+    t->eos = spec->eos_id;
+    t->unk = spec->unk_id;
+    t->pad = spec->pad_id;
+    t->add_bos = spec->add_bos >= 0 ? spec->add_bos != 0 : kind == GORILLA_TOKENIZER_LLAMA;
+    t->add_space_prefix = kind == GORILLA_TOKENIZER_LLAMA &&
+                          (spec->add_space_prefix >= 0 ? spec->add_space_prefix != 0 : 1);
+    if (t->add_bos && t->bos < 0) t->add_bos = 0;
+    t->add_eos = spec->add_eos > 0 && t->eos >= 0;
+    init_byte_map(t);
+    for (int b = 0; b < 256; b++) t->byte_tok[b] = -1;
+
+    t->text = malloc(n * sizeof *t->text);
+    t->text_len = malloc(n * sizeof *t->text_len);
+    t->piece = malloc(n * sizeof *t->piece);
+    t->piece_len = malloc(n * sizeof *t->piece_len);
+    t->score = malloc(n * sizeof *t->score);
+    t->type = malloc(n * sizeof *t->type);
+    t->eog = calloc(n, 1);
+    t->arena = malloc(total);
+    t->special = malloc(n * sizeof *t->special);
+    if (!t->text || !t->text_len || !t->piece || !t->piece_len || !t->score || !t->type || !t->eog ||
+        !t->arena || !t->special)
+        goto nomem;
+
+    char *a = t->arena;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = spec->token_lens ? spec->token_lens[i] : strlen(spec->tokens[i]);
+        memcpy(a, spec->tokens[i], l);
+        a[l] = 0;
+        t->text[i] = a;
+        t->text_len[i] = l;
+        a += l + 1;
+        float sc = spec->scores ? spec->scores[i] : 0.0f;
+        t->score[i] = isfinite(sc) ? sc : (sc > 0 ? 3.0e38f : -3.0e38f); /* NaN -> very low */
+        if (spec->token_types) {
+            t->type[i] = spec->token_types[i];
+        } else {
+            int32_t id = (int32_t)i;
+            if (id == t->unk) t->type[i] = GORILLA_TOKEN_UNKNOWN;
+            else if (id == t->bos || id == t->eos || id == t->pad) t->type[i] = GORILLA_TOKEN_CONTROL;
+            else if (kind == GORILLA_TOKENIZER_LLAMA && byte_token_value(t->text[i], l) >= 0)
+                t->type[i] = GORILLA_TOKEN_BYTE;
+            else t->type[i] = GORILLA_TOKEN_NORMAL;
+        }
+        /* last duplicate wins, as in llama.cpp's token_to_id[text] = id */
+        if (gorilla_hashmap_put(&t->tok2id, t->text[i], l, (int64_t)i) != 0) goto nomem;
+    }
+    for (size_t i = 0; i < n; i++) {
+        t->piece[i] = a;
+        t->piece_len[i] = make_piece(t, i, a);
+        a[t->piece_len[i]] = 0;
+        a += t->piece_len[i] + 1;
+    }
+    if (kind == GORILLA_TOKENIZER_LLAMA) {
+        static const char hex[] = "0123456789ABCDEF";
+        for (int b = 0; b < 256; b++) {
+            char buf[6] = {'<', '0', 'x', hex[b >> 4], hex[b & 15], '>'};
+            int64_t v;
+            if (gorilla_hashmap_get(&t->tok2id, buf, 6, &v)) t->byte_tok[b] = (int32_t)v;
+        }
+    }
+    /* special tokens (partitioned out of the text before tokenizing) */
+    for (size_t i = 0; i < n; i++) {
+        int ty = t->type[i];
+        if ((ty == GORILLA_TOKEN_CONTROL || ty == GORILLA_TOKEN_UNKNOWN || ty == GORILLA_TOKEN_USER_DEFINED) &&
+            t->text_len[i] > 0)
+            t->special[t->n_special++] = (int32_t)i;
+    }
+    qsort_r(t->special, t->n_special, sizeof *t->special, cmp_special, t);
+    /* end-of-generation tokens */
+    if (t->eos >= 0) t->eog[t->eos] = 1;
+    for (size_t k = 0; k < sizeof EOG_NAMES / sizeof EOG_NAMES[0]; k++) {
+        int64_t v;
+        if (gorilla_hashmap_get(&t->tok2id, EOG_NAMES[k], strlen(EOG_NAMES[k]), &v) &&
+            (t->type[v] == GORILLA_TOKEN_CONTROL || t->type[v] == GORILLA_TOKEN_USER_DEFINED))
+            t->eog[v] = 1;
+    }
+    /* merges: "left right" -> rank, first occurrence wins */
+    if (kind == GORILLA_TOKENIZER_GPT2) {
+        for (size_t r = 0; r < spec->n_merges; r++) {
+            const char *m = spec->merges[r];
+            if (!m) {
+                gorilla_tokenizer_free(t);
+                return gorilla_fail(err, GORILLA_ERR_INVALID, "tokenizer: merge %zu is missing", r);
+            }
+            size_t l = spec->merge_lens ? spec->merge_lens[r] : strlen(m);
+            const char *sp = l > 1 ? memchr(m + 1, ' ', l - 1) : NULL;
+            if (!sp || sp + 1 == m + l || has_nul(m, l) || !gorilla_utf8_valid(m, l)) {
+                gorilla_tokenizer_free(t);
+                return gorilla_fail(err, GORILLA_ERR_PARSE,
+                                    "tokenizer: merge %zu is not \"left right\" in valid UTF-8", r);
+            }
+            int64_t v;
+            if (!gorilla_hashmap_get(&t->merges, m, l, &v) &&
+                gorilla_hashmap_put(&t->merges, m, l, (int64_t)r) != 0)
+                goto nomem;
+        }
+    }
+    *out = t;
+    return GORILLA_OK;
+nomem:
+    gorilla_tokenizer_free(t);
+    return gorilla_fail(err, GORILLA_ERR_NOMEM, "tokenizer: out of memory");
+}
+
+/* ------------------------------------------------------------------ */
+/* Accessors                                                           */
+/* ------------------------------------------------------------------ */
+
+gorilla_tokenizer_kind gorilla_tokenizer_get_kind(const gorilla_tokenizer *tok) { return tok->kind; }
+size_t gorilla_tokenizer_n_vocab(const gorilla_tokenizer *tok) { return tok->n; }
+int32_t gorilla_tokenizer_bos(const gorilla_tokenizer *tok) { return tok->bos; }
+int32_t gorilla_tokenizer_eos(const gorilla_tokenizer *tok) { return tok->eos; }
+int gorilla_tokenizer_add_bos(const gorilla_tokenizer *tok) { return tok->add_bos; }
+
+static int valid_id(const gorilla_tokenizer *tok, int32_t id)
+{
+    return tok && id >= 0 && (size_t)id < tok->n;
+}
+
+int gorilla_tokenizer_token_type(const gorilla_tokenizer *tok, int32_t id)
+{
+    return valid_id(tok, id) ? tok->type[id] : 0;
+}
+
+int gorilla_tokenizer_is_eog(const gorilla_tokenizer *tok, int32_t id)
+{
+    return valid_id(tok, id) && tok->eog[id];
+}
+
+const char *gorilla_tokenizer_token_text(const gorilla_tokenizer *tok, int32_t id)
+{
+    return valid_id(tok, id) ? tok->text[id] : NULL;
+}
+
+const char *gorilla_tokenizer_piece(const gorilla_tokenizer *tok, int32_t id, size_t *len)
+{
+    if (!valid_id(tok, id)) {
+        if (len) *len = 0;
+        return NULL;
+    }
+    if (len) *len = tok->piece_len[id];
+    return tok->piece[id];
+}
+
+int32_t gorilla_tokenizer_find(const gorilla_tokenizer *tok, const char *text, size_t len)
+{
+    int64_t v;
+    return gorilla_hashmap_get(&tok->tok2id, text, len, &v) ? (int32_t)v : -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Encoding helpers                                                    */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    int32_t *v;
+    size_t n, cap;
+    int oom;
+} idvec;
+
+static void push_id(idvec *o, int32_t id)
+{
+    if (o->oom) return;
+    if (o->n == o->cap) {
+        size_t nc = o->cap ? o->cap * 2 : 64;
+        int32_t *nv = realloc(o->v, nc * sizeof *nv);
+        if (!nv) {
+            o->oom = 1;
+            return;
+        }
+        o->v = nv;
+        o->cap = nc;
+    }
+    o->v[o->n++] = id;
+}
+
+typedef struct {
+    const char *text;
+    size_t n;
+    int prev, next;
+} symbol;
+
+typedef struct {
+    int left, right;
+    double key; /* higher is better: SPM score, or -rank for BPE */
+    size_t size;
+} bigram;
+
+typedef struct {
+    bigram *v;
+    size_t n, cap;
+    int oom;
+} heap;
+
+static int better(const bigram *a, const bigram *b)
+{
+    return a->key > b->key || (a->key == b->key && a->left < b->left);
+}
+
+static void heap_push(heap *h, bigram b)
+{
+    if (h->oom) return;
+    if (h->n == h->cap) {
+        size_t nc = h->cap ? h->cap * 2 : 64;
+        bigram *nv = realloc(h->v, nc * sizeof *nv);
+        if (!nv) {
+            h->oom = 1;
+            return;
+        }
+        h->v = nv;
+        h->cap = nc;
+    }
+    size_t i = h->n++;
+    h->v[i] = b;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!better(&h->v[i], &h->v[p])) break;
+        bigram tmp = h->v[i];
+        h->v[i] = h->v[p];
+        h->v[p] = tmp;
+        i = p;
+    }
+}
+
+static bigram heap_pop(heap *h)
+{
+    bigram top = h->v[0];
+    h->v[0] = h->v[--h->n];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < h->n && better(&h->v[l], &h->v[m])) m = l;
+        if (r < h->n && better(&h->v[r], &h->v[m])) m = r;
+        if (m == i) break;
+        bigram tmp = h->v[i];
+        h->v[i] = h->v[m];
+        h->v[m] = tmp;
+        i = m;
+    }
+    return top;
+}
+
+/* Length of the character starting with byte c (llama.cpp's
+ * unicode_len_utf8: by the lead byte's high nibble, no validation). */
+static size_t lead_len(unsigned char c)
+{
+    static const unsigned char LEN[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4};
+    return LEN[c >> 4];
+}
+
+/* Merges symbols[0..ns) in place (a doubly linked list, first at 0). */
+static void merge_symbols(const gorilla_tokenizer *t, symbol *sym, heap *h, char **scratch,
+                          size_t *scratch_cap);
+
+static int pair_key(const gorilla_tokenizer *t, const symbol *sym, int l, int r, char **scratch,
+                    size_t *scratch_cap, double *key)
+{
+    const symbol *a = &sym[l], *b = &sym[r];
+    if (t->kind == GORILLA_TOKENIZER_LLAMA) {
+        int64_t id;
+        /* symbols are contiguous in the text: the pair is a.text[0..a.n+b.n) */
+        if (!gorilla_hashmap_get(&t->tok2id, a->text, a->n + b->n, &id)) return 0;
+        *key = t->score[id];
+        return 1;
+    }
+    size_t need = a->n + 1 + b->n;
+    if (!*scratch || need > *scratch_cap) {
+        size_t nc = need * 2;
+        char *ns = realloc(*scratch, nc);
+        if (!ns) return 0;
+        *scratch = ns;
+        *scratch_cap = nc;
+    }
+    memcpy(*scratch, a->text, a->n);
+    (*scratch)[a->n] = ' ';
+    memcpy(*scratch + a->n + 1, b->text, b->n);
+    int64_t rank;
+    if (!gorilla_hashmap_get(&t->merges, *scratch, need, &rank)) return 0;
+    *key = -(double)rank;
+    return 1;
+}
+
+static void try_add(const gorilla_tokenizer *t, symbol *sym, heap *h, int l, int r, char **scratch,
+                    size_t *scratch_cap)
+{
+    if (l < 0 || r < 0) return;
+    double key;
+    if (!pair_key(t, sym, l, r, scratch, scratch_cap, &key)) return;
+    bigram b = {l, r, key, sym[l].n + sym[r].n};
+    heap_push(h, b);
+}
+
+static void merge_symbols(const gorilla_tokenizer *t, symbol *sym, heap *h, char **scratch,
+                          size_t *scratch_cap)
+{
+    h->n = 0;
+    for (int i = 1; sym[i - 1].next >= 0; i++) try_add(t, sym, h, i - 1, i, scratch, scratch_cap);
+    while (h->n > 0 && !h->oom) {
+        bigram b = heap_pop(h);
+        symbol *l = &sym[b.left], *r = &sym[b.right];
+        if (l->n == 0 || r->n == 0 || l->n + r->n != b.size) continue; /* outdated */
+        l->n += r->n;
+        r->n = 0;
+        l->next = r->next;
+        if (r->next >= 0) sym[r->next].prev = b.left;
+        try_add(t, sym, h, l->prev, b.left, scratch, scratch_cap);
+        try_add(t, sym, h, b.left, l->next, scratch, scratch_cap);
+    }
+}
+
+typedef struct {
+    symbol *sym;
+    size_t sym_cap;
+    heap h;
+    char *scratch;
+    size_t scratch_cap;
+    char *buf;
+    size_t buf_cap;
+    uint32_t *cps;
+    size_t cps_cap;
+} workspace;
+
+static int reserve(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) return 0;
+    size_t nc = need < 64 ? 64 : need;
+    void *np = realloc(*p, nc * elem);
+    if (!np) return -1;
+    *p = np;
+    *cap = nc;
+    return 0;
+}
+
+/* U+2581 "▁", SPM's stand-in for a space: three bytes, no terminator. */
+static const char SPM_SPACE[3] = {'\xE2', '\x96', '\x81'};
+
+/* SPM over one raw fragment. */
+static int spm_fragment(const gorilla_tokenizer *t, workspace *w, const char *s, size_t len,
+                        int prefix, idvec *o)
+{
+    /* escape: optional leading "▁", every ' ' -> "▁" */
+    size_t spaces = prefix ? 1 : 0;
+    for (size_t i = 0; i < len; i++) spaces += s[i] == ' ';
+    size_t n = len + (prefix ? 1 : 0) + 2 * spaces;
+    if (n == 0) return 0;
+    if (reserve((void **)&w->buf, &w->buf_cap, n, 1)) return -1;
+    char *b = w->buf;
+    size_t k = 0;
+    if (prefix) {
+        memcpy(b, SPM_SPACE, sizeof SPM_SPACE);
+        k = sizeof SPM_SPACE;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == ' ') {
+            memcpy(b + k, SPM_SPACE, sizeof SPM_SPACE);
+            k += sizeof SPM_SPACE;
+        } else {
+            b[k++] = s[i];
+        }
+    }
+    n = k;
+    if (reserve((void **)&w->sym, &w->sym_cap, n, sizeof *w->sym)) return -1;
+    int ns = 0;
+    for (size_t off = 0; off < n;) {
+        size_t cl = lead_len((unsigned char)b[off]);
+        if (cl > n - off) cl = n - off;
+        w->sym[ns].text = b + off;
+        w->sym[ns].n = cl;
+        w->sym[ns].prev = ns - 1;
+        w->sym[ns].next = off + cl < n ? ns + 1 : -1;
+        ns++;
+        off += cl;
+    }
+    merge_symbols(t, w->sym, &w->h, &w->scratch, &w->scratch_cap);
+    if (w->h.oom) return -1;
+    for (int i = 0; i != -1; i = w->sym[i].next) {
+        const symbol *sy = &w->sym[i];
+        int64_t id;
+        if (gorilla_hashmap_get(&t->tok2id, sy->text, sy->n, &id)) {
+            push_id(o, (int32_t)id);
+            continue;
+        }
+        for (size_t j = 0; j < sy->n; j++) {
+            int32_t bt = t->byte_tok[(unsigned char)sy->text[j]];
+            if (bt < 0) {
+                /* llama.cpp also tries the byte itself as a one-byte token */
+                int64_t v;
+                if (gorilla_hashmap_get(&t->tok2id, sy->text + j, 1, &v)) bt = (int32_t)v;
+            }
+            if (bt < 0) bt = t->unk;
+            if (bt < 0) return -2;
+            push_id(o, bt);
+        }
+    }
+    return o->oom ? -1 : 0;
+}
+
+/* BPE over one raw fragment. */
+static int bpe_fragment(const gorilla_tokenizer *t, workspace *w, const char *s, size_t len, idvec *o)
+{
+    if (len == 0) return 0;
+    /* code points, invalid bytes -> U+FFFD */
+    if (reserve((void **)&w->cps, &w->cps_cap, len, sizeof *w->cps)) return -1;
+    size_t ncp = 0;
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t l = gorilla_utf8_decode(u + i, len - i, &cp);
+        if (l == 0) {
+            cp = 0xFFFD;
+            l = 1;
+        }
+        w->cps[ncp++] = cp;
+        i += l;
+    }
+    for (size_t pos = 0; pos < ncp;) {
+        size_t end = gorilla_gpt2_split_next(w->cps, ncp, pos);
+        /* byte-encode the pre-token: each UTF-8 byte -> a code point (<= 2 bytes) */
+        size_t need = (end - pos) * 4 * 2;
+        if (reserve((void **)&w->buf, &w->buf_cap, need, 1)) return -1;
+        size_t k = 0;
+        for (size_t c = pos; c < end; c++) {
+            char tmp[4];
+            size_t l = gorilla_utf8_encode(w->cps[c], tmp);
+            for (size_t j = 0; j < l; j++)
+                k += gorilla_utf8_encode(t->byte2cp[(unsigned char)tmp[j]], w->buf + k);
+        }
+        pos = end;
+        /* symbols: the characters of the encoded word */
+        if (reserve((void **)&w->sym, &w->sym_cap, k, sizeof *w->sym)) return -1;
+        int ns = 0;
+        for (size_t off = 0; off < k;) {
+            size_t cl = lead_len((unsigned char)w->buf[off]);
+            if (cl > k - off) cl = k - off;
+            w->sym[ns].text = w->buf + off;
+            w->sym[ns].n = cl;
+            w->sym[ns].prev = ns - 1;
+            w->sym[ns].next = off + cl < k ? ns + 1 : -1;
+            ns++;
+            off += cl;
+        }
+        merge_symbols(t, w->sym, &w->h, &w->scratch, &w->scratch_cap);
+        if (w->h.oom) return -1;
+        for (int i = 0; i != -1; i = w->sym[i].next) {
+            const symbol *sy = &w->sym[i];
+            int64_t id;
+            if (gorilla_hashmap_get(&t->tok2id, sy->text, sy->n, &id)) {
+                push_id(o, (int32_t)id);
+                continue;
+            }
+            for (size_t j = 0; j < sy->n;) {
+                size_t cl = lead_len((unsigned char)sy->text[j]);
+                if (cl > sy->n - j) cl = sy->n - j;
+                if (gorilla_hashmap_get(&t->tok2id, sy->text + j, cl, &id)) push_id(o, (int32_t)id);
+                else if (t->unk >= 0) push_id(o, t->unk);
+                j += cl;
+            }
+        }
+        if (o->oom) return -1;
+    }
+    return 0;
+}
+
+typedef struct {
+    int32_t id; /* >= 0: a special token; -1: raw text */
+    size_t off, len;
+} fragment;
+
+/* Splits text into raw fragments and special tokens (llama.cpp's
+ * tokenizer_st_partition): for each special token, longest first, every
+ * occurrence inside a raw fragment is cut out. */
+static int partition(const gorilla_tokenizer *t, const char *text, size_t len, int parse_special,
+                     fragment **frags, size_t *nfrags)
+{
+    size_t cap = 16, n = 0;
+    fragment *f = malloc(cap * sizeof *f);
+    if (!f) return -1;
+    if (len > 0) f[n++] = (fragment){-1, 0, len};
+    for (size_t si = 0; si < t->n_special && n > 0; si++) {
+        int32_t id = t->special[si];
+        int ty = t->type[id];
+        if (!parse_special && ty != GORILLA_TOKEN_USER_DEFINED) continue;
+        const char *st = t->text[id];
+        size_t sl = t->text_len[id];
+        for (size_t fi = 0; fi < n; fi++) {
+            if (f[fi].id >= 0 || f[fi].len < sl) continue;
+            const char *base = text + f[fi].off;
+            const char *hit = memmem(base, f[fi].len, st, sl);
+            if (!hit) continue;
+            size_t pre = (size_t)(hit - base);
+            size_t post = f[fi].len - pre - sl;
+            /* replace f[fi] by [pre] [token] [post] */
+            if (n + 2 > cap) {
+                size_t nc = cap * 2;
+                fragment *nf = realloc(f, nc * sizeof *nf);
+                if (!nf) {
+                    free(f);
+                    return -1;
+                }
+                f = nf;
+                cap = nc;
+            }
+            fragment orig = f[fi];
+            size_t add = (pre ? 1 : 0) + 1 + (post ? 1 : 0);
+            memmove(&f[fi + add], &f[fi + 1], (n - fi - 1) * sizeof *f);
+            n += add - 1;
+            size_t k = fi;
+            if (pre) f[k++] = (fragment){-1, orig.off, pre};
+            f[k++] = (fragment){id, orig.off + pre, sl};
+            if (post) f[k] = (fragment){-1, orig.off + pre + sl, post};
+            /* continue scanning with the post fragment (next iteration) */
+            fi = k - 1;
+        }
+    }
+    *frags = f;
+    *nfrags = n;
+    return 0;
+}
+
+gorilla_status gorilla_tokenizer_encode(const gorilla_tokenizer *tok, const char *text, size_t len,
+                                        int add_special, int parse_special, int32_t **ids,
+                                        size_t *n_ids, gorilla_error *err)
+{
+    *ids = NULL;
+    *n_ids = 0;
+    if (!tok) return gorilla_fail(err, GORILLA_ERR_INVALID, "encode: no tokenizer");
+    if (len > 0 && !text) return gorilla_fail(err, GORILLA_ERR_INVALID, "encode: no text");
+    if (len > GORILLA_TOKENIZER_MAX_TEXT)
+        return gorilla_fail(err, GORILLA_ERR_LIMIT, "encode: text of %zu bytes exceeds the limit of %zu",
+                            len, GORILLA_TOKENIZER_MAX_TEXT);
+    idvec o = {0};
+    workspace w = {0};
+    fragment *frags = NULL;
+    size_t nf = 0;
+    int rc = 0;
+    if (add_special && tok->add_bos && tok->bos >= 0) push_id(&o, tok->bos);
+    if (partition(tok, text, len, parse_special, &frags, &nf) != 0) rc = -1;
+    int prev_special = 1;
+    for (size_t i = 0; i < nf && rc == 0; i++) {
+        if (frags[i].id >= 0) {
+            push_id(&o, frags[i].id);
+            prev_special = 1;
+            continue;
+        }
+        if (tok->kind == GORILLA_TOKENIZER_LLAMA)
+            rc = spm_fragment(tok, &w, text + frags[i].off, frags[i].len,
+                              tok->add_space_prefix && prev_special, &o);
+        else rc = bpe_fragment(tok, &w, text + frags[i].off, frags[i].len, &o);
+        prev_special = 0;
+    }
+    if (rc == 0 && add_special && tok->add_eos) push_id(&o, tok->eos);
+    if (o.oom && rc == 0) rc = -1;
+    free(frags);
+    free(w.sym);
+    free(w.h.v);
+    free(w.scratch);
+    free(w.buf);
+    free(w.cps);
+    if (rc != 0) {
+        free(o.v);
+        if (rc == -2)
+            return gorilla_fail(err, GORILLA_ERR_INVALID,
+                                "encode: a character is not in the vocabulary and there is no byte "
+                                "or unknown token to stand for it");
+        return gorilla_fail(err, GORILLA_ERR_NOMEM, "encode: out of memory");
+    }
+    if (o.n == 0) {
+        free(o.v);
+        o.v = malloc(sizeof *o.v); /* a valid (empty) array for the caller to free */
+        if (!o.v) return gorilla_fail(err, GORILLA_ERR_NOMEM, "encode: out of memory");
+    }
+    *ids = o.v;
+    *n_ids = o.n;
+    return GORILLA_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Decoding                                                            */
+/* ------------------------------------------------------------------ */
+
+gorilla_status gorilla_tokenizer_decode(const gorilla_tokenizer *tok, const int32_t *ids, size_t n,
+                                        int flags, char **out, size_t *out_len, gorilla_error *err)
+{
+    *out = NULL;
+    if (out_len) *out_len = 0;
+    if (!tok) return gorilla_fail(err, GORILLA_ERR_INVALID, "decode: no tokenizer");
+    if (n > 0 && !ids) return gorilla_fail(err, GORILLA_ERR_INVALID, "decode: no ids");
+    size_t total = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (!valid_id(tok, ids[i]))
+            return gorilla_fail(err, GORILLA_ERR_INVALID,
+                                "decode: token %zu has id %ld, out of range (vocab of %zu)", i,
+                                (long)ids[i], tok->n);
+        total += tok->text_len[ids[i]] + 1; /* a piece is never longer than its text */
+    }
+    char *s = malloc(total);
+    if (!s) return gorilla_fail(err, GORILLA_ERR_NOMEM, "decode: out of memory");
+    size_t k = 0;
+    int strip = (flags & GORILLA_DECODE_STRIP_SPACE) && tok->add_space_prefix;
+    for (size_t i = 0; i < n; i++) {
+        int32_t id = ids[i];
+        const char *p = tok->piece[id];
+        size_t l = tok->piece_len[id];
+        int ty = tok->type[id];
+        if ((flags & GORILLA_DECODE_SPECIAL) && (ty == GORILLA_TOKEN_CONTROL || ty == GORILLA_TOKEN_UNKNOWN)) {
+            p = tok->text[id];
+            l = tok->text_len[id];
+        }
+        if (l == 0) continue;
+        if (strip) {
+            if (p[0] == ' ') {
+                p++;
+                l--;
+            }
+            strip = 0;
+        }
+        memcpy(s + k, p, l);
+        k += l;
+    }
+    s[k] = 0;
+    *out = s;
+    if (out_len) *out_len = k;
+    return GORILLA_OK;
+}
