@@ -1,0 +1,223 @@
+/* gorilla/llm.h — the inference engine (part of the public API; include "gorilla.h"). */
+#ifndef GORILLA_LLM_H
+#define GORILLA_LLM_H
+
+#include "gorilla/base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Inference engine (src/llm)                                          */
+/* ------------------------------------------------------------------ */
+
+/* A LLaMA-architecture model from a GGUF file (v2/v3; F32, F16, BF16,
+ * Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K..Q6_K weights). Weights stay memory-
+ * mapped; the model owns its KV cache and a thread pool, so one model is
+ * one sequence: not safe to use from two threads at once. */
+typedef struct gorilla_model gorilla_model;
+
+typedef struct {
+    int n_threads; /* threads for matrix products; 0: online CPUs */
+    int n_ctx;     /* context length (KV cache size); 0: the model's */
+} gorilla_model_opts;
+
+/* Loads and validates a model (opts may be NULL for defaults). */
+gorilla_status gorilla_model_load(const char *path, const gorilla_model_opts *opts, gorilla_model **out,
+                                  gorilla_error *err);
+void gorilla_model_free(gorilla_model *model);
+
+int gorilla_model_n_vocab(const gorilla_model *model);
+int gorilla_model_n_ctx(const gorilla_model *model);       /* in use */
+int gorilla_model_n_ctx_train(const gorilla_model *model); /* from metadata */
+int gorilla_model_n_embd(const gorilla_model *model);
+int gorilla_model_n_layer(const gorilla_model *model);
+int gorilla_model_n_threads(const gorilla_model *model);
+
+/* Runs one token at position `pos` (0 <= pos < n_ctx; positions before
+ * pos must have been run, their keys/values are cached). Writes n_vocab
+ * logits to `logits` when non-NULL. */
+gorilla_status gorilla_model_forward(gorilla_model *model, int32_t token, int pos, float *logits,
+                                     gorilla_error *err);
+/* Runs tokens[0..n) at positions pos..pos+n-1; writes the logits after the
+ * last one to `logits` when non-NULL. Fails with GORILLA_ERR_LIMIT, running
+ * nothing, when pos + n exceeds the context. */
+gorilla_status gorilla_model_prompt(gorilla_model *model, const int32_t *tokens, size_t n, int pos,
+                                    float *logits, gorilla_error *err);
+
+/* The vocabulary from the metadata (tokenizer.ggml.*): count (0 when
+ * absent), token text, score and type of id (NULL/0 when out of range);
+ * special ids (-1 when absent). */
+size_t gorilla_model_vocab_count(const gorilla_model *model);
+const char *gorilla_model_token_text(const gorilla_model *model, int32_t id);
+float gorilla_model_token_score(const gorilla_model *model, int32_t id);
+int gorilla_model_token_type(const gorilla_model *model, int32_t id);
+int32_t gorilla_model_bos(const gorilla_model *model);
+int32_t gorilla_model_eos(const gorilla_model *model);
+/* The tokenizer model name ("llama", "gpt2", ...), or NULL. */
+const char *gorilla_model_tokenizer_kind(const gorilla_model *model);
+
+/* --- Tokenizer (src/llm/tokenizer.c) --------------------------------- */
+
+/* A vocabulary and its encoder/decoder, matching llama.cpp's tokenization:
+ * "llama" = SentencePiece-style (score-ordered bigram merges, "▁" for
+ * spaces, <0xXX> byte fallback), "gpt2" = byte-level BPE (GPT-2
+ * pre-tokenizer, merges by rank). Immutable once built: one tokenizer may
+ * be used from many threads at once. */
+typedef struct gorilla_tokenizer gorilla_tokenizer;
+
+typedef enum {
+    GORILLA_TOKENIZER_LLAMA = 0, /* SentencePiece (SPM) */
+    GORILLA_TOKENIZER_GPT2 = 1   /* byte-level BPE */
+} gorilla_tokenizer_kind;
+
+/* Token types as stored in GGUF's tokenizer.ggml.token_type. */
+typedef enum {
+    GORILLA_TOKEN_NORMAL = 1,
+    GORILLA_TOKEN_UNKNOWN = 2,
+    GORILLA_TOKEN_CONTROL = 3,
+    GORILLA_TOKEN_USER_DEFINED = 4,
+    GORILLA_TOKEN_UNUSED = 5,
+    GORILLA_TOKEN_BYTE = 6
+} gorilla_token_type;
+
+/* What a tokenizer is built from: plain arrays, copied by _new. */
+typedef struct {
+    const char *model;               /* "llama" or "gpt2" */
+    const char *const *tokens;       /* n_tokens UTF-8 strings */
+    const size_t *token_lens;        /* lengths, or NULL: strlen */
+    size_t n_tokens;
+    const float *scores;             /* NULL: all 0 */
+    const int32_t *token_types;      /* NULL: inferred (see tokenizer.c) */
+    const char *const *merges;       /* gpt2: "left right" strings, by rank */
+    const size_t *merge_lens;        /* or NULL: strlen */
+    size_t n_merges;
+    int32_t bos_id, eos_id, unk_id, pad_id; /* -1 when absent */
+    int add_bos;                     /* 1, 0, or -1: default (llama 1, gpt2 0) */
+    int add_space_prefix;            /* 1, 0, or -1: default (llama 1; gpt2 never) */
+    int add_eos;                     /* 1, 0, or -1: off */
+} gorilla_tokenizer_spec;
+
+/* Longest text gorilla_tokenizer_encode accepts (bytes). */
+#define GORILLA_TOKENIZER_MAX_TEXT ((size_t)4 << 20)
+
+/* Sets ids to -1, flags to -1 (defaults) and the rest to zero/NULL. */
+void gorilla_tokenizer_spec_init(gorilla_tokenizer_spec *spec);
+gorilla_status gorilla_tokenizer_new(const gorilla_tokenizer_spec *spec, gorilla_tokenizer **out,
+                                     gorilla_error *err);
+void gorilla_tokenizer_free(gorilla_tokenizer *tok);
+
+/* Encodes text[0..len) into a malloc'd array *ids of *n_ids tokens (the
+ * caller frees it). add_special: prepend BOS when the model's add_bos flag
+ * is set (and append EOS when its add_eos flag is). parse_special: text
+ * matching control tokens (e.g. "<s>") becomes those tokens; user-defined
+ * tokens are always matched, as in llama.cpp. */
+gorilla_status gorilla_tokenizer_encode(const gorilla_tokenizer *tok, const char *text, size_t len,
+                                        int add_special, int parse_special, int32_t **ids,
+                                        size_t *n_ids, gorilla_error *err);
+
+/* The bytes one token decodes to ("▁" -> " ", <0x0A> -> "\n", control
+ * tokens -> ""), NUL-terminated but possibly containing a NUL (<0x00>):
+ * use *len. NULL when id is out of range. */
+const char *gorilla_tokenizer_piece(const gorilla_tokenizer *tok, int32_t id, size_t *len);
+/* The token's stored text ("▁Hello", "<s>"), NULL when out of range. */
+const char *gorilla_tokenizer_token_text(const gorilla_tokenizer *tok, int32_t id);
+
+/* Flags for gorilla_tokenizer_decode. */
+#define GORILLA_DECODE_STRIP_SPACE 1 /* drop the space add_space_prefix added */
+#define GORILLA_DECODE_SPECIAL 2     /* render control/unknown tokens' text */
+
+/* Decodes ids into a malloc'd NUL-terminated string *out (length *out_len,
+ * which may contain NUL bytes from byte tokens). Fails with
+ * GORILLA_ERR_INVALID on an id out of range. */
+gorilla_status gorilla_tokenizer_decode(const gorilla_tokenizer *tok, const int32_t *ids, size_t n,
+                                        int flags, char **out, size_t *out_len,
+                                        gorilla_error *err);
+
+gorilla_tokenizer_kind gorilla_tokenizer_get_kind(const gorilla_tokenizer *tok);
+size_t gorilla_tokenizer_n_vocab(const gorilla_tokenizer *tok);
+int32_t gorilla_tokenizer_bos(const gorilla_tokenizer *tok); /* -1 when none */
+int32_t gorilla_tokenizer_eos(const gorilla_tokenizer *tok);
+int gorilla_tokenizer_add_bos(const gorilla_tokenizer *tok);
+/* The type of token id (GORILLA_TOKEN_*), 0 when out of range. */
+int gorilla_tokenizer_token_type(const gorilla_tokenizer *tok, int32_t id);
+/* The id of a token's exact stored text, or -1. */
+int32_t gorilla_tokenizer_find(const gorilla_tokenizer *tok, const char *text, size_t len);
+/* True for end-of-generation tokens: EOS and control tokens named
+ * <|eot_id|>, <|im_end|>, <|end|>, <|endoftext|>, <end_of_turn>, <|eom_id|>. */
+int gorilla_tokenizer_is_eog(const gorilla_tokenizer *tok, int32_t id);
+
+/* Builds a tokenizer from a GGUF file's tokenizer.ggml.* metadata. */
+gorilla_status gorilla_tokenizer_load_gguf(const char *path, gorilla_tokenizer **out,
+                                           gorilla_error *err);
+
+/* --- Sampler (src/llm/sampler.c) -------------------------------------- */
+
+/* One sampler per generation: it owns its PRNG and the recent-token
+ * history for penalties. Order of the chain, as in llama.cpp:
+ * penalties -> top-k -> top-p -> min-p -> temperature -> random draw
+ * (temperature <= 0: argmax after penalties, lowest id on ties). */
+typedef struct gorilla_sampler gorilla_sampler;
+
+typedef struct {
+    float temperature;       /* <= 0: greedy */
+    int32_t top_k;           /* <= 0: off */
+    float top_p;             /* >= 1: off */
+    float min_p;             /* <= 0: off */
+    float repeat_penalty;    /* 1: off; logit > 0 divided, <= 0 multiplied */
+    float frequency_penalty; /* 0: off; logit -= count * f */
+    float presence_penalty;  /* 0: off; logit -= p when count > 0 */
+    int32_t repeat_last_n;   /* history length for penalties; 0: off */
+    uint64_t seed;
+} gorilla_sampler_params;
+
+/* llama.cpp's defaults: temperature 0.8, top_k 40, top_p 0.95, min_p 0.05,
+ * repeat_penalty 1 (off), repeat_last_n 64, seed 42. */
+void gorilla_sampler_params_init(gorilla_sampler_params *p);
+gorilla_status gorilla_sampler_new(const gorilla_sampler_params *p, size_t n_vocab,
+                                   gorilla_sampler **out, gorilla_error *err);
+void gorilla_sampler_free(gorilla_sampler *s);
+/* Picks a token from logits[0..n_vocab) (not modified). */
+gorilla_status gorilla_sampler_sample(gorilla_sampler *s, const float *logits, size_t n_vocab,
+                                      int32_t *token, gorilla_error *err);
+/* Records a token (prompt or generated) in the penalty history. */
+void gorilla_sampler_accept(gorilla_sampler *s, int32_t token);
+/* Clears the history and restarts the PRNG from the seed. */
+void gorilla_sampler_reset(gorilla_sampler *s);
+
+/* Stop strings over decoded text (which grows token by token, so a stop
+ * string may straddle tokens: search the whole text, or its tail).
+ * Returns the offset of the earliest occurrence of any stop string in
+ * text[0..len) and sets *which (may be NULL) to its index; or -1 when none
+ * occurs, setting *hold (may be NULL) to the length of the longest suffix
+ * of text that is a proper prefix of some stop string (bytes a streaming
+ * caller should not print yet). Empty stop strings are ignored. */
+long gorilla_stop_find(const char *text, size_t len, const char *const *stops, size_t n_stops,
+                       size_t *which, size_t *hold);
+/* Number of trailing bytes of s[0..len) that form an incomplete UTF-8
+ * sequence (0..3): hold them back when streaming byte tokens. */
+size_t gorilla_utf8_incomplete_tail(const char *s, size_t len);
+/* --- end tokenizer/sampler ------------------------------------------- */
+
+/* ---- Generation parameters ---- */
+
+/* Generation parameters, shared by the client (sent in the request) and by
+ * server backends (applied to the local model). */
+typedef struct {
+    int max_tokens;          /* tokens to generate at most (default 128) */
+    float temperature;       /* 0: greedy (default 0) */
+    float top_p;             /* >= 1: off (default 1) */
+    int top_k;               /* <= 0: off (default 0; not sent by the client) */
+    uint64_t seed;           /* sampler seed (default 42; the client sends it when non-zero) */
+    const char *const *stop; /* stop strings (at most 4), may be NULL */
+    size_t n_stop;
+} gorilla_gen_params;
+
+/* Sets the defaults above. */
+void gorilla_gen_params_init(gorilla_gen_params *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* GORILLA_LLM_H */

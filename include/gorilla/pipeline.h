@@ -1,0 +1,140 @@
+/* gorilla/pipeline.h — end to end: ask, bench (part of the public API; include "gorilla.h"). */
+#ifndef GORILLA_PIPELINE_H
+#define GORILLA_PIPELINE_H
+
+#include "gorilla/base.h"
+#include "gorilla/eval.h"
+#include "gorilla/llm.h"
+#include "gorilla/prompt.h"
+#include "gorilla/retrieve.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ */
+/* End to end: ask, bench (src/pipeline)                               */
+/* ------------------------------------------------------------------ */
+
+/* --- Ask (src/pipeline/ask.c) ---------------------------------------- */
+
+/* How a task is put to the model: the Gorilla chat template
+ * ("###USER: {task + retrieved doc}\n###ASSISTANT: ", or for an endpoint
+ * the same text as the user message), or the evaluation prompt for general
+ * chat models (gorilla_prompt_eval_system / _user). */
+typedef enum { GORILLA_PROMPT_GORILLA = 0, GORILLA_PROMPT_EVAL = 1 } gorilla_prompt_style;
+
+typedef struct {
+    const char *api_paths[GORILLA_HUB_COUNT]; /* API documents per hub; NULL: hub not used */
+    const char *retriever;     /* NULL: the default retriever; "none": no retrieval */
+    size_t k;                  /* documents retrieved (default 3) */
+    const char *model_path;    /* local GGUF model, or NULL */
+    int n_threads, n_ctx;      /* for the local model (0: its defaults) */
+    const char *endpoint;      /* OpenAI-compatible base URL, or NULL */
+    const char *model_name;    /* the model sent to the endpoint (default "gorilla") */
+    const char *api_key_env;   /* NULL: OPENAI_API_KEY */
+    long timeout_ms;           /* 0: the client's default */
+    int max_retries;           /* -1 (default): the client's default */
+    gorilla_prompt_style prompt;
+    gorilla_gen_params gen;    /* default: gorilla_gen_params_init, max_tokens 256 */
+} gorilla_ask_opts;
+void gorilla_ask_opts_init(gorilla_ask_opts *o);
+
+/* An asker holds the stores, retrievers and matchers of the hubs given,
+ * and the model or endpoint (none: answers come from retrieval alone).
+ * Not thread-safe (one per thread, or serialize calls). */
+typedef struct gorilla_asker gorilla_asker;
+gorilla_status gorilla_asker_new(const gorilla_ask_opts *opts, gorilla_asker **out, gorilla_error *err);
+void gorilla_asker_free(gorilla_asker *a);
+int gorilla_asker_has_model(const gorilla_asker *a);
+/* The model's name (file name of a local model, or the endpoint's model), or NULL. */
+const char *gorilla_asker_model_id(const gorilla_asker *a);
+/* The hub's store, or NULL when the hub is not loaded. */
+const gorilla_store *gorilla_asker_store(const gorilla_asker *a, gorilla_hub hub);
+
+/* A retrieved document (strings borrowed from the asker's store). */
+typedef struct {
+    gorilla_hub hub;
+    size_t api_index; /* 0-based line in the hub's API file */
+    double score;
+    const char *api_name, *api_call, *domain, *description;
+    char *example_code; /* owned: the example code as text, or NULL */
+} gorilla_ask_hit;
+
+typedef struct {
+    char *task;
+    int hub;                 /* the hub asked, -1: all */
+    gorilla_ask_hit *hits;   /* best first, across hubs */
+    size_t n_hits;
+    int generated;           /* a model answered */
+    char *prompt, *text;     /* the prompt sent and the raw answer (when generated) */
+    gorilla_answer answer;   /* the answer's fields */
+    int checked;             /* the answer had an api_call, checked against the store */
+    long match_index;        /* the document it matches (evaluator's matcher), -1: none */
+    gorilla_hub match_hub;
+    const char *match_api_name, *match_domain, *match_api_call;
+} gorilla_ask_result;
+
+/* Runs the pipeline for one task: retrieve k documents (k 0: the asker's
+ * default) from `hub` (-1: every loaded hub, merged by score), and when a
+ * model or endpoint is set, prompt it with the task and the best document,
+ * parse the answer and check its api_call against the stores. Clear the
+ * result with gorilla_ask_result_clear. */
+gorilla_status gorilla_ask(gorilla_asker *a, const char *task, int hub, size_t k, gorilla_ask_result *out,
+                           gorilla_error *err);
+/* The retrieval half of gorilla_ask only (no generation). */
+gorilla_status gorilla_ask_retrieve(gorilla_asker *a, const char *task, int hub, size_t k, gorilla_ask_result *out,
+                                    gorilla_error *err);
+void gorilla_ask_result_clear(gorilla_ask_result *r);
+/* "retrieval_only", "no_call" (the answer had no api_call), "known" (it
+ * matches a document), or "hallucination" (it matches none). */
+const char *gorilla_ask_verdict(const gorilla_ask_result *r);
+/* Checks a call against the stores (prefer_hub first, -1: guessed from the
+ * call) and fills r's checked/match_* fields. */
+void gorilla_asker_check(gorilla_asker *a, const char *call, int prefer_hub, gorilla_ask_result *r);
+/* Generates an answer for a user text (a question, possibly with a
+ * document) in the asker's prompt style; `hub` picks the domain list of
+ * the evaluation prompt (-1: HuggingFace's). *prompt (may be NULL) is the
+ * prompt sent. Caller frees *prompt and *text. */
+gorilla_status gorilla_asker_complete(gorilla_asker *a, int hub, const char *user_text, char **prompt,
+                                      char **text, gorilla_error *err);
+
+/* Generates a continuation of a complete prompt (already templated) with
+ * the local model, or the endpoint's /completions. Caller frees *text. */
+gorilla_status gorilla_asker_generate(gorilla_asker *a, const char *prompt, char **text, gorilla_error *err);
+/* The user text for a task: the task alone, or followed by the document
+ * `top` (Python str() of it, as in the published bm25 questions). Caller
+ * frees; NULL on OOM. */
+char *gorilla_asker_task_text(gorilla_asker *a, const char *task, const gorilla_ask_hit *top);
+
+/* The result as one JSON object: task, hub, retriever, documents[] (hub,
+ * index, score, api_name, domain, api_call, description, example_code),
+ * model, and when generated prompt, answer_text, answer{domain, api_call,
+ * api_provider, explanation, code}; verdict; match (hub, index, api_name,
+ * domain, api_call) or null. Caller frees. */
+char *gorilla_ask_result_json(const gorilla_asker *a, const gorilla_ask_result *r);
+/* The server's /v1/gorilla/ask: request {"task": T, "hub": H|"all",
+ * "k": K} (hub and k optional), response as gorilla_ask_result_json.
+ * Malformed requests are GORILLA_ERR_PARSE / GORILLA_ERR_INVALID. */
+gorilla_status gorilla_ask_json(gorilla_asker *a, const char *request_json, char **response_json,
+                                gorilla_error *err);
+
+/* --- Bench (src/pipeline/bench.c) ------------------------------------ */
+
+/* Prepares a response file for a resumed run: creates it when missing;
+ * when its last line is torn (no final newline), truncates it; returns the
+ * question_ids already answered (malloc'd, *n entries). A complete line that
+ * is not a JSON object with an integer question_id is GORILLA_ERR_PARSE
+ * (path:line). */
+gorilla_status gorilla_bench_resume(const char *path, long **ids, size_t *n, gorilla_error *err);
+/* One response line in the published format, newline included:
+ * {"question_id": N, "text": T, "answer_id": A, "model_id": M, "metadata": {}}
+ * with A a 22-character id drawn from `seed`; when `error` is non-NULL the
+ * metadata is {"error": error}. Caller frees. */
+char *gorilla_bench_response_line(long question_id, const char *text, const char *model_id, uint64_t seed,
+                                  const char *error);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* GORILLA_PIPELINE_H */

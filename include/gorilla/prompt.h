@@ -1,0 +1,116 @@
+/* gorilla/prompt.h — prompts and answers (part of the public API; include "gorilla.h"). */
+#ifndef GORILLA_PROMPT_H
+#define GORILLA_PROMPT_H
+
+#include "gorilla/base.h"
+#include "gorilla/eval.h"
+#include "gorilla/retrieve.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Prompts and answers (src/prompt)                                    */
+/* ------------------------------------------------------------------ */
+
+/* Question files (questions_<hub>_<setting>.jsonl), as published: one line
+ * per eval pair that has "###Instruction:" and "###Output" in its `code`,
+ * {"question_id": N, "text": T, "category": "generic"} with N the pair's
+ * 1-based line. T starts with the instruction as json.dumps escaped it
+ * (quotes removed, each escaped "\n\n" written "\n") and, for the settings with
+ * a document, goes on with " \n Use this API documentation for reference: "
+ * and the document: bm25 / gpt_index put the retrieved document as
+ * "[Document(page_content=<repr of str(doc)>, metadata={})]"; oracle puts
+ * json.dumps of the gold api_data (each "\n\n" written "\n") after one more
+ * space, followed by the eval line's closing "}" (the published builder cut
+ * the raw line before its last character: see the flag below). */
+typedef enum {
+    GORILLA_SETTING_0_SHOT = 0,
+    GORILLA_SETTING_BM25 = 1,
+    GORILLA_SETTING_GPT_INDEX = 2,
+    GORILLA_SETTING_ORACLE = 3
+} gorilla_setting;
+
+/* Parses "0_shot", "bm25", "gpt_index", "oracle"; 0 ok, -1 unknown. */
+int gorilla_setting_parse(const char *name, gorilla_setting *out);
+const char *gorilla_setting_name(gorilla_setting s);
+
+/* The question text of pair i (the 0_shot text), or NULL when the pair has
+ * no instruction/output markers (the published files skip it) or on OOM.
+ * Also the query the published retrievers were given. Caller frees. */
+char *gorilla_question_text(const gorilla_pairs *pairs, size_t i);
+
+/* Set when the eval file has no final newline: its last line's oracle text
+ * then has no trailing "}" (as in the published TorchHub oracle file). */
+#define GORILLA_QUESTIONS_LAST_LINE_UNTERMINATED 1u
+
+/* One question line for pair i (no newline), or *out = NULL when the pair
+ * is skipped. `api_index` is the document for bm25 / gpt_index (from
+ * `store`); ignored otherwise. Caller frees *out. */
+gorilla_status gorilla_question_line(const gorilla_pairs *pairs, size_t i, gorilla_setting setting,
+                                     const gorilla_store *store, size_t api_index, unsigned flags,
+                                     char **out, gorilla_error *err);
+
+/* Writes the whole question file for a setting. bm25 / gpt_index take the
+ * top-1 document of `retriever` for each question text (required then). */
+gorilla_status gorilla_questions_write(FILE *out, const gorilla_pairs *pairs, gorilla_setting setting,
+                                       gorilla_retriever *retriever, unsigned flags, gorilla_error *err);
+
+/* For published bm25 / gpt_index question texts: out[j] is the index of the
+ * store document that texts[j] embeds (its repr(str(doc)) after
+ * "[Document(page_content="), or -1 when none does (e.g. a document that
+ * has since changed). The first of duplicate documents is given. */
+gorilla_status gorilla_questions_embedded_docs(const gorilla_store *store, const char *const *texts, size_t n,
+                                               long *out, gorilla_error *err);
+
+/* --- Prompt templates (src/prompt/template.c) ----------------------- */
+
+/* The instruction followed by a retrieved document, as in the published
+ * question files: instruction + " \n Use this API documentation for
+ * reference: " + document (document NULL: the instruction alone). Caller
+ * frees; NULL on OOM. */
+char *gorilla_prompt_with_doc(const char *instruction, const char *document);
+/* The chat template of the published Gorilla LLaMA models:
+ * "###USER: " + user_text + "\n###ASSISTANT: ". Caller frees. */
+char *gorilla_prompt_gorilla_chat(const char *user_text);
+/* The evaluation prompt for general chat models: a system message and a
+ * user message asking for <<<domain>>>, <<<api_call>>>, <<<api_provider>>>,
+ * <<<explanation>>>, <<<code>>>, the domain one of `domains`. */
+const char *gorilla_prompt_eval_system(void);
+char *gorilla_prompt_eval_user(gorilla_hub hub, const char *question, const char *const *domains,
+                               size_t n_domains);
+/* The distinct `domain` values of a store, in first-seen order (malloc'd
+ * array of malloc'd strings; free with gorilla_strings_free). */
+gorilla_status gorilla_store_domains(const gorilla_store *store, char ***out, size_t *n,
+                                     gorilla_error *err);
+void gorilla_strings_free(char **strings, size_t n);
+
+/* --- Answer parser (src/prompt/answer.c) ---------------------------- */
+
+typedef enum {
+    GORILLA_ANSWER_PLAIN = 0,  /* no field marker found */
+    GORILLA_ANSWER_ARROWS = 1, /* <<<api_call>>>: ... */
+    GORILLA_ANSWER_DICT = 2    /* {'api_call': "...", ...} */
+} gorilla_answer_style;
+
+/* A model answer's fields (malloc'd, NULL when not found). */
+typedef struct {
+    char *domain, *api_call, *api_provider, *explanation, *code;
+    gorilla_answer_style style;
+} gorilla_answer;
+
+/* Parses either published answer style, tolerating escaped quotes and
+ * newlines, mismatched quotes, a missing closing brace, any field order and
+ * extra fields. Never fails on content (fields not found stay NULL); only
+ * GORILLA_ERR_NOMEM. Clear `out` with gorilla_answer_clear. */
+gorilla_status gorilla_answer_parse(const char *text, size_t len, gorilla_answer *out, gorilla_error *err);
+void gorilla_answer_clear(gorilla_answer *a);
+/* 1 when two call texts are the same after normalization (escapes, outer
+ * quotes, a leading "x = ", whitespace, quote kinds ignored). */
+int gorilla_answer_same_call(const char *a, size_t alen, const char *b, size_t blen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* GORILLA_PROMPT_H */
