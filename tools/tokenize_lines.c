@@ -9,6 +9,9 @@
  *   tokenize_lines encode MODEL.gguf [--bos]
  *       reads lines on stdin, prints each line's token ids space-separated
  *       (no BOS unless --bos; text like "<s>" stays text)
+ *   tokenize_lines encode-json MODEL.gguf
+ *       reads a JSON array of strings on stdin, prints a JSON array of id
+ *       arrays (no BOS), for texts with newlines (tools/check-llamacpp-vocab.mjs)
  *   tokenize_lines time MODEL.gguf FILE [REPEAT]
  *       encodes FILE as one text REPEAT times (default 5), prints the best
  *       MB/s and the token count
@@ -109,6 +112,40 @@ static int encode(const char *model, int bos)
     return 0;
 }
 
+static int encode_json(const char *model)
+{
+    gorilla_tokenizer *t = NULL;
+    gorilla_error err = {0};
+    if (gorilla_tokenizer_load_gguf(model, &t, &err)) {
+        fprintf(stderr, "tokenize_lines: %s\n", err.message);
+        return 1;
+    }
+    json_error_t e;
+    json_t *in = json_loadf(stdin, 0, &e);
+    if (!json_is_array(in)) {
+        fprintf(stderr, "tokenize_lines: stdin: not a JSON array (%s)\n", e.text);
+        return 1;
+    }
+    putchar('[');
+    for (size_t k = 0; k < json_array_size(in); k++) {
+        const json_t *v = json_array_get(in, k);
+        int32_t *ids = NULL;
+        size_t ni = 0;
+        if (gorilla_tokenizer_encode(t, json_string_value(v), json_string_length(v), 0, 0, &ids, &ni, &err)) {
+            fprintf(stderr, "tokenize_lines: %s\n", err.message);
+            return 1;
+        }
+        printf(k ? ",[" : "[");
+        for (size_t i = 0; i < ni; i++) printf(i ? ",%d" : "%d", ids[i]);
+        putchar(']');
+        free(ids);
+    }
+    puts("]");
+    json_decref(in);
+    gorilla_tokenizer_free(t);
+    return 0;
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -155,7 +192,9 @@ int main(int argc, char **argv)
 {
     if (argc >= 4 && strcmp(argv[1], "extract") == 0) return extract(argv[2], argc - 3, argv + 3);
     if (argc >= 3 && strcmp(argv[1], "encode") == 0) return encode(argv[2], argc > 3 && strcmp(argv[3], "--bos") == 0);
+    if (argc >= 3 && strcmp(argv[1], "encode-json") == 0) return encode_json(argv[2]);
     if (argc >= 4 && strcmp(argv[1], "time") == 0) return time_file(argv[2], argv[3], argc > 4 ? atoi(argv[4]) : 5);
-    fprintf(stderr, "usage: tokenize_lines extract FIELDS FILE... | encode MODEL.gguf [--bos] | time MODEL.gguf FILE [N]\n");
+    fprintf(stderr, "usage: tokenize_lines extract FIELDS FILE... | encode MODEL.gguf [--bos] | encode-json MODEL.gguf | "
+                    "time MODEL.gguf FILE [N]\n");
     return 2;
 }

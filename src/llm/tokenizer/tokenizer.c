@@ -153,8 +153,67 @@ static void init_byte_map(gorilla_tokenizer *t)
     }
 }
 
-static const char *const EOG_NAMES[] = {"<|eot_id|>", "<|im_end|>", "<|end|>", "<|endoftext|>",
-                                        "<end_of_turn>", "<|eom_id|>"};
+/* Token texts llama.cpp treats as control tokens whatever their stored
+ * type ("control-looking" tokens: end of turn or generation, and
+ * fill-in-the-middle markers); the EOG_NAMES ones also end generation. */
+static const char *const EOG_NAMES[] = {
+    "<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>", "<|flush|>", "<|calls|>", "<end_of_turn>",
+    "<|endoftext|>", "</s>", "<|eom_id|>", "<EOT>", "_<EOT>", "[EOT]", "[EOS]", "<|end_of_text|>",
+    "<end_of_utterance>", "<eos>", "<turn|>", "<|tool_response>"};
+static const char *const FIM_EOG_NAMES[] = {/* pad, repo, file separator: also EOG */
+                                            "<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>", "[PAD]",
+                                            "<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>",
+                                            "<reponame>", "<|file_sep|>"};
+static const char *const CONTROL_NAMES[] = {
+    "<\xEF\xBD\x9C" "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>", /* DeepSeek */
+    "<|fim_prefix|>", "<fim-prefix>", "<fim_prefix>", "<PRE>", "<|code_prefix|>", "<|prefix|>",
+    "<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>", "<SUF>", "<|code_suffix|>", "<|suffix|>",
+    "<|fim_middle|>", "<fim-middle>", "<fim_middle>", "<MID>", "<|code_middle|>", "<|middle|>"};
+/* ... and these always user-defined (rendered as text: gpt-oss) */
+static const char *const USER_NAMES[] = {"<|channel|>", "<|message|>", "<|start|>", "<|constrain|>"};
+
+static int32_t find_text(const gorilla_tokenizer *t, const char *s)
+{
+    int64_t v;
+    return gorilla_hashmap_get(&t->tok2id, s, strlen(s), &v) ? (int32_t)v : -1;
+}
+
+/* llama.cpp's load-time type fixes and end-of-generation set (llama.cpp as
+ * node-llama-cpp 3.22.1 ships it). */
+static void fix_special_types(gorilla_tokenizer *t)
+{
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+    int32_t id;
+    for (size_t k = 0; k < N_OF(CONTROL_NAMES); k++)
+        if ((id = find_text(t, CONTROL_NAMES[k])) >= 0) t->type[id] = GORILLA_TOKEN_CONTROL;
+    for (size_t k = 0; k < N_OF(FIM_EOG_NAMES); k++)
+        if ((id = find_text(t, FIM_EOG_NAMES[k])) >= 0) {
+            t->type[id] = GORILLA_TOKEN_CONTROL;
+            t->eog[id] = 1;
+        }
+    for (size_t k = 0; k < N_OF(EOG_NAMES); k++)
+        if ((id = find_text(t, EOG_NAMES[k])) >= 0) {
+            t->type[id] = GORILLA_TOKEN_CONTROL;
+            t->eog[id] = 1;
+        }
+    for (size_t k = 0; k < N_OF(USER_NAMES); k++)
+        if ((id = find_text(t, USER_NAMES[k])) >= 0) t->type[id] = GORILLA_TOKEN_USER_DEFINED;
+    if (t->eos >= 0) t->eog[t->eos] = 1;
+    /* <|end|> is no end of generation next to <|return|> and <|call|> (or
+     * <|calls|> and <|flush|>); </s> none next to <|tool_response> */
+    int32_t end = find_text(t, "<|end|>"), s = find_text(t, "</s>");
+    int has_call = find_text(t, "<|call|>") >= 0 || find_text(t, "<|calls|>") >= 0;
+    if (end >= 0 && has_call && (find_text(t, "<|return|>") >= 0 || find_text(t, "<|flush|>") >= 0)) {
+        t->eog[end] = end == t->eos;
+        t->type[end] = GORILLA_TOKEN_USER_DEFINED;
+    }
+    if (s >= 0 && find_text(t, "<|tool_response>") >= 0) {
+        t->eog[s] = s == t->eos;
+        t->type[s] = GORILLA_TOKEN_NORMAL;
+    }
+#undef N_OF
+}
+
 
 static int cmp_special(const void *a, const void *b, void *ctx)
 {
@@ -341,6 +400,7 @@ gorilla_status gorilla_tokenizer_new_pre(const gorilla_tokenizer_spec *spec, con
         /* last duplicate wins, as in llama.cpp's token_to_id[text] = id */
         if (gorilla_hashmap_put(&t->tok2id, t->text[i], l, (int64_t)i) != 0) goto nomem;
     }
+    fix_special_types(t);
     for (size_t i = 0; i < n; i++) {
         t->piece[i] = a;
         t->piece_len[i] = make_piece(t, i, a);
@@ -363,14 +423,6 @@ gorilla_status gorilla_tokenizer_new_pre(const gorilla_tokenizer_spec *spec, con
             t->special[t->n_special++] = (int32_t)i;
     }
     qsort_r(t->special, t->n_special, sizeof *t->special, cmp_special, t);
-    /* end-of-generation tokens */
-    if (t->eos >= 0) t->eog[t->eos] = 1;
-    for (size_t k = 0; k < sizeof EOG_NAMES / sizeof EOG_NAMES[0]; k++) {
-        int64_t v;
-        if (gorilla_hashmap_get(&t->tok2id, EOG_NAMES[k], strlen(EOG_NAMES[k]), &v) &&
-            (t->type[v] == GORILLA_TOKEN_CONTROL || t->type[v] == GORILLA_TOKEN_USER_DEFINED))
-            t->eog[v] = 1;
-    }
     /* merges: "left right" -> rank, first occurrence wins */
     if (kind == GORILLA_TOKENIZER_GPT2) {
         for (size_t r = 0; r < spec->n_merges; r++) {

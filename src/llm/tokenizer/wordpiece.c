@@ -4,13 +4,13 @@
  * code point, after mapping each one to the first code point of its NFD
  * decomposition (which strips accents: "Führer" -> "Fuhrer"):
  *   - White_Space ends the current word;
- *   - U+0000, U+FFFD (also what invalid UTF-8 becomes) and \p{C} are dropped;
+ *   - U+0000, U+FFFD (also what invalid UTF-8 becomes), \p{C} and \p{M}
+ *     are dropped (llama.cpp drops all marks, spacing ones too: "का" -> "क");
  *   - \p{P}, the ASCII symbols $+<=>^`|~ and CJK ideographs are words of
  *     their own;
  *   - everything else, lowercased, extends the current word.
  * One PCRE2 regex (UTF + UCP) classifies runs of code points into those four
- * groups. Note: combining marks already decomposed in the input are kept (as
- * llama.cpp keeps them; Hugging Face's BertNormalizer would drop them).
+ * groups.
  *
  * Each word, with "▁" prepended, is then cut greedily into the longest
  * vocabulary tokens from the left (continuations carry no "▁", the GGUF
@@ -34,8 +34,8 @@
 #define SINGLE "\\p{P}$+<=>^`|~" CJK
 
 /* groups: 1 whitespace, 2 dropped, 3 a word of its own, 4 word characters */
-static const char BERT_RE[] = "([" WS "]+)|((?:[^\\P{C}" WS "]|\\x{FFFD})+)|([" SINGLE "])|([^" WS
-                              "\\p{C}\\x{FFFD}" SINGLE "]+)";
+static const char BERT_RE[] = "([" WS "]+)|((?:[^\\P{C}" WS "]|[\\p{M}\\x{FFFD}])+)|([" SINGLE "])|([^" WS
+                              "\\p{C}\\p{M}\\x{FFFD}" SINGLE "]+)";
 
 struct gorilla_wpm {
     pcre2_code *code;
