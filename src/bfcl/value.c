@@ -513,22 +513,21 @@ const char *bv_repr_a(bfcl_arena *a, const bv *v)
 
 /* ---------------------------------------------------------------- dumps */
 
+/* As json.dumps(..., ensure_ascii=False), which BFCL's score files use:
+ * only '"', '\\' and control characters are escaped. */
 static void dumps_str(bfcl_buf *b, const char *s, size_t len)
 {
     bfcl_buf_puts(b, "\"");
-    const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, run = 0;
     while (i < len) {
-        unsigned c0 = u[i];
-        if (c0 >= 0x20 && c0 < 0x7f && c0 != '"' && c0 != '\\') {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') {
             i++;
             run++;
             continue;
         }
         if (run) bfcl_buf_put(b, s + i - run, run);
         run = 0;
-        uint32_t c;
-        size_t n = utf8_next(u + i, len - i, &c);
         switch (c) {
         case '"': bfcl_buf_puts(b, "\\\""); break;
         case '\\': bfcl_buf_puts(b, "\\\\"); break;
@@ -537,13 +536,9 @@ static void dumps_str(bfcl_buf *b, const char *s, size_t len)
         case '\t': bfcl_buf_puts(b, "\\t"); break;
         case '\b': bfcl_buf_puts(b, "\\b"); break;
         case '\f': bfcl_buf_puts(b, "\\f"); break;
-        default:
-            if (c > 0xffff) {
-                uint32_t x = c - 0x10000;
-                bfcl_buf_printf(b, "\\u%04x\\u%04x", 0xd800 + (x >> 10), 0xdc00 + (x & 0x3ff));
-            } else bfcl_buf_printf(b, "\\u%04x", c);
+        default: bfcl_buf_printf(b, "\\u%04x", c);
         }
-        i += n;
+        i++;
     }
     if (run) bfcl_buf_put(b, s + i - run, run);
     bfcl_buf_puts(b, "\"");
