@@ -139,7 +139,7 @@ static void test_official_parity(void **state)
     assert_int_equal(entries, 3641);
     assert_int_equal(identical, 13);
     /* the leaderboard aggregates of this run */
-    assert_true(r.non_live_simple > 0.6558 && r.non_live_simple < 0.6559);
+    assert_true(r.non_live_simple > 0.64249 && r.non_live_simple < 0.64251); /* (0.8675 + 0.56 + 0.5) / 3 */
     assert_true(r.live_ast > 0.7372 && r.live_ast < 0.7373);
     rm_rf(out);
     free(out);
