@@ -31,5 +31,6 @@
 #include "gorilla/llm.h"
 #include "gorilla/net.h"
 #include "gorilla/pipeline.h"
+#include "gorilla/bfcl.h"
 
 #endif /* GORILLA_H */
