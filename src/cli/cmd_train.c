@@ -70,6 +70,7 @@ static int cmd_plot(int argc, char **argv)
     if (!log || !out) return cli_usage_error("train plot", "usage: gorilla train plot LOG.jsonl -o loss.svg");
     gorilla_error err;
     if (gorilla_train_plot(log, out, &err)) return cli_fail("train plot", &err);
+    printf("wrote %s\n", out);
     return 0;
 }
 
