@@ -163,14 +163,14 @@ static void test_rope(void **state)
 
 /* ---- attention ---- */
 typedef struct {
-    double *q, *k, *v, *out, *att, *r;
+    double *q, *k, *v, *out, *att, *r, *scratch;
     int B, T, NH, NKV, hd;
 } att_ctx;
 
 static double att_loss(void *p)
 {
     att_ctx *c = p;
-    tr_attention_forward_f64(NULL, c->out, c->att, c->q, c->k, c->v, c->B, c->T, c->NH, c->NKV, c->hd);
+    tr_attention_forward_f64(NULL, c->out, c->att, c->scratch, c->q, c->k, c->v, c->B, c->T, c->NH, c->NKV, c->hd);
     return dotsum(c->out, c->r, (size_t)c->B * c->T * c->NH * c->hd);
 }
 
@@ -179,16 +179,16 @@ static void test_attention(void **state)
     (void)state;
     enum { B = 2, T = 5, NH = 4, NKV = 2, HD = 3, C = NH * HD, KV = NKV * HD };
     double q[B * T * C], k[B * T * KV], v[B * T * KV], out[B * T * C], att[B * NH * T * T], r[B * T * C];
-    double dq[B * T * C], dk[B * T * KV], dv[B * T * KV], datt[B * NH * T * T];
+    double dq[B * T * C], dk[B * T * KV], dv[B * T * KV], datt[B * NH * T * T], scratch[B * T * C];
     fill(q, B * T * C, 11, 1);
     fill(k, B * T * KV, 12, 1);
     fill(v, B * T * KV, 13, 1);
     fill(r, B * T * C, 14, 1);
-    att_ctx c = {q, k, v, out, att, r, B, T, NH, NKV, HD};
+    att_ctx c = {q, k, v, out, att, r, scratch, B, T, NH, NKV, HD};
     att_loss(&c);
     /* causal: row t = 0 attends only to itself */
     assert_true(fabs(att[0] - 1.0) < 1e-15 && att[1] == 0.0);
-    tr_attention_backward_f64(NULL, dq, dk, dv, datt, r, att, q, k, v, B, T, NH, NKV, HD);
+    tr_attention_backward_f64(NULL, dq, dk, dv, datt, scratch, r, att, q, k, v, B, T, NH, NKV, HD);
     assert_true(check(att_loss, &c, q, B * T * C, dq) < TOL);
     assert_true(check(att_loss, &c, k, B * T * KV, dk) < TOL);
     assert_true(check(att_loss, &c, v, B * T * KV, dv) < TOL);

@@ -32,11 +32,12 @@ void TRN(tr_rope_backward)(REAL *dx, const REAL *cs, size_t N, int T, int n_head
 
 /* Causal grouped-query attention over sequences of T tokens:
  * q[B*T, NH*hd], k, v [B*T, NKV*hd] -> out[B*T, NH*hd]; att[B, NH, T, T]
- * keeps the probabilities. Backward writes dq, dk, dv (=); datt is
- * scratch [B, NH, T, T]. */
-void TRN(tr_attention_forward)(const tr_ctx *cx, REAL *out, REAL *att, const REAL *q, const REAL *k, const REAL *v,
-                               int B, int T, int NH, int NKV, int hd);
-void TRN(tr_attention_backward)(const tr_ctx *cx, REAL *dq, REAL *dk, REAL *dv, REAL *datt, const REAL *dout,
+ * keeps the probabilities; scratch [B*T, NH*hd]. Backward writes dq, dk,
+ * dv (=); datt is scratch [B, NH, T, T], scratch [B*T, NKV*hd]. */
+void TRN(tr_attention_forward)(const tr_ctx *cx, REAL *out, REAL *att, REAL *scratch, const REAL *q, const REAL *k,
+                               const REAL *v, int B, int T, int NH, int NKV, int hd);
+void TRN(tr_attention_backward)(const tr_ctx *cx, REAL *dq, REAL *dk, REAL *dv, REAL *datt, REAL *scratch,
+                                const REAL *dout,
                                 const REAL *att, const REAL *q, const REAL *k, const REAL *v, int B, int T, int NH,
                                 int NKV, int hd);
 

@@ -136,11 +136,12 @@ void TRN(tr_rope_backward)(REAL *dx, const REAL *cs, size_t N, int T, int n_head
  * (sequence, KV head) pairs so each dk/dv row has one writer. */
 
 typedef struct {
-    REAL *out, *att, *dq, *dk, *dv, *datt;
+    REAL *out, *att, *dq, *dk, *dv, *datt, *scratch;
     const REAL *q, *k, *v, *dout, *patt;
     int B, T, NH, NKV, hd;
 } attn_job;
 
+#ifndef TR_ATTN_FWD
 static void attn_fwd_items(void *ctx, size_t start, size_t end)
 {
     const attn_job *j = ctx;
@@ -182,13 +183,20 @@ static void attn_fwd_items(void *ctx, size_t start, size_t end)
     }
 }
 
-void TRN(tr_attention_forward)(const tr_ctx *cx, REAL *out, REAL *att, const REAL *q, const REAL *k, const REAL *v,
-                               int B, int T, int NH, int NKV, int hd)
+#endif
+
+void TRN(tr_attention_forward)(const tr_ctx *cx, REAL *out, REAL *att, REAL *scratch, const REAL *q, const REAL *k,
+                               const REAL *v, int B, int T, int NH, int NKV, int hd)
 {
-    attn_job j = {.out = out, .att = att, .q = q, .k = k, .v = v, .B = B, .T = T, .NH = NH, .NKV = NKV, .hd = hd};
+    attn_job j = {.out = out, .att = att, .scratch = scratch, .q = q, .k = k, .v = v, .B = B, .T = T, .NH = NH, .NKV = NKV, .hd = hd};
+#ifdef TR_ATTN_FWD
+    par_run(cx, TR_ATTN_FWD, &j, (size_t)B * NH);
+#else
     par_run(cx, attn_fwd_items, &j, (size_t)B * NKV);
+#endif
 }
 
+#ifndef TR_ATTN_BWD
 static void attn_bwd_items(void *ctx, size_t start, size_t end)
 {
     const attn_job *j = ctx;
@@ -236,13 +244,19 @@ static void attn_bwd_items(void *ctx, size_t start, size_t end)
     }
 }
 
-void TRN(tr_attention_backward)(const tr_ctx *cx, REAL *dq, REAL *dk, REAL *dv, REAL *datt, const REAL *dout,
-                                const REAL *att, const REAL *q, const REAL *k, const REAL *v, int B, int T, int NH,
-                                int NKV, int hd)
+#endif
+
+void TRN(tr_attention_backward)(const tr_ctx *cx, REAL *dq, REAL *dk, REAL *dv, REAL *datt, REAL *scratch,
+                                const REAL *dout, const REAL *att, const REAL *q, const REAL *k, const REAL *v, int B,
+                                int T, int NH, int NKV, int hd)
 {
-    attn_job j = {.dq = dq, .dk = dk, .dv = dv, .datt = datt, .dout = dout, .patt = att, .q = q, .k = k, .v = v,
+    attn_job j = {.dq = dq, .dk = dk, .dv = dv, .datt = datt, .scratch = scratch, .dout = dout, .patt = att, .q = q, .k = k, .v = v,
                   .B = B, .T = T, .NH = NH, .NKV = NKV, .hd = hd};
+#ifdef TR_ATTN_BWD
+    par_run(cx, TR_ATTN_BWD, &j, (size_t)B * NKV);
+#else
     par_run(cx, attn_bwd_items, &j, (size_t)B * NKV);
+#endif
 }
 
 /* ---- SwiGLU ---------------------------------------------------------------------
@@ -396,7 +410,7 @@ double TRN(tr_model_forward)(const tr_ctx *cx, TRN(tr_acts) *a, const REAL *para
         TRN(tr_matmul_forward)(cx, v, h1, PT(tr_layer_tensor(lay, l, TR_WV)), BT, C, KV);
         TRN(tr_rope_forward)(q, a->cs, BT, a->T, c->n_head, hd);
         TRN(tr_rope_forward)(k, a->cs, BT, a->T, c->n_head_kv, hd);
-        TRN(tr_attention_forward)(cx, atty, att, q, k, v, a->B, a->T, c->n_head, c->n_head_kv, hd);
+        TRN(tr_attention_forward)(cx, atty, att, a->dq, q, k, v, a->B, a->T, c->n_head, c->n_head_kv, hd);
         TRN(tr_matmul_forward)(cx, xmid, atty, PT(tr_layer_tensor(lay, l, TR_WO)), BT, C, C);
         for (size_t i = 0; i < BT * C; i++) xmid[i] += x[i];
 
@@ -451,7 +465,7 @@ void TRN(tr_model_backward)(const tr_ctx *cx, TRN(tr_acts) *a, const REAL *param
 
         /* Attention: dres is now d(xmid) = d(x) through the residual. */
         TRN(tr_matmul_backward)(cx, a->datty, GT(ti + TR_WO), a->dres, atty, PT(ti + TR_WO), BT, C, C, 0);
-        TRN(tr_attention_backward)(cx, a->dq, a->dk, a->dv, a->datt, a->datty, att, q, k, v, a->B, a->T, c->n_head,
+        TRN(tr_attention_backward)(cx, a->dq, a->dk, a->dv, a->datt, a->dh, a->datty, att, q, k, v, a->B, a->T, c->n_head,
                                    c->n_head_kv, hd);
         TRN(tr_rope_backward)(a->dq, a->cs, BT, a->T, c->n_head, hd);
         TRN(tr_rope_backward)(a->dk, a->cs, BT, a->T, c->n_head_kv, hd);
