@@ -32,5 +32,6 @@
 #include "gorilla/net.h"
 #include "gorilla/pipeline.h"
 #include "gorilla/bfcl.h"
+#include "gorilla/train.h"
 
 #endif /* GORILLA_H */
