@@ -75,7 +75,8 @@ int cli_api_paths(const char *cmd, const char *data, const char *api, int hub, c
         if (hub < 0) {
             const char *base = strrchr(api, '/');
             base = base ? base + 1 : api;
-            if (strstr(base, "torchhub")) hub = GORILLA_HUB_TORCHHUB;
+            if (gorilla_store_path_is_apizoo(api)) hub = GORILLA_HUB_APIZOO;
+            else if (strstr(base, "torchhub")) hub = GORILLA_HUB_TORCHHUB;
             else if (strstr(base, "huggingface")) hub = GORILLA_HUB_HUGGINGFACE;
             else if (strstr(base, "tensorflow")) hub = GORILLA_HUB_TENSORFLOWHUB;
             else {
@@ -101,7 +102,8 @@ int cli_api_paths(const char *cmd, const char *data, const char *api, int hub, c
     for (int h = 0; h < GORILLA_HUB_COUNT; h++) {
         if (hub >= 0 && h != hub) continue;
         const char *name = gorilla_hub_name((gorilla_hub)h);
-        int w = snprintf(f->buf[h], sizeof f->buf[h], "%s/api/%s_api.jsonl", root, name);
+        int w = h == GORILLA_HUB_APIZOO ? snprintf(f->buf[h], sizeof f->buf[h], "%s/apizoo", root) /* a folder */
+                                        : snprintf(f->buf[h], sizeof f->buf[h], "%s/api/%s_api.jsonl", root, name);
         if (w > 0 && (size_t)w < sizeof f->buf[h] && !file_exists(f->buf[h]))
             w = snprintf(f->buf[h], sizeof f->buf[h], "%s/%s_api.jsonl", root, name);
         if (w < 0 || (size_t)w >= sizeof f->buf[h]) {
@@ -165,6 +167,17 @@ void cli_gen_flags_apply(const cli_gen_flags *g, gorilla_ask_opts *o)
     if (g->retries_set) o->max_retries = (int)g->retries;
 }
 
+void cli_report_store(const char *cmd, const char *path, const gorilla_store *store)
+{
+    if (!gorilla_store_is_apizoo(store)) return;
+    size_t files, bad_files, bad_entries;
+    gorilla_store_load_counts(store, &files, &bad_files, &bad_entries);
+    for (size_t i = 0; i < gorilla_store_skipped_count(store); i++)
+        fprintf(stderr, "gorilla %s: warning: %s\n", cmd, gorilla_store_skipped(store, i));
+    fprintf(stderr, "gorilla %s: %s: %zu APIZoo documents from %zu file(s); skipped %zu file(s), %zu entr%s\n", cmd,
+            path, gorilla_store_count(store), files, bad_files, bad_entries, bad_entries == 1 ? "y" : "ies");
+}
+
 int cli_asker_open(const char *cmd, const char *data, const char *api, const char *hub_s, const char *retriever,
                    long k, const cli_gen_flags *g, int *hub, gorilla_asker **asker)
 {
@@ -187,6 +200,7 @@ int cli_asker_open(const char *cmd, const char *data, const char *api, const cha
     cli_gen_flags_apply(g, &o);
     gorilla_error err = {0};
     if (gorilla_asker_new(&o, asker, &err)) return cli_fail(cmd, &err);
+    cli_report_store(cmd, o.api_paths[GORILLA_HUB_APIZOO], gorilla_asker_store(*asker, GORILLA_HUB_APIZOO));
     return 0;
 }
 
