@@ -53,6 +53,7 @@ void cli_report_store(const char *cmd, const char *path, const gorilla_store *st
 /* Model flags shared by ask/bench/chat. */
 typedef struct {
     const char *model, *endpoint, *model_name, *api_key_env;
+    const char *template_name; /* --template NAME (NULL: from the model file) */
     gorilla_prompt_style prompt;
     long max_tokens, ctx, threads, retries;
     int retries_set;

@@ -27,6 +27,8 @@ static const char USAGE[] =
     "  --api-key-env VAR    environment variable holding the endpoint's key (default OPENAI_API_KEY)\n"
     "  --retries N          endpoint retries on connection errors, 429 and 5xx (default 4)\n"
     "  --prompt STYLE       gorilla (default) or eval (the prompt for general chat models)\n"
+    "  --template NAME      the local model's prompt: gorilla-v0, openfunctions-v1, openfunctions-v2\n"
+    "                       (default: from the GGUF metadata, see gorilla info)\n"
     "  --data ROOT          API files: ROOT/api/<hub>_api.jsonl or ROOT/<hub>_api.jsonl\n"
     "                       (default: $GORILLA_DATA, else the starter store data/starter)\n"
     "  --api FILE           one API file (its hub from --hub or the file name)\n"
@@ -134,7 +136,12 @@ int cli_parse_gen_flag(const char *cmd, const char *a, const char *v, cli_gen_fl
     else if (!strcmp(a, "--endpoint")) g->endpoint = v;
     else if (!strcmp(a, "--model-name")) g->model_name = v;
     else if (!strcmp(a, "--api-key-env")) g->api_key_env = v;
-    else if (!strcmp(a, "--prompt")) {
+    else if (!strcmp(a, "--template")) {
+        gorilla_template t;
+        if (gorilla_template_parse(v, &t) != 0)
+            return cli_usage_error(cmd, "--template is gorilla-v0, openfunctions-v1 or openfunctions-v2, not '%s'", v);
+        g->template_name = v;
+    } else if (!strcmp(a, "--prompt")) {
         if (!strcmp(v, "gorilla")) g->prompt = GORILLA_PROMPT_GORILLA;
         else if (!strcmp(v, "eval")) g->prompt = GORILLA_PROMPT_EVAL;
         else return cli_usage_error(cmd, "--prompt is gorilla or eval, not '%s'", v);
@@ -160,6 +167,7 @@ void cli_gen_flags_apply(const cli_gen_flags *g, gorilla_ask_opts *o)
     o->model_name = g->model_name;
     o->api_key_env = g->api_key_env;
     o->prompt = g->prompt;
+    o->template_name = g->template_name;
     if (g->max_tokens) o->gen.max_tokens = (int)g->max_tokens;
     o->gen.temperature = (float)g->temp;
     o->n_ctx = (int)g->ctx;
