@@ -49,9 +49,13 @@ typedef struct {
     char root[4096]; /* the root used ("" for --api) */
 } cli_api_files;
 int cli_api_paths(const char *cmd, const char *data, const char *api, int hub, cli_api_files *f);
+/* For an APIZoo store: prints to stderr what its load skipped (files that are
+ * not valid JSON, entries with missing fields or wrong types) and the counts. */
+void cli_report_store(const char *cmd, const char *path, const gorilla_store *store);
 /* Model flags shared by ask/bench/chat. */
 typedef struct {
     const char *model, *endpoint, *model_name, *api_key_env;
+    const char *template_name; /* --template NAME (NULL: from the model file) */
     gorilla_prompt_style prompt;
     long max_tokens, ctx, threads, retries;
     int retries_set;
