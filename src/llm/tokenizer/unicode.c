@@ -75,12 +75,6 @@ int gorilla_utf8_valid(const char *s, size_t n)
     return 1;
 }
 
-size_t gorilla_utf8_lead_len(unsigned char c)
-{
-    static const unsigned char LEN[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4};
-    return LEN[c >> 4];
-}
-
 int gorilla_cp_is_space(uint32_t cp)
 {
     if (cp < 0x80) return cp == ' ' || (cp >= 0x09 && cp <= 0x0D);

@@ -18,7 +18,10 @@ size_t gorilla_utf8_encode(uint32_t cp, char *out);
 int gorilla_utf8_valid(const char *s, size_t n);
 /* Length of the character whose lead byte is c, by its high nibble (no
  * validation: llama.cpp's unicode_len_utf8). */
-size_t gorilla_utf8_lead_len(unsigned char c);
+static inline size_t gorilla_utf8_lead_len(unsigned char c)
+{
+    return c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
 
 /* The Unicode White_Space property (25 code points: \t..\r, space, U+0085,
  * U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000),
