@@ -621,7 +621,7 @@ static node *unary(pp *p)
 static node *binary(pp *p, int level)
 {
     static const char *const OPS[2][5] = {{"+", "-", NULL}, {"//", "*", "/", "%", "@"}};
-    node *l = level == 2 ? unary(p) : binary(p, level + 1);
+    node *l = level == 1 ? unary(p) : binary(p, level + 1);
     while (l) {
         const char *op = NULL;
         ws(p);
