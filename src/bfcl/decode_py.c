@@ -39,7 +39,7 @@ typedef struct {
     int depth;
 } pp;
 
-#define PY_MAX_DEPTH 100
+#define PY_MAX_DEPTH 400 /* two per bracket level: about 200 levels, as CPython */
 
 static node *mk(pp *p, nkind k)
 {
