@@ -126,9 +126,9 @@ static void test_official_parity(void **state)
         assert_true(r.cat[i].evaluated);
         entries += r.cat[i].total;
         failures += json_object_size(off.fails);
-        size_t la, lb;
+        size_t la = 0, lb = 0;
         char *ta = slurp(a, &la), *tb = slurp(b, &lb);
-        if (la == lb && memcmp(ta, tb, la) == 0) identical++;
+        if (ta && tb && la == lb && memcmp(ta, tb, la) == 0) identical++;
         free(ta);
         free(tb);
         free_score(&off);

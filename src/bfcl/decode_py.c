@@ -697,7 +697,7 @@ static void unparse_seq(bfcl_buf *b, node *const *items, size_t k)
 static const char *class_name(const node *n)
 {
     switch (n->kind) {
-    case N_CONST: return "Constant";
+    case N_CONST:
     case N_ELLIPSIS: return "Constant";
     case N_NAME: return "Name";
     case N_ATTR: return "Attribute";

@@ -121,6 +121,7 @@ static gorilla_status load_lines(bfcl_arena *a, const char *path, lines_t *out, 
             break;
         }
         bv_vec_push(&vec, v);
+        if (vec.failed) break;
         if (vec.n > cap) {
             cap = cap ? cap * 2 : 256;
             size_t *nl2 = realloc(lines, cap * sizeof *nl2);
@@ -130,7 +131,7 @@ static gorilla_status load_lines(bfcl_arena *a, const char *path, lines_t *out, 
             }
             lines = nl2;
         }
-        lines[vec.n - 1] = lineno;
+        if (lines) lines[vec.n - 1] = lineno;
     }
     free(text);
     if (st == GORILLA_OK && (vec.failed || a->failed)) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "%s: out of memory", path);
