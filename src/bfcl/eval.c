@@ -552,7 +552,10 @@ static void default_model_name(const char *dir, char *out, size_t cap)
         char *b2 = strrchr(tmp, '/');
         base = b2 ? b2 + 1 : tmp;
     }
-    snprintf(out, cap, "%s", base);
+    size_t bn = strlen(base);
+    if (bn >= cap) bn = cap - 1;
+    memcpy(out, base, bn);
+    out[bn] = 0;
 }
 
 gorilla_status gorilla_bfcl_eval(const gorilla_bfcl_opts *o, gorilla_bfcl_report *r, gorilla_error *err)
