@@ -127,8 +127,7 @@ gorilla_status gorilla_trainer_export(const gorilla_trainer *t, const char *path
         gguf_writer_free(w);
         return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
     }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp", 5);
+    snprintf(tmp, plen + 5, "%s.tmp", path);
     st = gguf_writer_save(w, tmp, fill, (void *)t, err);
     gguf_writer_free(w);
     if (!st && rename(tmp, path))

@@ -37,8 +37,8 @@ T512 static void tile_6x64(const tr_gemm_args *g, size_t m, size_t n0)
         float *c = g->c + (m + (size_t)r) * g->ldc + n0;
         for (int j = 0; j < 4; j++) {
             __m512 v = acc[r][j];
-            if (g->accumulate) v = _mm512_add_ps(_mm512_loadu_ps(c + 16 * j), v);
-            _mm512_storeu_ps(c + 16 * j, v);
+            if (g->accumulate) v = _mm512_add_ps(_mm512_loadu_ps(c + 16 * (size_t)j), v);
+            _mm512_storeu_ps(c + 16 * (size_t)j, v);
         }
     }
 }
@@ -48,28 +48,28 @@ T512 static void tile_6x64(const tr_gemm_args *g, size_t m, size_t n0)
 #define TILE_6XV(NV)                                                                                            \
     T512 static void tile_6x##NV(const tr_gemm_args *g, size_t m, size_t n0, __mmask16 last)                   \
     {                                                                                                          \
-        __m512 acc[MR][NV];                                                                                    \
+        __m512 acc[MR][(NV)];                                                                                    \
         for (int r = 0; r < MR; r++)                                                                           \
-            for (int j = 0; j < NV; j++) acc[r][j] = _mm512_setzero_ps();                                      \
+            for (int j = 0; j < (NV); j++) acc[r][j] = _mm512_setzero_ps();                                      \
         const float *a = g->a + m * g->sam;                                                                    \
         for (size_t k = 0; k < g->K; k++) {                                                                    \
             const float *b = g->b + k * g->ldb + n0;                                                           \
-            __m512 bv[NV];                                                                                     \
-            for (int j = 0; j < NV; j++)                                                                       \
-                bv[j] = _mm512_maskz_loadu_ps(j == NV - 1 ? last : (__mmask16)0xFFFF, b + 16 * j);             \
+            __m512 bv[(NV)];                                                                                     \
+            for (int j = 0; j < (NV); j++)                                                                       \
+                bv[j] = _mm512_maskz_loadu_ps(j == (NV) - 1 ? last : (__mmask16)0xFFFF, b + 16 * (size_t)j);             \
             const float *ak = a + k * g->sak;                                                                  \
             for (int r = 0; r < MR; r++) {                                                                     \
                 __m512 av = _mm512_set1_ps(ak[(size_t)r * g->sam]);                                            \
-                for (int j = 0; j < NV; j++) acc[r][j] = _mm512_fmadd_ps(av, bv[j], acc[r][j]);                \
+                for (int j = 0; j < (NV); j++) acc[r][j] = _mm512_fmadd_ps(av, bv[j], acc[r][j]);                \
             }                                                                                                  \
         }                                                                                                      \
         for (int r = 0; r < MR; r++) {                                                                         \
             float *c = g->c + (m + (size_t)r) * g->ldc + n0;                                                   \
-            for (int j = 0; j < NV; j++) {                                                                     \
-                __mmask16 mk = j == NV - 1 ? last : (__mmask16)0xFFFF;                                         \
+            for (int j = 0; j < (NV); j++) {                                                                     \
+                __mmask16 mk = j == (NV) - 1 ? last : (__mmask16)0xFFFF;                                         \
                 __m512 v = acc[r][j];                                                                          \
-                if (g->accumulate) v = _mm512_add_ps(_mm512_maskz_loadu_ps(mk, c + 16 * j), v);                \
-                _mm512_mask_storeu_ps(c + 16 * j, mk, v);                                                      \
+                if (g->accumulate) v = _mm512_add_ps(_mm512_maskz_loadu_ps(mk, c + 16 * (size_t)j), v);                \
+                _mm512_mask_storeu_ps(c + 16 * (size_t)j, mk, v);                                                      \
             }                                                                                                  \
         }                                                                                                      \
     }
