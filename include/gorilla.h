@@ -31,5 +31,6 @@
 #include "gorilla/llm.h"
 #include "gorilla/net.h"
 #include "gorilla/pipeline.h"
+#include "gorilla/dataset.h"
 
 #endif /* GORILLA_H */
