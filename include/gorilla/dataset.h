@@ -243,6 +243,8 @@ double gorilla_text_jaccard(const char *a, const char *b);
 
 typedef struct {
     gorilla_hub hub;            /* for the matcher */
+    gorilla_match_mode match;   /* default GORILLA_MATCH_STRICT: argument by argument (the
+                                   compatible mode takes 'resnet5000' for 'resnet50') */
     unsigned n_shots;           /* default 3 */
     unsigned n_instructions;    /* default 10 */
     double dedup_jaccard;       /* drop when the Jaccard with a kept instruction is >= this (default 0.7) */

@@ -22,6 +22,7 @@ static const cli_command COMMANDS[] = {
     {"ask", cmd_ask, "the API call for a task: retrieve, ask a model (optional), check the call against the store"},
     {"bench", cmd_bench, "run a model over an APIBench question file (resumable), then evaluate the answers"},
     {"chat", cmd_chat, "interactive API assistant keeping the conversation (reads tasks from stdin)"},
+    {"selfinstruct", cmd_selfinstruct, "{instruction, API} pairs from an OpenAI-compatible teacher (self-instruct)"},
     {"dataset", cmd_dataset, "training conversations (0-shot, retriever-aware) from pairs; export for FastChat / HF"},
     {"help", cmd_help, "list commands, or show a command's help"},
 };
