@@ -129,7 +129,7 @@ static int export_cmd(const opts *o)
     gorilla_status st = gorilla_convset_new(&cs, &err);
     if (st == GORILLA_OK) st = gorilla_convset_load(cs, o->input, &err);
     if (st == GORILLA_OK) st = gorilla_convset_save(cs, o->out, fmt, &err);
-    if (st == GORILLA_OK) fprintf(stderr, "%s: %zu conversations (%s)\n", o->out, gorilla_convset_count(cs), o->format);
+    if (st == GORILLA_OK) printf("%s: %zu conversations (%s)\n", o->out, gorilla_convset_count(cs), o->format);
     gorilla_convset_free(cs);
     return st == GORILLA_OK ? 0 : cli_fail("dataset export", &err);
 }
