@@ -68,11 +68,12 @@ static int parse(int argc, char **argv, opts *o)
         return argc < 2 ? 2 : -1;
     }
     o->sub = argv[1];
-    if (strcmp(o->sub, "build") && strcmp(o->sub, "export") && strcmp(o->sub, "style"))
+    if (strcmp(o->sub, "build") != 0 && strcmp(o->sub, "export") != 0 && strcmp(o->sub, "style") != 0)
         return cli_usage_error("dataset", "unknown subcommand '%s' (build, export, style)", o->sub);
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int needs = strcmp(a, "--no-leak-check") && strcmp(a, "--keep-duplicates") && a[0] == '-' && !cli_is_help(a);
+        int needs = strcmp(a, "--no-leak-check") != 0 && strcmp(a, "--keep-duplicates") != 0 && a[0] == '-' &&
+                    !cli_is_help(a);
         if (needs && !v) return cli_usage_error("dataset", "%s needs a value", a);
         if (cli_is_help(a)) {
             fputs(USAGE, stdout);
@@ -299,6 +300,8 @@ static int style_cmd(const opts *o)
         else if (gorilla_pairset_load(ref, evalp, &err) != GORILLA_OK) rc = cli_fail("dataset style", &err);
     }
     gorilla_style_stats a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
     gorilla_matcher *m = NULL;
     gorilla_hub mh;
     if (rc == 0 && o->hub && gorilla_hub_parse(o->hub, &mh) == 0 &&

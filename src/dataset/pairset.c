@@ -179,7 +179,11 @@ static gorilla_status line_pair(const json_t *o, const char *where, gorilla_trai
     char *instr, *output;
     int dict;
     int r = split_code(code, &instr, &output, &dict);
-    if (r == -2) goto oom;
+    if (r == -2) {
+        free(instr);
+        free(output);
+        return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    }
     if (r == -1)
         return gorilla_fail(err, GORILLA_ERR_INVALID,
                             "%s: \"code\" has neither \"###Instruction:\" nor \"'Instruction':\"", where);
@@ -206,7 +210,10 @@ static gorilla_status line_pair(const json_t *o, const char *where, gorilla_trai
         gorilla_answer_clear(&a);
     } else {
         gorilla_answer a;
-        if (gorilla_answer_parse(output, strlen(output), &a, NULL) != GORILLA_OK) goto oom;
+        if (gorilla_answer_parse(output, strlen(output), &a, NULL) != GORILLA_OK) {
+            free(output);
+            goto oom;
+        }
         const char *call = a.api_call ? a.api_call : gold_call;
         if (!call) {
             gorilla_answer_clear(&a);

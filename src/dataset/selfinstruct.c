@@ -101,14 +101,15 @@ static gorilla_status load_resume(const char *out_path, const char *prog_path, s
     for (const char *s = prog ? prog : ""; *s;) {
         const char *nl = strchr(s, '\n');
         if (!nl) break;
-        unsigned long long d;
-        long long off;
-        char extra;
         char line[96];
         size_t l = (size_t)(nl - s) < sizeof line - 1 ? (size_t)(nl - s) : sizeof line - 1;
         memcpy(line, s, l);
         line[l] = '\0';
-        if (sscanf(line, "%llu %lld%c", &d, &off, &extra) != 2 || off < 0 || (size_t)off > olen) {
+        char *e1 = NULL, *e2 = NULL;
+        errno = 0;
+        unsigned long long d = isdigit((unsigned char)line[0]) ? strtoull(line, &e1, 10) : 0;
+        long long off = e1 && *e1 == ' ' && isdigit((unsigned char)e1[1]) ? strtoll(e1 + 1, &e2, 10) : -1;
+        if (errno || !e2 || *e2 || off < 0 || (unsigned long long)off > (unsigned long long)olen) {
             st = gorilla_fail(err, GORILLA_ERR_PARSE, "%s: malformed progress line '%s' (output is %zu bytes)",
                               prog_path, line, olen);
             goto done;
