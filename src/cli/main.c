@@ -22,6 +22,8 @@ static const cli_command COMMANDS[] = {
     {"ask", cmd_ask, "the API call for a task: retrieve, ask a model (optional), check the call against the store"},
     {"bench", cmd_bench, "run a model over an APIBench question file (resumable), then evaluate the answers"},
     {"chat", cmd_chat, "interactive API assistant keeping the conversation (reads tasks from stdin)"},
+    {"convert", cmd_convert, "convert a llama2.c or Hugging Face checkpoint to GGUF"},
+    {"quantize", cmd_quantize, "rewrite a GGUF model with its weights in another tensor type"},
     {"help", cmd_help, "list commands, or show a command's help"},
 };
 static const size_t N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0];
