@@ -906,12 +906,14 @@ typedef struct {
                               -1: the source's (llama2.c: F32; HF: its dtype) */
     const char *tokenizer; /* llama2.c: the tokenizer .bin (NULL: tokenizer.bin beside it) */
     const char *name;      /* general.name (NULL: from the input's name) */
+    const char *pre;       /* HF byte-level BPE: tokenizer.ggml.pre (NULL: from the architecture
+                              or tokenizer.json's pre-tokenizer) */
 } gorilla_convert_opts;
 
 /* What a conversion wrote (for messages). */
 typedef struct {
     char arch[16];       /* "llama", "mpt", "falcon" */
-    char format[32];     /* the input's format: "llama2.c legacy", "llama2.c v1", "hf safetensors", ... */
+    char format[48];     /* the input's format: "llama2.c legacy", "llama2.c v1", "hf safetensors", ... */
     size_t n_tensors;
     size_t n_vocab;
     uint64_t n_params;

@@ -6,7 +6,7 @@
 #include "cli/cli.h"
 
 static const char CONVERT_USAGE[] =
-    "usage: gorilla convert INPUT -o OUT.gguf [--type T] [--tokenizer TOK.bin] [--name NAME]\n"
+    "usage: gorilla convert INPUT -o OUT.gguf [--type T] [--tokenizer TOK.bin] [--name NAME] [--pre NAME]\n"
     "\n"
     "Converts a checkpoint to a GGUF file that this engine and llama.cpp read.\n"
     "INPUT is either\n"
@@ -22,7 +22,10 @@ static const char CONVERT_USAGE[] =
     "                      Q4_K Q5_K Q6_K (default: llama2.c F32, Hugging Face the\n"
     "                      checkpoint's dtype); 1-D tensors stay F32\n"
     "  --tokenizer FILE    llama2.c tokenizer .bin\n"
-    "  --name NAME         general.name (default: from the input's name)\n";
+    "  --name NAME         general.name (default: from the input's name)\n"
+    "  --pre NAME          tokenizer.ggml.pre of a byte-level BPE vocabulary (default:\n"
+    "                      mpt, falcon by architecture; for LLaMA read from\n"
+    "                      tokenizer.json: llama-bpe, deepseek-coder, deepseek-llm, gpt-2)\n";
 
 static const char QUANTIZE_USAGE[] =
     "usage: gorilla quantize IN.gguf OUT.gguf TYPE\n"
@@ -60,6 +63,7 @@ int cmd_convert(int argc, char **argv)
         if (!strcmp(a, "-o") || !strcmp(a, "--output")) out = v;
         else if (!strcmp(a, "--tokenizer")) o.tokenizer = v;
         else if (!strcmp(a, "--name")) o.name = v;
+        else if (!strcmp(a, "--pre")) o.pre = v;
         else if (!strcmp(a, "--type")) {
             if ((o.type = gorilla_type_from_name(v)) < 0)
                 return cli_usage_error("convert", "unknown type '%s' (F32 F16 BF16 Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 Q2_K..Q6_K)",

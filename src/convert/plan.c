@@ -146,8 +146,15 @@ static gorilla_status fill(void *vctx, size_t index, void *buf, size_t n_bytes, 
     size_t rb = qtype_row_size(t->type, (size_t)ne0);
     if (rb * rows != n_bytes)
         return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: tensor '%s': size mismatch", c->p->src_name, t->name);
-    float *row = malloc((size_t)ne0 * sizeof *row);
+    float *row = malloc((size_t)ne0 * 2 * sizeof *row);
     if (!row) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    if (t->n_dims == 1 && t->row_map) { /* a 1-D tensor reorders its elements */
+        source_row(t, 0, row + ne0);
+        for (uint64_t j = 0; j < ne0; j++) row[j] = row[ne0 + t->row_map[j]];
+        quantize_row(t->type, row, buf, (size_t)ne0);
+        free(row);
+        return GORILLA_OK;
+    }
     for (uint64_t r = 0; r < rows; r++) {
         source_row(t, t->row_map ? t->row_map[r] : r, row);
         quantize_row(t->type, row, (uint8_t *)buf + r * rb, (size_t)ne0);
