@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "llm/gguf/gguf.h"
+#include "support/ref64.h"
 
 #define MODELS_DIR "../shared/models/llama2c"
 
@@ -145,6 +146,63 @@ static void test_stories260k_greedy(void **state)
     free(logits);
     gorilla_tokenizer_free(tk);
     gorilla_model_free(m);
+    remove(out);
+    free(out);
+}
+
+
+/* stories260K's F32 next-token probabilities against a float64 forward of
+ * the llama2.c file itself (tests/support/ref64.c), along its greedy text. */
+static void test_stories260k_probabilities(void **state)
+{
+    (void)state;
+    const char *dir = models_dir();
+    if (!dir) skip();
+    char ckpt[4200], tok[4200];
+    snprintf(ckpt, sizeof ckpt, "%s/stories260K.bin", dir);
+    snprintf(tok, sizeof tok, "%s/tok512.bin", dir);
+    char *out = tmp_path(".gguf");
+    gorilla_convert_opts o;
+    gorilla_convert_opts_init(&o);
+    o.tokenizer = tok;
+    o.type = 0; /* F32 */
+    gorilla_error err = {0};
+    assert_int_equal(gorilla_convert_llama2c(ckpt, out, &o, NULL, &err), GORILLA_OK);
+    enum { N = 96 };
+    ref64 r;
+    assert_int_equal(ref64_load_llama2c(&r, ckpt, N), 0);
+    gorilla_model_opts mo = {1, 0};
+    gorilla_model *m = NULL;
+    assert_int_equal(gorilla_model_load(out, &mo, &m, &err), GORILLA_OK);
+    int V = gorilla_model_n_vocab(m);
+    assert_int_equal(V, r.n_vocab);
+    float *logits = malloc((size_t)V * sizeof *logits);
+    double *ref = malloc((size_t)V * sizeof *ref), *p = malloc((size_t)V * sizeof *p);
+    double max_diff = 0, max_p = 0;
+    int32_t t = 1;
+    for (int pos = 0; pos < N; pos++) {
+        assert_int_equal(gorilla_model_forward(m, t, pos, logits, &err), GORILLA_OK);
+        ref64_forward(&r, t, pos, ref);
+        for (int i = 0; i < V; i++) p[i] = logits[i];
+        ref64_softmax(p, V);
+        ref64_softmax(ref, V);
+        int32_t best = 0;
+        for (int i = 0; i < V; i++) {
+            double d = fabs(p[i] - ref[i]);
+            if (d > max_diff) max_diff = d;
+            if (ref[i] > ref[best]) best = i;
+        }
+        if (ref[best] > max_p) max_p = ref[best];
+        t = best; /* follow the reference's greedy path */
+    }
+    printf("stories260K F32: max |p - p_ref| over %d positions x %d tokens = %.3g\n", N, V, max_diff);
+    assert_true(max_diff < 1e-4);
+    assert_true(max_p > 0.5); /* the model is confident somewhere: the check has power */
+    free(logits);
+    free(ref);
+    free(p);
+    gorilla_model_free(m);
+    ref64_free(&r);
     remove(out);
     free(out);
 }
@@ -490,6 +548,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stories260k_greedy),
+        cmocka_unit_test(test_stories260k_probabilities),
         cmocka_unit_test(test_formats_shared),
         cmocka_unit_test(test_formats_separate_classifier),
         cmocka_unit_test(test_bad_inputs),
