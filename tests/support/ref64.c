@@ -159,10 +159,20 @@ typedef struct {
     const uint8_t *buf;
 } st_ref;
 
+#define REF_MAX_SHARDS 16
+
+typedef struct {
+    st_ref s[REF_MAX_SHARDS];
+    int n;
+} st_refs;
+
 /* The tensor `name` as doubles (n elements checked), or NULL. */
-static double *st_get(const st_ref *s, const char *name, size_t n)
+static double *st_get(const st_refs *ss, const char *name, size_t n)
 {
-    json_t *e = json_object_get(s->hdr, name);
+    json_t *e = NULL;
+    const st_ref *s = NULL;
+    for (int i = 0; i < ss->n && !e; i++)
+        if ((e = json_object_get(ss->s[i].hdr, name))) s = &ss->s[i];
     if (!e) {
         fprintf(stderr, "ref64: no tensor %s\n", name);
         return NULL;
@@ -195,6 +205,61 @@ static double *st_get(const st_ref *s, const char *name, size_t n)
         }
     }
     return d;
+}
+
+static int st_ref_open(st_ref *s, const char *path)
+{
+    memset(s, 0, sizeof *s);
+    s->file = slurp(path, &s->len);
+    if (!s->file || s->len < 8) {
+        fprintf(stderr, "ref64: cannot read %s\n", path);
+        free(s->file);
+        s->file = NULL;
+        return -1;
+    }
+    uint64_t hl = 0;
+    for (int i = 7; i >= 0; i--) hl = hl << 8 | (uint8_t)s->file[i];
+    s->hdr = json_loadb(s->file + 8, (size_t)hl, 0, NULL);
+    s->buf = (const uint8_t *)s->file + 8 + hl;
+    return s->hdr ? 0 : -1;
+}
+
+/* model.safetensors, or the shards model.safetensors.index.json names. */
+static int st_refs_open(st_refs *ss, const char *dir)
+{
+    memset(ss, 0, sizeof *ss);
+    char path[4096], names[REF_MAX_SHARDS][256];
+    snprintf(path, sizeof path, "%s/model.safetensors.index.json", dir);
+    char *text = slurp(path, NULL);
+    if (!text) {
+        snprintf(path, sizeof path, "%s/model.safetensors", dir);
+        ss->n = 1;
+        return st_ref_open(&ss->s[0], path);
+    }
+    json_t *idx = json_loads(text, 0, NULL);
+    free(text);
+    const char *key;
+    json_t *v;
+    int bad = !idx;
+    json_object_foreach(json_object_get(idx, "weight_map"), key, v)
+    {
+        int seen = 0;
+        snprintf(path, sizeof path, "%s/%s", dir, json_string_value(v));
+        for (int i = 0; i < ss->n; i++) seen |= !strcmp(names[i], json_string_value(v));
+        if (seen || ss->n == REF_MAX_SHARDS) continue;
+        snprintf(names[ss->n], sizeof names[0], "%s", json_string_value(v));
+        bad |= st_ref_open(&ss->s[ss->n++], path);
+    }
+    json_decref(idx);
+    return bad ? -1 : 0;
+}
+
+static void st_refs_close(st_refs *ss)
+{
+    for (int i = 0; i < ss->n; i++) {
+        json_decref(ss->s[i].hdr);
+        free(ss->s[i].file);
+    }
 }
 
 static int jint(const json_t *o, const char *k, int def)
@@ -232,21 +297,10 @@ int ref64_load_hf(ref64 *m, const char *dir, int n_ctx)
     int tied = json_is_true(json_object_get(cfg, "tie_word_embeddings"));
     json_decref(cfg);
     m->rope_halves = 1;
-    st_ref s = {0};
-    snprintf(path, sizeof path, "%s/model.safetensors", dir);
-    s.file = slurp(path, &s.len);
-    if (!s.file || s.len < 8) {
-        fprintf(stderr, "ref64: cannot read %s\n", path);
-        free(s.file);
-        return -1;
-    }
-    uint64_t hl = 0;
-    for (int i = 7; i >= 0; i--) hl = hl << 8 | (uint8_t)s.file[i];
-    s.hdr = json_loadb(s.file + 8, (size_t)hl, 0, NULL);
-    s.buf = (const uint8_t *)s.file + 8 + hl;
+    st_refs s;
+    int bad = st_refs_open(&s, dir);
     size_t E = (size_t)m->n_embd, F = (size_t)m->n_ff, V = (size_t)m->n_vocab, Q = (size_t)(m->n_head * m->head_dim),
            KV = (size_t)(m->n_head_kv * m->head_dim);
-    int bad = !s.hdr;
     if (!bad) {
         bad |= !(m->emb = st_get(&s, "model.embed_tokens.weight", V * E));
         bad |= !(m->out_norm = st_get(&s, "model.norm.weight", E));
@@ -269,8 +323,7 @@ int ref64_load_hf(ref64 *m, const char *dir, int n_ctx)
 #undef G
         }
     }
-    json_decref(s.hdr);
-    free(s.file);
+    st_refs_close(&s);
     if (bad || alloc_cache(m, n_ctx)) {
         ref64_free(m);
         return -1;
