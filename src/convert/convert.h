@@ -61,6 +61,8 @@ void cv_plan_free(cv_plan *p);
 /* Appends a tensor (copied); `type` is the requested output type, which
  * cv_pick_type adjusts. Row maps are taken over (freed by the plan). */
 gorilla_status cv_plan_add(cv_plan *p, const cv_tensor *t, gorilla_error *err);
+/* Produces tensor i's bytes (n_bytes of its output type) into buf. */
+gorilla_status cv_plan_fill(const cv_plan *p, size_t i, void *buf, size_t n_bytes, gorilla_error *err);
 /* Writes the file: to PATH.tmp, then renamed over PATH. */
 gorilla_status cv_plan_save(cv_plan *p, const char *path, gorilla_error *err);
 
@@ -77,6 +79,11 @@ uint32_t cv_file_type(uint32_t type);
  * first and second halves are interleaved (output row 2i+s of a head is
  * source row s*D/2+i), as llama.cpp's convert_hf_to_gguf permute() does. */
 uint64_t *cv_rowmap_rope_permute(uint64_t rows, uint64_t n_head);
+
+/* The llama2.c conversion of a mapped checkpoint and tokenizer into an
+ * initialized plan (llama2c.c); `want` is the weight type. */
+gorilla_status l2c_plan(const cv_map *ckpt, const cv_map *tok, const char *name, uint32_t want, cv_plan *p,
+                        gorilla_convert_info *info, gorilla_error *err);
 
 /* Adds the metadata keys every output has: name, file type. */
 int cv_meta_common(gguf_writer *w, const char *arch, const char *name, uint32_t weight_type);

@@ -268,12 +268,12 @@ static char *escape_spaces(const uint8_t *s, size_t n)
     return o;
 }
 
-static gorilla_status read_vocab(const char *path, size_t n_vocab, l2c_vocab *v, gorilla_error *err)
+static gorilla_status read_vocab(const cv_map *mp, size_t n_vocab, l2c_vocab *v, gorilla_error *err)
 {
     memset(v, 0, sizeof *v);
-    cv_map m;
-    gorilla_status st = cv_map_open(path, &m, err);
-    if (st) return st;
+    const cv_map m = *mp;
+    const char *path = m.path;
+    gorilla_status st = GORILLA_OK;
     v->text = calloc(n_vocab, sizeof *v->text);
     v->scores = calloc(n_vocab, sizeof *v->scores);
     v->types = calloc(n_vocab, sizeof *v->types);
@@ -335,7 +335,6 @@ static gorilla_status read_vocab(const char *path, size_t n_vocab, l2c_vocab *v,
         v->types[i] = type;
     }
 done:
-    cv_map_close(&m);
     if (st) vocab_free(v);
     return st;
 }
@@ -401,45 +400,16 @@ static gorilla_status add_tensors(cv_plan *p, const l2c_config *c, const l2c_lay
     return st;
 }
 
-gorilla_status gorilla_convert_llama2c(const char *checkpoint, const char *out_path, const gorilla_convert_opts *opts,
-                                       gorilla_convert_info *info, gorilla_error *err)
+gorilla_status l2c_plan(const cv_map *m, const cv_map *tok, const char *name, uint32_t want, cv_plan *p,
+                        gorilla_convert_info *info, gorilla_error *err)
 {
-    gorilla_convert_opts defaults;
-    if (!opts) {
-        gorilla_convert_opts_init(&defaults);
-        opts = &defaults;
-    }
-    uint32_t want = opts->type < 0 ? QT_F32 : (uint32_t)opts->type;
-    if (!qtype_get(want)) return gorilla_fail(err, GORILLA_ERR_INVALID, "unsupported output type %d", opts->type);
-    cv_map m;
-    gorilla_status st = cv_map_open(checkpoint, &m, err);
-    if (st) return st;
     l2c_config c;
     l2c_layout lo;
     l2c_vocab v = {0};
-    cv_plan p = {0};
-    char *tok_path = NULL;
-    if ((st = read_config(&m, &c, err)) || (st = layout(&c, &m, &lo, err))) goto done;
-    if (opts->tokenizer) {
-        tok_path = strdup(opts->tokenizer);
-    } else {
-        size_t dl = (size_t)(base_name(checkpoint) - checkpoint);
-        tok_path = malloc(dl + sizeof "tokenizer.bin");
-        if (tok_path) {
-            memcpy(tok_path, checkpoint, dl);
-            memcpy(tok_path + dl, "tokenizer.bin", sizeof "tokenizer.bin");
-        }
-    }
-    if (!tok_path) {
-        st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    if ((st = read_vocab(tok_path, (size_t)c.vocab, &v, err))) goto done;
-    if ((st = cv_plan_init(&p, checkpoint, err))) goto done;
-    char name[256];
-    if (opts->name) snprintf(name, sizeof name, "%s", opts->name);
-    else stem(checkpoint, name, sizeof name);
-    gguf_writer *w = p.w;
+    gorilla_status st;
+    if ((st = read_config(m, &c, err)) || (st = layout(&c, m, &lo, err))) return st;
+    if ((st = read_vocab(tok, (size_t)c.vocab, &v, err))) return st;
+    gguf_writer *w = p->w;
     int bad = cv_meta_common(w, "llama", name, want);
     bad |= gguf_writer_u32(w, "llama.vocab_size", (uint32_t)c.vocab);
     bad |= gguf_writer_u32(w, "llama.context_length", (uint32_t)c.seq_len);
@@ -461,25 +431,58 @@ gorilla_status gorilla_convert_llama2c(const char *checkpoint, const char *out_p
     if (v.n > 2) bad |= gguf_writer_u32(w, "tokenizer.ggml.eos_token_id", 2);
     bad |= gguf_writer_bool(w, "tokenizer.ggml.add_bos_token", 1);
     bad |= gguf_writer_bool(w, "tokenizer.ggml.add_eos_token", 0);
-    if (bad) {
-        st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    if ((st = add_tensors(&p, &c, &lo, &m, want, err))) goto done;
-    if ((st = cv_plan_save(&p, out_path, err))) goto done;
-    if (info) {
+    if (bad) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    if (!st) st = add_tensors(p, &c, &lo, m, want, err);
+    if (!st && info) {
         memset(info, 0, sizeof *info);
         snprintf(info->arch, sizeof info->arch, "llama");
         snprintf(info->format, sizeof info->format, "llama2.c %s",
                  c.version == 0 ? "legacy" : c.version == 1 ? "v1 fp32" : "v2 int8");
-        info->n_tensors = p.n;
+        info->n_tensors = p->n;
         info->n_vocab = v.n;
-        for (size_t i = 0; i < p.n; i++) info->n_params += p.t[i].ne[0] * p.t[i].ne[1];
+        for (size_t i = 0; i < p->n; i++) info->n_params += p->t[i].ne[0] * p->t[i].ne[1];
     }
-done:
-    cv_plan_free(&p);
     vocab_free(&v);
-    free(tok_path);
+    return st;
+}
+
+gorilla_status gorilla_convert_llama2c(const char *checkpoint, const char *out_path, const gorilla_convert_opts *opts,
+                                       gorilla_convert_info *info, gorilla_error *err)
+{
+    gorilla_convert_opts defaults;
+    if (!opts) {
+        gorilla_convert_opts_init(&defaults);
+        opts = &defaults;
+    }
+    uint32_t want = opts->type < 0 ? QT_F32 : (uint32_t)opts->type;
+    if (!qtype_get(want)) return gorilla_fail(err, GORILLA_ERR_INVALID, "unsupported output type %d", opts->type);
+    char *tok_path = NULL;
+    if (opts->tokenizer) {
+        tok_path = strdup(opts->tokenizer);
+    } else {
+        size_t dl = (size_t)(base_name(checkpoint) - checkpoint);
+        tok_path = malloc(dl + sizeof "tokenizer.bin");
+        if (tok_path) {
+            memcpy(tok_path, checkpoint, dl);
+            memcpy(tok_path + dl, "tokenizer.bin", sizeof "tokenizer.bin");
+        }
+    }
+    if (!tok_path) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    cv_map m = {0}, tm = {0};
+    cv_plan p = {0};
+    gorilla_status st = cv_map_open(checkpoint, &m, err);
+    if (!st) st = cv_map_open(tok_path, &tm, err);
+    if (!st) st = cv_plan_init(&p, checkpoint, err);
+    if (!st) {
+        char name[256];
+        if (opts->name) snprintf(name, sizeof name, "%s", opts->name);
+        else stem(checkpoint, name, sizeof name);
+        st = l2c_plan(&m, &tm, name, want, &p, info, err);
+    }
+    if (!st) st = cv_plan_save(&p, out_path, err);
+    cv_plan_free(&p);
+    cv_map_close(&tm);
     cv_map_close(&m);
+    free(tok_path);
     return st;
 }

@@ -163,6 +163,13 @@ static gorilla_status fill(void *vctx, size_t index, void *buf, size_t n_bytes, 
     return GORILLA_OK;
 }
 
+gorilla_status cv_plan_fill(const cv_plan *p, size_t i, void *buf, size_t n_bytes, gorilla_error *err)
+{
+    fill_ctx fc = {p};
+    if (i >= p->n) return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: no tensor %zu", p->src_name, i);
+    return fill(&fc, i, buf, n_bytes, err);
+}
+
 gorilla_status cv_plan_save(cv_plan *p, const char *path, gorilla_error *err)
 {
     size_t n = strlen(path);

@@ -76,12 +76,8 @@ static gorilla_status malformed(const pb *b, const char *what, gorilla_error *er
                         (size_t)(b->p - b->base));
 }
 
-static gorilla_status piece(pb *b, spm_model *m, gorilla_error *err)
+static gorilla_status piece_fields(pb *b, spm_model *m, size_t i, gorilla_error *err)
 {
-    size_t i = m->n;
-    m->scores[i] = 0;
-    m->types[i] = 1;
-    m->pieces[i] = NULL;
     uint32_t num;
     int wt, r;
     pb sub;
@@ -107,6 +103,21 @@ static gorilla_status piece(pb *b, spm_model *m, gorilla_error *err)
     }
     if (r < 0) return malformed(b, "piece", err);
     if (!m->pieces[i] && !(m->pieces[i] = calloc(1, 1))) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    return GORILLA_OK;
+}
+
+static gorilla_status piece(pb *b, spm_model *m, gorilla_error *err)
+{
+    size_t i = m->n;
+    m->scores[i] = 0;
+    m->types[i] = 1;
+    m->pieces[i] = NULL;
+    gorilla_status st = piece_fields(b, m, i, err);
+    if (st) {
+        free(m->pieces[i]);
+        m->pieces[i] = NULL;
+        return st;
+    }
     m->n++;
     return GORILLA_OK;
 }
