@@ -489,7 +489,7 @@ static void expect_fail(const char *ckpt, const char *tok, const char *w1, const
 
 static void truncate_file(const char *path, long drop)
 {
-    size_t n;
+    size_t n = 0;
     char *s = read_all(path, &n);
     FILE *f = fopen(path, "wb");
     put(f, s, n - (size_t)drop);

@@ -133,6 +133,7 @@ static gorilla_status read_config(const char *path, const json_t *root, hf_confi
         c->rope_theta = cfg_num(&r, root, KEYS("rope_theta"), 10000.0, 0);
         c->tied = cfg_bool(root, "tie_word_embeddings", 0);
         if (r.st) return r.st;
+        if (!c->n_head || !c->n_head_kv) return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: no heads", path);
         if (c->n_embd % c->n_head || (c->n_embd / c->n_head) % 2 || c->n_head % c->n_head_kv)
             return gorilla_fail(err, GORILLA_ERR_INVALID,
                                 "%s: hidden_size %llu, num_attention_heads %llu, num_key_value_heads %llu: need an even "
@@ -148,7 +149,7 @@ static gorilla_status read_config(const char *path, const json_t *root, hf_confi
         if (json_is_object(rs)) {
             const char *t = json_string_value(json_object_get(rs, "type"));
             if (!t) t = json_string_value(json_object_get(rs, "rope_type"));
-            if (!t || strcmp(t, "linear"))
+            if (!t || strcmp(t, "linear") != 0)
                 return gorilla_fail(err, GORILLA_ERR_UNSUPPORTED, "%s: rope_scaling type '%s' is not supported (linear is)",
                                     path, t ? t : "(none)");
             c->rope_linear = cfg_num(&r, rs, KEYS("factor"), 1.0, 1);
@@ -178,6 +179,7 @@ static gorilla_status read_config(const char *path, const json_t *root, hf_confi
         c->eps = 1e-5;
         c->tied = 1;
         if (r.st) return r.st;
+        if (!c->n_head || !c->n_head_kv) return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: no heads", path);
         if (c->n_embd % c->n_head || c->n_head % c->n_head_kv)
             return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: d_model %llu is not a multiple of n_heads %llu", path,
                                 (unsigned long long)c->n_embd, (unsigned long long)c->n_head);
@@ -195,6 +197,7 @@ static gorilla_status read_config(const char *path, const json_t *root, hf_confi
         c->falcon_new = cfg_bool(root, "new_decoder_architecture", 0);
         c->tied = 0;
         if (r.st) return r.st;
+        if (!c->n_head || !c->n_head_kv) return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: no heads", path);
         if (c->n_embd % c->n_head || c->n_head % c->n_head_kv)
             return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: hidden_size %llu is not a multiple of the heads %llu",
                                 path, (unsigned long long)c->n_embd, (unsigned long long)c->n_head);
@@ -478,11 +481,10 @@ gorilla_status gorilla_convert_hf(const char *dir, const char *out_path, const g
     }
     if (opts->type >= 0 && !qtype_get((uint32_t)opts->type))
         return gorilla_fail(err, GORILLA_ERR_INVALID, "unsupported output type %d", opts->type);
-    size_t dl = strlen(dir);
-    char *cfg_path = malloc(dl + sizeof "/config.json");
+    size_t cap = strlen(dir) + sizeof "/config.json";
+    char *cfg_path = malloc(cap);
     if (!cfg_path) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
-    memcpy(cfg_path, dir, dl);
-    memcpy(cfg_path + dl, "/config.json", sizeof "/config.json");
+    snprintf(cfg_path, cap, "%s/config.json", dir);
     char *text = NULL;
     json_t *root = NULL;
     st_set *s = NULL;

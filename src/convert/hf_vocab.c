@@ -19,12 +19,10 @@
 
 static char *path_in(const char *dir, const char *name)
 {
-    size_t a = strlen(dir), b = strlen(name);
-    char *p = malloc(a + b + 2);
+    size_t cap = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(cap);
     if (!p) return NULL;
-    memcpy(p, dir, a);
-    p[a] = '/';
-    memcpy(p + a + 1, name, b + 1);
+    snprintf(p, cap, "%s/%s", dir, name);
     return p;
 }
 
@@ -296,7 +294,7 @@ static gorilla_status load_bpe(const char *dir, const char *arch, size_t n_vocab
     *tj_out = tj;
     const json_t *model = json_object_get(tj, "model");
     const char *type = json_string_value(json_object_get(model, "type"));
-    if (!type || strcmp(type, "BPE"))
+    if (!type || strcmp(type, "BPE") != 0)
         return gorilla_fail(err, GORILLA_ERR_UNSUPPORTED, "%s/tokenizer.json: model type '%s' is not supported (BPE is)",
                             dir, type ? type : "(none)");
     if (json_is_true(json_object_get(model, "byte_fallback")))

@@ -277,12 +277,10 @@ gorilla_status st_open_file(const char *path, st_set **out, gorilla_error *err)
 
 static char *join(const char *dir, const char *name)
 {
-    size_t a = strlen(dir), b = strlen(name);
-    char *p = malloc(a + b + 2);
+    size_t cap = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(cap);
     if (!p) return NULL;
-    memcpy(p, dir, a);
-    p[a] = '/';
-    memcpy(p + a + 1, name, b + 1);
+    snprintf(p, cap, "%s/%s", dir, name);
     return p;
 }
 
@@ -344,7 +342,7 @@ static gorilla_status open_index(st_set *s, const char *dir, const char *index_p
                                   index_path, key, json_string_value(v));
                 break;
             }
-            if (strcmp(base ? base + 1 : t->file, json_string_value(v))) {
+            if (strcmp(base ? base + 1 : t->file, json_string_value(v)) != 0) {
                 st = gorilla_fail(err, GORILLA_ERR_INVALID, "%s: tensor '%s' is in %s, the index says %s", index_path,
                                   key, t->file, json_string_value(v));
                 break;

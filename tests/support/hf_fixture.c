@@ -177,7 +177,8 @@ static int write_st(const hf_fixture *f, const tlist *l, int s, const char *path
         json_object_set_new(e, "dtype", json_string(f->dtype));
         for (int d = 0; d < t->n_dims; d++) json_array_append_new(shape, json_integer(t->shape[d]));
         json_object_set_new(e, "shape", shape);
-        json_object_set_new(e, "data_offsets", json_pack("[I, I]", (json_int_t)off, (json_int_t)(off + n * es)));
+        json_int_t b = (json_int_t)off, len = (json_int_t)n * (json_int_t)es;
+        json_object_set_new(e, "data_offsets", json_pack("[I, I]", b, b + len));
         json_object_set_new(hdr, t->name, e);
         off += n * es;
     }
@@ -185,7 +186,6 @@ static int write_st(const hf_fixture *f, const tlist *l, int s, const char *path
     char *text = json_dumps(hdr, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(hdr);
     uint8_t *buf = malloc(off ? off : 1);
-    off = 0;
     /* data in the header's order (sorted keys): recompute offsets in sorted order */
     json_t *h2 = json_loads(text, 0, NULL);
     free(text);
@@ -199,7 +199,8 @@ static int write_st(const hf_fixture *f, const tlist *l, int s, const char *path
         for (size_t i = 0; i < l->n && !t; i++)
             if (!strcmp(l->t[i].name, key)) t = &l->t[i];
         size_t n = (size_t)t->shape[0] * (size_t)(t->n_dims == 2 ? t->shape[1] : 1);
-        json_object_set_new(val, "data_offsets", json_pack("[I, I]", (json_int_t)off, (json_int_t)(off + n * es)));
+        json_int_t b = (json_int_t)off, len = (json_int_t)n * (json_int_t)es;
+        json_object_set_new(val, "data_offsets", json_pack("[I, I]", b, b + len));
         uint64_t st = name_hash(t->name, f->seed);
         float scale = t->norm ? 0.2f : 1.0f / sqrtf((float)(t->n_dims == 2 ? t->shape[1] : 1));
         /* sharper attention, so that the rotary order matters */

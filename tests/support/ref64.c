@@ -55,9 +55,11 @@ void ref64_softmax(double *x, int n)
 void ref64_forward(ref64 *m, int token, int pos, double *logits)
 {
     int E = m->n_embd, F = m->n_ff, D = m->head_dim, H = m->n_head, KVH = m->n_head_kv, KV = KVH * D;
-    double *x = malloc((size_t)E * sizeof *x), *h = malloc((size_t)E * sizeof *h), *q = malloc((size_t)H * D * sizeof *q);
-    double *o = malloc((size_t)H * D * sizeof *o), *g = malloc((size_t)F * sizeof *g), *u = malloc((size_t)F * sizeof *u);
-    double *att = malloc((size_t)(pos + 1) * sizeof *att), *t = malloc((size_t)E * sizeof *t);
+    if (KVH <= 0 || H % KVH || D <= 0) return;
+    size_t QD = (size_t)H * (size_t)D;
+    double *x = calloc((size_t)E, sizeof *x), *h = calloc((size_t)E, sizeof *h), *q = calloc(QD, sizeof *q);
+    double *o = calloc(QD, sizeof *o), *g = calloc((size_t)F, sizeof *g), *u = calloc((size_t)F, sizeof *u);
+    double *att = calloc((size_t)pos + 1, sizeof *att), *t = calloc((size_t)E, sizeof *t);
     memcpy(x, m->emb + (size_t)token * E, (size_t)E * sizeof *x);
     for (int l = 0; l < m->n_layer; l++) {
         const ref64_layer *L = &m->L[l];
@@ -286,6 +288,11 @@ int ref64_load_hf(ref64 *m, const char *dir, int n_ctx)
     m->n_head = jint(cfg, "num_attention_heads", 0);
     m->n_head_kv = jint(cfg, "num_key_value_heads", m->n_head);
     m->n_vocab = jint(cfg, "vocab_size", 0);
+    if (m->n_head <= 0 || m->n_head_kv <= 0 || m->n_embd % m->n_head) {
+        fprintf(stderr, "ref64: %s: bad head counts\n", path);
+        json_decref(cfg);
+        return -1;
+    }
     m->head_dim = m->n_embd / m->n_head;
     json_t *e = json_object_get(cfg, "rms_norm_eps");
     m->eps = e ? json_number_value(e) : 1e-6;
@@ -299,8 +306,8 @@ int ref64_load_hf(ref64 *m, const char *dir, int n_ctx)
     m->rope_halves = 1;
     st_refs s;
     int bad = st_refs_open(&s, dir);
-    size_t E = (size_t)m->n_embd, F = (size_t)m->n_ff, V = (size_t)m->n_vocab, Q = (size_t)(m->n_head * m->head_dim),
-           KV = (size_t)(m->n_head_kv * m->head_dim);
+    size_t E = (size_t)m->n_embd, F = (size_t)m->n_ff, V = (size_t)m->n_vocab, Q = (size_t)m->n_head * (size_t)m->head_dim,
+           KV = (size_t)m->n_head_kv * (size_t)m->head_dim;
     if (!bad) {
         bad |= !(m->emb = st_get(&s, "model.embed_tokens.weight", V * E));
         bad |= !(m->out_norm = st_get(&s, "model.norm.weight", E));
@@ -350,6 +357,11 @@ int ref64_load_llama2c(ref64 *m, const char *path, int n_ctx)
     m->n_layer = h[2];
     m->n_head = h[3];
     m->n_head_kv = h[4];
+    if (m->n_head <= 0 || m->n_head_kv <= 0 || m->n_embd % m->n_head) {
+        fprintf(stderr, "ref64: %s: bad head counts\n", path);
+        free(file);
+        return -1;
+    }
     int shared = h[5] > 0;
     m->n_vocab = shared ? h[5] : -h[5];
     m->head_dim = m->n_embd / m->n_head;
@@ -358,7 +370,7 @@ int ref64_load_llama2c(ref64 *m, const char *path, int n_ctx)
     m->rope_factor = 1.0;
     m->rope_halves = 0;
     size_t E = (size_t)m->n_embd, F = (size_t)m->n_ff, V = (size_t)m->n_vocab, L = (size_t)m->n_layer,
-           KV = (size_t)(m->n_head_kv * m->head_dim), seq = (size_t)h[6];
+           KV = (size_t)m->n_head_kv * (size_t)m->head_dim, seq = (size_t)h[6];
     size_t need = 28 + 4 * (V * E + L * (2 * E + 2 * E * E + 2 * KV * E + 3 * F * E) + E + seq * (size_t)m->head_dim +
                             (shared ? 0 : V * E));
     if (need != len) {
