@@ -5,6 +5,7 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <jansson.h>
 #include <sys/stat.h>
 
 #include "convert/convert.h"
@@ -633,6 +634,74 @@ static void test_bad_checkpoint(void **state)
     free(dir);
 }
 
+
+/* tokenizer.ggml.pre from tokenizer.json's pre-tokenizer definition. */
+static void set_pre_tokenizer(const char *dir, const char *json)
+{
+    char *p = file_in(dir, "tokenizer.json");
+    json_t *tj = json_load_file(p, 0, NULL);
+    assert_non_null(tj);
+    json_object_set_new(tj, "pre_tokenizer", json_loads(json, 0, NULL));
+    assert_int_equal(json_dump_file(tj, p, 0), 0);
+    json_decref(tj);
+    free(p);
+}
+
+static void expect_pre(const char *dir, const char *pre_opt, const char *want)
+{
+    char *out = tmp_name("pre.gguf");
+    gorilla_convert_opts o;
+    gorilla_convert_opts_init(&o);
+    o.pre = pre_opt;
+    gorilla_error err = {0};
+    gorilla_status st = gorilla_convert_hf(dir, out, &o, NULL, &err);
+    if (!want) {
+        assert_int_not_equal(st, GORILLA_OK);
+        assert_non_null(strstr(err.message, "--pre"));
+        assert_non_null(strstr(err.message, "tokenizer.json"));
+        free(out);
+        return;
+    }
+    if (st) fail_msg("%s", err.message);
+    gguf_file *g = NULL;
+    assert_int_equal(gguf_open(out, &g, &err), GORILLA_OK);
+    gguf_str s;
+    assert_int_equal(gguf_get_str(g, "tokenizer.ggml.pre", &s, &err), 0);
+    if (!gguf_str_eq(s, want)) fail_msg("pre '%.*s', want '%s'", (int)s.len, s.ptr, want);
+    gguf_close(g);
+    remove(out);
+    free(out);
+}
+
+static void test_pre_tokenizer_detection(void **state)
+{
+    (void)state;
+    hf_fixture f;
+    hf_fixture_init(&f);
+    f.n_layer = 1;
+    char *dir = tmp_name("pre");
+    assert_int_equal(hf_fixture_write(&f, dir), 0);
+    set_pre_tokenizer(dir, "{\"type\": \"Sequence\", \"pretokenizers\": ["
+                           "{\"type\": \"Split\", \"pattern\": {\"Regex\": \"[\\r\\n]\"}, \"behavior\": \"Isolated\"},"
+                           "{\"type\": \"Split\", \"pattern\": {\"Regex\": \"\\\\s?\\\\p{L}+\"}, \"behavior\": \"Isolated\"},"
+                           "{\"type\": \"Split\", \"pattern\": {\"Regex\": \"\\\\s?\\\\p{P}+\"}, \"behavior\": \"Isolated\"},"
+                           "{\"type\": \"Digits\", \"individual_digits\": true},"
+                           "{\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"use_regex\": false}]}");
+    expect_pre(dir, NULL, "deepseek-coder");
+    set_pre_tokenizer(dir, "{\"type\": \"Sequence\", \"pretokenizers\": ["
+                           "{\"type\": \"Split\", \"pattern\": {\"Regex\": \"(?i:'s|'t|'re|'ve|'m|'ll|'d)|"
+                           "[^\\\\r\\\\n\\\\p{L}\\\\p{N}]?\\\\p{L}+|\\\\p{N}{1,3}| ?[^\\\\s\\\\p{L}\\\\p{N}]+[\\\\r\\\\n]*|"
+                           "\\\\s*[\\\\r\\\\n]+|\\\\s+(?!\\\\S)|\\\\s+\"}, \"behavior\": \"Isolated\"},"
+                           "{\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"use_regex\": false}]}");
+    expect_pre(dir, NULL, "llama-bpe");
+    set_pre_tokenizer(dir, "{\"type\": \"Sequence\", \"pretokenizers\": ["
+                           "{\"type\": \"Split\", \"pattern\": {\"Regex\": \"x+\"}, \"behavior\": \"Isolated\"}]}");
+    expect_pre(dir, NULL, NULL);
+    expect_pre(dir, "refact", "refact");
+    hf_fixture_remove(dir);
+    free(dir);
+}
+
 /* The real LLaMA 2 tokenizer.model read by our protobuf reader equals
  * llama.cpp's vocabulary GGUF of it (pieces, scores, types). */
 static void test_spm_real(void **state)
@@ -692,6 +761,7 @@ int main(void)
         cmocka_unit_test(test_fallback_types),
         cmocka_unit_test(test_bad_safetensors),
         cmocka_unit_test(test_bad_checkpoint),
+        cmocka_unit_test(test_pre_tokenizer_detection),
         cmocka_unit_test(test_spm_real),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -235,19 +235,22 @@ done:
 /* ---- tokenizer.json (byte-level BPE) ---------------------------------- */
 
 /* Collects the Split regex patterns of a pre_tokenizer (recursively). */
-static void collect_patterns(const json_t *pt, const char **pats, size_t *n, size_t cap, int *bytelevel)
+static void collect_patterns(const json_t *pt, const char **pats, size_t *n, size_t cap, int *bytelevel, int *digits)
 {
     if (!json_is_object(pt)) return;
     const char *type = json_string_value(json_object_get(pt, "type"));
     if (!type) return;
     if (!strcmp(type, "Sequence")) {
         const json_t *arr = json_object_get(pt, "pretokenizers");
-        for (size_t i = 0; i < json_array_size(arr); i++) collect_patterns(json_array_get(arr, i), pats, n, cap, bytelevel);
+        for (size_t i = 0; i < json_array_size(arr); i++)
+            collect_patterns(json_array_get(arr, i), pats, n, cap, bytelevel, digits);
     } else if (!strcmp(type, "Split")) {
         const json_t *p = json_object_get(pt, "pattern");
         const char *re = json_string_value(json_object_get(p, "Regex"));
         if (!re) re = json_string_value(json_object_get(p, "String"));
         if (re && *n < cap) pats[(*n)++] = re;
+    } else if (!strcmp(type, "Digits")) {
+        *digits = json_is_true(json_object_get(pt, "individual_digits")) ? 1 : 2;
     } else if (!strcmp(type, "ByteLevel")) {
         const json_t *u = json_object_get(pt, "use_regex");
         if (!u || json_is_true(u)) *bytelevel = 1;
@@ -269,19 +272,27 @@ static int any_contains(const char **pats, size_t n, const char *part)
 }
 
 /* llama.cpp picks the pre-tokenizer by hashing the tokenizer's output on a
- * test text; we cannot run the HF tokenizer, so read its definition. */
+ * test text; we cannot run the HF tokenizer, so read its definition:
+ *  - a split with \p{N}{1,3}: llama-bpe (LLaMA 3 style);
+ *  - splits \s?\p{L}+ and \s?\p{P}+ (with single digits, by a Digits
+ *    pre-tokenizer or a \p{N} split): deepseek-coder;
+ *  - a split starting \s?[A-Za-zµ: deepseek-llm;
+ *  - a lone ByteLevel with its own regex: gpt-2.
+ * Anything else is refused, naming --pre. */
 static const char *detect_pre(const char *arch, const json_t *tj)
 {
     if (!strcmp(arch, "mpt")) return "mpt";
     if (!strcmp(arch, "falcon")) return "falcon";
     const char *pats[32];
     size_t n = 0;
-    int bytelevel = 0;
-    collect_patterns(json_object_get(tj, "pre_tokenizer"), pats, &n, 32, &bytelevel);
+    int bytelevel = 0, digits = 0;
+    collect_patterns(json_object_get(tj, "pre_tokenizer"), pats, &n, 32, &bytelevel, &digits);
     if (any_contains(pats, n, "\\p{N}{1,3}")) return "llama-bpe";
-    if (has_pattern(pats, n, "\\s?\\p{L}+") && has_pattern(pats, n, "\\p{N}")) return "deepseek-coder";
+    if (has_pattern(pats, n, "\\s?\\p{L}+") && has_pattern(pats, n, "\\s?\\p{P}+") &&
+        (digits == 1 || has_pattern(pats, n, "\\p{N}")))
+        return "deepseek-coder";
     if (any_contains(pats, n, "\\s?[A-Za-z\xc2\xb5")) return "deepseek-llm";
-    if (n == 0 && bytelevel) return "gpt-2";
+    if (n == 0 && !digits && bytelevel) return "gpt-2";
     return NULL;
 }
 
