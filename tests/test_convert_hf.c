@@ -380,6 +380,68 @@ static void test_fallback_types(void **state)
     assert_int_equal(cv_pick_type(QT_Q8_0, 1, 64), QT_F32);
 }
 
+
+/* gorilla quantize on llama.cpp's own vocabulary GGUF files copies every
+ * metadata key (type and value) but the three it rewrites. */
+static int kv_equal(const gguf_kv *a, const gguf_kv *b)
+{
+    if (a->type != b->type) return 0;
+    if (a->type == GGUF_T_STRING) return a->str.len == b->str.len && !memcmp(a->str.ptr, b->str.ptr, a->str.len);
+    if (a->type != GGUF_T_ARRAY) {
+        static const size_t sz[] = {1, 1, 2, 2, 4, 4, 4, 1, 0, 0, 8, 8, 8};
+        return !memcmp(a->data, b->data, sz[a->type]);
+    }
+    if (a->arr_type != b->arr_type || a->arr_n != b->arr_n) return 0;
+    for (uint64_t i = 0; i < a->arr_n; i++) {
+        if (a->arr_type == GGUF_T_STRING) {
+            gguf_str x = gguf_arr_str(a, i), y = gguf_arr_str(b, i);
+            if (x.len != y.len || memcmp(x.ptr, y.ptr, x.len)) return 0;
+        } else if (gguf_arr_i32(a, i) != gguf_arr_i32(b, i)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void test_quantize_copies_real_metadata(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"llama-spm", "deepseek-coder", "mpt", "falcon", "gpt-2"};
+    int done = 0;
+    for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
+        char in[256];
+        snprintf(in, sizeof in, "../shared/models/vocab/ggml-vocab-%s.gguf", names[k]);
+        struct stat sb;
+        if (stat(in, &sb)) continue;
+        char *out = tmp_name("vocab.gguf");
+        gorilla_error err = {0};
+        if (gorilla_quantize(in, out, QT_Q4_K, NULL, &err)) fail_msg("%s", err.message);
+        gguf_file *a = NULL, *b = NULL;
+        assert_int_equal(gguf_open(in, &a, &err), GORILLA_OK);
+        assert_int_equal(gguf_open(out, &b, &err), GORILLA_OK);
+        size_t n = 0;
+        for (size_t i = 0; i < gguf_n_kv(a); i++) {
+            const gguf_kv *x = gguf_kv_at(a, i);
+            if (!strcmp(x->key, "general.file_type") || !strcmp(x->key, "general.alignment") ||
+                !strcmp(x->key, "general.quantization_version"))
+                continue;
+            const gguf_kv *y = gguf_find_kv(b, x->key);
+            if (!y || !kv_equal(x, y)) fail_msg("%s: key %s not copied as is", in, x->key);
+            n++;
+        }
+        printf("%s: %zu keys copied\n", in, n);
+        gguf_close(a);
+        gguf_close(b);
+        remove(out);
+        free(out);
+        done++;
+    }
+    if (!done) {
+        printf("[ SKIPPED  ] no ../shared/models/vocab\n");
+        skip();
+    }
+}
+
 /* ---- bad input ------------------------------------------------------------ */
 
 /* A conversion that must fail naming `w1` (and `w2`), writing nothing. */
@@ -759,6 +821,7 @@ int main(void)
         cmocka_unit_test(test_falcon),
         cmocka_unit_test(test_quantize),
         cmocka_unit_test(test_fallback_types),
+        cmocka_unit_test(test_quantize_copies_real_metadata),
         cmocka_unit_test(test_bad_safetensors),
         cmocka_unit_test(test_bad_checkpoint),
         cmocka_unit_test(test_pre_tokenizer_detection),
