@@ -16,22 +16,10 @@
 
 #include "base/error.h"
 #include "convert/convert.h"
+#include "convert/hf.h"
 #include "convert/hf_vocab.h"
 #include "convert/safetensors.h"
 #include "llm/quant/quant.h"
-
-typedef enum { HF_LLAMA, HF_MPT, HF_FALCON } hf_arch;
-
-typedef struct {
-    hf_arch arch;
-    const char *gguf_arch;
-    char hf_name[64];
-    uint64_t n_embd, n_ff, n_layer, n_head, n_head_kv, n_vocab, n_ctx, head_dim;
-    double eps, rope_theta, rope_linear; /* rope_linear 0: none */
-    int tied;
-    double clip_qkv, alibi_max; /* MPT; clip 0: none */
-    int has_clip, falcon_new;
-} hf_config;
 
 /* ---- config.json -------------------------------------------------------- */
 
@@ -97,7 +85,7 @@ static int cfg_bool(const json_t *o, const char *key, int def)
 
 #define KEYS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
-static gorilla_status read_config(const char *path, const json_t *root, hf_config *c, gorilla_error *err)
+gorilla_status hf_config_read(const char *path, const json_t *root, hf_config *c, gorilla_error *err)
 {
     memset(c, 0, sizeof *c);
     if (!json_is_object(root)) return gorilla_fail(err, GORILLA_ERR_PARSE, "%s: not a JSON object", path);
@@ -500,7 +488,7 @@ gorilla_status gorilla_convert_hf(const char *dir, const char *out_path, const g
         st = gorilla_fail(err, GORILLA_ERR_PARSE, "%s:%d:%d: %s", cfg_path, je.line, je.column, je.text);
         goto done;
     }
-    if ((st = read_config(cfg_path, root, &c, err))) goto done;
+    if ((st = hf_config_read(cfg_path, root, &c, err))) goto done;
     if ((st = st_open_dir(dir, &s, err))) goto done;
     if ((st = hf_vocab_load(dir, c.gguf_arch, (size_t)c.n_vocab, root, opts->pre, &v, err))) goto done;
     if ((st = cv_plan_init(&p, dir, err))) goto done;

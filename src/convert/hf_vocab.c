@@ -296,13 +296,10 @@ static const char *detect_pre(const char *arch, const json_t *tj)
     return NULL;
 }
 
-static gorilla_status load_bpe(const char *dir, const char *arch, size_t n_vocab, const char *pre, hf_vocab *v,
-                               json_t **tj_out, gorilla_error *err)
+gorilla_status hf_vocab_bpe(const char *dir, const char *arch, size_t n_vocab, const json_t *tj, const char *pre,
+                            hf_vocab *v, gorilla_error *err)
 {
-    json_t *tj = NULL;
-    gorilla_status st = load_json(dir, "tokenizer.json", &tj, err);
-    if (st) return st;
-    *tj_out = tj;
+    gorilla_status st;
     const json_t *model = json_object_get(tj, "model");
     const char *type = json_string_value(json_object_get(model, "type"));
     if (!type || strcmp(type, "BPE") != 0)
@@ -382,6 +379,16 @@ static gorilla_status load_bpe(const char *dir, const char *arch, size_t n_vocab
         v->merges[v->n_merges++] = s;
     }
     return GORILLA_OK;
+}
+
+static gorilla_status load_bpe(const char *dir, const char *arch, size_t n_vocab, const char *pre, hf_vocab *v,
+                               json_t **tj_out, gorilla_error *err)
+{
+    json_t *tj = NULL;
+    gorilla_status st = load_json(dir, "tokenizer.json", &tj, err);
+    if (st) return st;
+    *tj_out = tj;
+    return hf_vocab_bpe(dir, arch, n_vocab, tj, pre, v, err);
 }
 
 /* ---- special tokens ----------------------------------------------------- */

@@ -43,6 +43,10 @@ typedef struct {
  * to; pre: a tokenizer.ggml.pre to use instead of detecting one (or NULL). */
 gorilla_status hf_vocab_load(const char *dir, const char *arch, size_t n_vocab, const json_t *config, const char *pre,
                              hf_vocab *v, gorilla_error *err);
+/* The byte-level BPE part from a parsed tokenizer.json (`dir` for
+ * messages); v must be zeroed; on failure the caller frees v. */
+gorilla_status hf_vocab_bpe(const char *dir, const char *arch, size_t n_vocab, const json_t *tj, const char *pre,
+                            hf_vocab *v, gorilla_error *err);
 void hf_vocab_free(hf_vocab *v);
 /* Writes the tokenizer.* keys; returns 0, -1 when out of memory. */
 int hf_vocab_write(gguf_writer *w, const hf_vocab *v);
