@@ -98,6 +98,36 @@ static void test_llama_f32_gqa(void **state)
     round_trip(&f, -1, 1e-4, "llama F32 GQA 4/2 heads");
 }
 
+/* A Mistral-style config (MistralForCausalLM, sliding_window, head_dim)
+ * converts as a LLaMA. */
+static void test_mistral_config(void **state)
+{
+    (void)state;
+    hf_fixture f;
+    hf_fixture_init(&f);
+    f.seed = 9;
+    char *dir = tmp_name("mistral"), *out = tmp_name("out.gguf");
+    assert_int_equal(hf_fixture_write(&f, dir), 0);
+    char p[4200];
+    snprintf(p, sizeof p, "%s/config.json", dir);
+    json_t *c = json_load_file(p, 0, NULL);
+    json_object_set_new(c, "architectures", json_pack("[s]", "MistralForCausalLM"));
+    json_object_set_new(c, "model_type", json_string("mistral"));
+    json_object_set_new(c, "sliding_window", json_integer(4096));
+    json_object_set_new(c, "head_dim", json_integer(8));
+    assert_int_equal(json_dump_file(c, p, 0), 0);
+    json_decref(c);
+    gorilla_error err = {0};
+    if (convert(dir, out, -1, &err)) fail_msg("%s", err.message);
+    double d = compare_with_ref(out, dir, NULL);
+    printf("mistral-style config: max |p - p_ref64| = %.3g\n", d);
+    assert_true(d < 1e-4);
+    remove(out);
+    hf_fixture_remove(dir);
+    free(dir);
+    free(out);
+}
+
 static void test_llama_bf16_sharded_tied_scaled(void **state)
 {
     (void)state;
@@ -320,7 +350,7 @@ static void test_mpt(void **state)
 static void test_falcon(void **state)
 {
     (void)state;
-    check_arch("falcon", 1, 0); /* Falcon-7B: multi-query */
+    check_arch("falcon", 1, 1); /* Falcon-7B: multi-query */
     check_arch("falcon", 2, 1);
 }
 
@@ -683,6 +713,20 @@ static void test_bad_checkpoint(void **state)
     expect_fail(dir, "no tokenizer.model or tokenizer.json", NULL);
     hf_fixture_remove(dir);
     free(dir);
+    /* Falcon without its LayerNorm biases */
+    {
+        hf_fixture ff;
+        hf_fixture_init(&ff);
+        ff.arch = "falcon";
+        ff.n_ff = 4 * ff.n_embd;
+        ff.n_head_kv = 1;
+        ff.n_layer = 1;
+        dir = fresh(&ff);
+        edit_header(dir, "\"transformer.ln_f.bias\"", "\"transformer.ln_f.bia\"");
+        expect_fail(dir, "missing tensor 'transformer.ln_f.bias'", "FalconForCausalLM");
+        hf_fixture_remove(dir);
+        free(dir);
+    }
     /* a sharded index naming a missing shard */
     f.sharded = 1;
     dir = fresh(&f);
@@ -814,6 +858,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_llama_f32_gqa),
+        cmocka_unit_test(test_mistral_config),
         cmocka_unit_test(test_llama_bf16_sharded_tied_scaled),
         cmocka_unit_test(test_llama_f16_spm),
         cmocka_unit_test(test_llama_metadata_bpe),

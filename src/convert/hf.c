@@ -229,7 +229,8 @@ static int spec(tspecs *l, const char *hf, const char *gguf, uint64_t rows, uint
     return 0;
 }
 
-/* A weight and its optional bias: "<hf>.weight" -> "<gguf>.weight". */
+/* A weight and its bias: "<hf>.weight" -> "<gguf>.weight"; bias 0: none,
+ * 1: when present, 2: required. */
 static int spec_wb(tspecs *l, const char *hf, const char *gguf, uint64_t rows, uint64_t cols, map_kind map, int bias)
 {
     char a[160], b[120];
@@ -239,7 +240,7 @@ static int spec_wb(tspecs *l, const char *hf, const char *gguf, uint64_t rows, u
     if (bias) {
         snprintf(a, sizeof a, "%s.bias", hf);
         snprintf(b, sizeof b, "%s.bias", gguf);
-        bad |= spec(l, a, b, rows, 0, map, 1);
+        bad |= spec(l, a, b, rows, 0, map, bias == 1);
     }
     return bad;
 }
@@ -286,12 +287,13 @@ static int build_specs(const hf_config *c, int has_lm_head, tspecs *l)
         }
     } else {
         bad |= spec_wb(l, "transformer.word_embeddings", "token_embd", V, E, MAP_NONE, 0);
-        bad |= spec_wb(l, "transformer.ln_f", "output_norm", E, 0, MAP_NONE, 1);
+        /* HF's Falcon LayerNorms always have a bias (llama.cpp requires it) */
+        bad |= spec_wb(l, "transformer.ln_f", "output_norm", E, 0, MAP_NONE, 2);
         bad |= spec_wb(l, "lm_head", "output", V, E, MAP_NONE, 0);
         for (uint64_t i = 0; i < c->n_layer; i++) {
 #define L(hf_, gg_, r_, c_, m_)                                                        \
     (snprintf(h, sizeof h, "transformer.h.%llu.%s", (unsigned long long)i, hf_),       \
-     snprintf(g, sizeof g, "blk.%llu.%s", (unsigned long long)i, gg_), bad |= spec_wb(l, h, g, r_, c_, m_, 1))
+     snprintf(g, sizeof g, "blk.%llu.%s", (unsigned long long)i, gg_), bad |= spec_wb(l, h, g, r_, c_, m_, c_ ? 1 : 2))
             if (c->falcon_new) {
                 L("ln_attn", "attn_norm", E, 0, MAP_NONE);
                 L("ln_mlp", "attn_norm_2", E, 0, MAP_NONE);

@@ -149,7 +149,7 @@ static void build_list(const hf_fixture *f, tlist *l)
         for (int i = 0; i < f->n_layer; i++) {
 #define A(what, r, c, norm) (snprintf(nm, sizeof nm, "transformer.h.%d.%s", i, what), add(l, nm, r, c, norm))
             A("input_layernorm.weight", E, 0, 1);
-            if (f->bias) A("input_layernorm.bias", E, 0, 2);
+            A("input_layernorm.bias", E, 0, 2); /* Falcon's LayerNorms always have one */
             A("self_attention.query_key_value.weight", Q + 2 * KV, E, 0);
             A("self_attention.dense.weight", E, Q, 0);
             A("mlp.dense_h_to_4h.weight", F, E, 0);
@@ -157,7 +157,7 @@ static void build_list(const hf_fixture *f, tlist *l)
 #undef A
         }
         add(l, "transformer.ln_f.weight", E, 0, 1);
-        if (f->bias) add(l, "transformer.ln_f.bias", E, 0, 2);
+        add(l, "transformer.ln_f.bias", E, 0, 2);
         add(l, "lm_head.weight", V, E, 0);
     }
 }

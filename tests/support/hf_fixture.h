@@ -16,7 +16,7 @@ typedef struct {
     double rope_theta, rope_factor; /* llama; factor 0: no rope_scaling */
     int sharded;       /* two shards and an index */
     int spm;           /* tokenizer.model instead of tokenizer.json */
-    int bias;          /* falcon/mpt: norm biases */
+    int bias;          /* mpt: norm biases (Falcon's norms always have them) */
     uint64_t seed;
 } hf_fixture;
 
