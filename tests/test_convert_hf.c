@@ -703,6 +703,18 @@ static void test_bad_checkpoint(void **state)
     expect_fail(dir, "config.json", "GemmaForCausalLM");
     hf_fixture_remove(dir);
     free(dir);
+    /* PyTorch pickle weights only */
+    dir = fresh(&f);
+    {
+        char *p = file_in(dir, "model.safetensors"), *q = file_in(dir, "pytorch_model.bin");
+        assert_int_equal(rename(p, q), 0);
+        expect_fail(dir, "pytorch_model.bin", "safetensors");
+        unlink(q);
+        free(p);
+        free(q);
+    }
+    hf_fixture_remove(dir);
+    free(dir);
     /* no tokenizer */
     dir = fresh(&f);
     {

@@ -382,11 +382,20 @@ gorilla_status st_open_dir(const char *dir, st_set **out, gorilla_error *err)
                 if (has_suffix(e->d_name, ".safetensors") && count++ == 0) found = join(dir, e->d_name);
             closedir(d);
         }
+        char *pt = join(dir, "pytorch_model.bin"), *pti = join(dir, "pytorch_model.bin.index.json");
+        int pickle = (pt && exists(pt)) || (pti && exists(pti));
+        free(pt);
+        free(pti);
         if (count == 1 && found) st = add_file(s, found, err);
         else if (count > 1)
             st = gorilla_fail(err, GORILLA_ERR_INVALID,
                               "%s: %d .safetensors files but no model.safetensors.index.json to say which is which", dir,
                               count);
+        else if (pickle)
+            st = gorilla_fail(err, GORILLA_ERR_UNSUPPORTED,
+                              "%s: only PyTorch pickle weights (pytorch_model.bin), which are not read: save the "
+                              "checkpoint as safetensors first",
+                              dir);
         else st = gorilla_fail(err, GORILLA_ERR_NOT_FOUND, "%s: no model.safetensors (or sharded index) found", dir);
         free(found);
     }
