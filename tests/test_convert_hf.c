@@ -354,6 +354,80 @@ static void test_falcon(void **state)
     check_arch("falcon", 2, 1);
 }
 
+
+/* MPT and Falcon: a float64 forward of the converted GGUF read in
+ * llama.cpp's layout ([q|k|v] fused rows, metadata for ALiBi/clamp/eps)
+ * equals the float64 forward of the Hugging Face checkpoint in its own
+ * layout and conventions. (Our engine does not run these yet.) */
+static void check_ln_semantics(const char *arch, int kv, int bias, double clip)
+{
+    hf_fixture f;
+    hf_fixture_init(&f);
+    f.arch = arch;
+    f.n_ff = 4 * f.n_embd;
+    f.n_head_kv = kv;
+    f.bias = bias;
+    f.seed = 11;
+    char *dir = tmp_name("ln"), *out = tmp_name("ln.gguf");
+    assert_int_equal(hf_fixture_write(&f, dir), 0);
+    if (clip > 0) {
+        char p[4200];
+        snprintf(p, sizeof p, "%s/config.json", dir);
+        json_t *c = json_load_file(p, 0, NULL);
+        json_object_set_new(json_object_get(c, "attn_config"), "clip_qkv", json_real(clip));
+        if (kv != 4) json_object_set_new(json_object_get(c, "attn_config"), "kv_n_heads", json_integer(kv));
+        assert_int_equal(json_dump_file(c, p, 0), 0);
+        json_decref(c);
+    } else if (!strcmp(arch, "mpt") && kv != 4) {
+        char p[4200];
+        snprintf(p, sizeof p, "%s/config.json", dir);
+        json_t *c = json_load_file(p, 0, NULL);
+        json_object_set_new(json_object_get(c, "attn_config"), "kv_n_heads", json_integer(kv));
+        assert_int_equal(json_dump_file(c, p, 0), 0);
+        json_decref(c);
+    }
+    gorilla_error err = {0};
+    if (convert(dir, out, -1, &err)) fail_msg("%s", err.message);
+    ref64 a, b;
+    assert_int_equal(ref64_load_hf(&a, dir, NSEQ), 0);
+    assert_int_equal(ref64_load_gguf(&b, out, NSEQ), 0);
+    assert_int_equal(a.n_vocab, b.n_vocab);
+    int V = a.n_vocab;
+    double *x = malloc((size_t)V * sizeof *x), *y = malloc((size_t)V * sizeof *y);
+    double md = 0, top = 0;
+    for (int i = 0; i < NSEQ; i++) {
+        ref64_forward(&a, SEQ[i], i, x);
+        ref64_forward(&b, SEQ[i], i, y);
+        ref64_softmax(x, V);
+        ref64_softmax(y, V);
+        for (int j = 0; j < V; j++) {
+            md = fmax(md, fabs(x[j] - y[j]));
+            top = fmax(top, x[j]);
+        }
+    }
+    printf("%s kv %d%s%s: HF-layout vs GGUF-layout float64 forward: max |dp| = %.3g (top p %.3f)\n", arch, kv,
+           bias ? ", norm biases" : "", clip > 0 ? ", clip_qkv" : "", md, top);
+    assert_true(md < 1e-12);
+    assert_true(top > 5.0 / V); /* not a flat distribution */
+    free(x);
+    free(y);
+    ref64_free(&a);
+    ref64_free(&b);
+    remove(out);
+    hf_fixture_remove(dir);
+    free(dir);
+    free(out);
+}
+
+static void test_mpt_falcon_semantics(void **state)
+{
+    (void)state;
+    check_ln_semantics("mpt", 4, 0, 0);
+    check_ln_semantics("mpt", 2, 1, 0.5);
+    check_ln_semantics("falcon", 1, 1, 0);
+    check_ln_semantics("falcon", 2, 1, 0);
+}
+
 /* gorilla_quantize: every weight type, metadata copied, probabilities close. */
 static void test_quantize(void **state)
 {
@@ -876,6 +950,7 @@ int main(void)
         cmocka_unit_test(test_llama_metadata_bpe),
         cmocka_unit_test(test_mpt),
         cmocka_unit_test(test_falcon),
+        cmocka_unit_test(test_mpt_falcon_semantics),
         cmocka_unit_test(test_quantize),
         cmocka_unit_test(test_fallback_types),
         cmocka_unit_test(test_quantize_copies_real_metadata),
