@@ -515,7 +515,7 @@ int ref64_load_llama2c(ref64 *m, const char *path, int n_ctx)
 
 static double *take_rows(const double *src, size_t row0, size_t rows, size_t cols)
 {
-    double *d = malloc(rows * cols ? rows * cols * sizeof *d : sizeof *d);
+    double *d = malloc((rows * cols + 1) * sizeof *d);
     memcpy(d, src + row0 * cols, rows * cols * sizeof *d);
     return d;
 }
