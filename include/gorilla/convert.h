@@ -1,6 +1,6 @@
 /* gorilla/convert.h — checkpoints to GGUF, GGUF to another tensor type (part of the public API; include "gorilla.h"). */
-#ifndef GORILLA_CONVERT_H
-#define GORILLA_CONVERT_H
+#ifndef GORILLA_API_CONVERT_H
+#define GORILLA_API_CONVERT_H
 
 #include "gorilla/base.h"
 
@@ -59,4 +59,4 @@ const char *gorilla_type_name(int type);
 #ifdef __cplusplus
 }
 #endif
-#endif /* GORILLA_CONVERT_H */
+#endif /* GORILLA_API_CONVERT_H */

@@ -1,6 +1,6 @@
 /* gorilla/llm.h — the inference engine (part of the public API; include "gorilla.h"). */
-#ifndef GORILLA_LLM_H
-#define GORILLA_LLM_H
+#ifndef GORILLA_API_LLM_H
+#define GORILLA_API_LLM_H
 
 #include "gorilla/base.h"
 
@@ -224,4 +224,4 @@ void gorilla_gen_params_init(gorilla_gen_params *p);
 #ifdef __cplusplus
 }
 #endif
-#endif /* GORILLA_LLM_H */
+#endif /* GORILLA_API_LLM_H */
