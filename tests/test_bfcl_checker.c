@@ -259,6 +259,9 @@ static void test_decode_failures(void **state)
     expect("simple_python", F_PY, GT_PY, fc1("math_hypot", "{\"x\": 4,"), "ast_decoder:decoder_failed");
     expect("simple_python", F_PY, GT_PY, strdup("\"Error during inference: timeout\""), "ast_decoder:decoder_failed");
     expect("simple_python", F_PY, GT_PY, fc1("math_hypot", "[4, 5]"), "ast_decoder:decoder_wrong_output_format");
+    /* arguments stored decoded (Claude/Gemini-style handlers) are taken as they are */
+    expect("simple_python", F_PY, GT_PY, strdup("[{\"math_hypot\": {\"x\": 4, \"y\": 5.0}}]"), NULL);
+    expect("simple_python", F_PY, GT_PY, strdup("[{\"math_hypot\": 5}]"), "ast_decoder:decoder_failed");
     /* deeply nested and huge arguments: a verdict, no crash */
     size_t n = 20000;
     char *deep = malloc(2 * n + 32);
