@@ -245,6 +245,11 @@ static void test_relevance(void **state)
     gorilla_bfcl_opts strict = {.strict = 1};
     expect_o("irrelevance", F_PAR, NULL, fc1("f", "{\"a\": "), &strict, "irrelevance_error:garbled_output");
     expect_o("irrelevance", F_PAR, NULL, strdup("[]"), &strict, NULL);
+    /* an FC model answering in words is an abstention; an inference error is not */
+    expect_o("irrelevance", F_PAR, NULL, strdup("\"There is no function for that.\""), &strict, NULL);
+    expect_o("irrelevance", F_PAR, NULL, strdup("\"Error during inference: Request timed out.\""), &strict,
+             "irrelevance_error:garbled_output");
+    expect("irrelevance", F_PAR, NULL, strdup("\"Error during inference: Request timed out.\""), NULL);
     /* prompting text: prose is an abstention, even under --strict; broken call text is not */
     gorilla_bfcl_opts ps = {.strict = 1, .format = GORILLA_BFCL_PROMPT};
     expect_o("live_irrelevance", F_PAR, NULL, strdup("\"I cannot help with that.\""), &ps, NULL);
