@@ -358,6 +358,7 @@ static void test_decode_java_js(void **state)
     decode_ok("javascript", "[obj.fn(a=\"x\", b=[1, 2], c={k: 1}, d=5)]",
               "[{\"obj.fn\": {\"a\": \"x\", \"b\": \"[1, 2]\", \"c\": \"{k: 1}\", \"d\": \"5\"}}]");
     decode_ok("javascript", "[a(x=1), b(y=2)]", "null");
+    decode_ok("javascript", "[a(x=1)\nb(y=2)]", "[{\"a\": {\"x\": \"1\"}}]"); /* the first statement */
     decode_fails("javascript", "[a(x=\"1]", "Error js parsing");
     decode_ok("fc", "[{\"f\": \"{\\\"a\\\": [1, 2.5, \\\"\\u00e9\\\"]}\"}]", "[{\"f\": {\"a\": [1, 2.5, \"é\"]}}]");
     decode_fails("fc", "[{\"f\": \"{\\\"a\\\": 1\"}]", "Expecting ',' delimiter: line 1 column 8 (char 7)");
