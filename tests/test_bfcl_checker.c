@@ -361,6 +361,11 @@ static void test_decode_java_js(void **state)
     decode_ok("javascript", "[a(x=1)\nb(y=2)]", "[{\"a\": {\"x\": \"1\"}}]"); /* the first statement */
     decode_fails("javascript", "[a(x=\"1]", "Error js parsing");
     decode_ok("fc", "[{\"f\": \"{\\\"a\\\": [1, 2.5, \\\"\\u00e9\\\"]}\"}]", "[{\"f\": {\"a\": [1, 2.5, \"é\"]}}]");
+    /* floats written as Python's repr, big integers kept, non-ASCII as is (json.dumps(ensure_ascii=False)) */
+    decode_ok("fc", "[{\"f\": \"{\\\"a\\\": 1e16, \\\"b\\\": 0.0001, \\\"c\\\": 1e-05, \\\"d\\\": 100.0, "
+                    "\\\"e\\\": 0.1, \\\"f\\\": 123456789012345678901234, \\\"g\\\": NaN}\"}]",
+              "[{\"f\": {\"a\": 1e+16, \"b\": 0.0001, \"c\": 1e-05, \"d\": 100.0, \"e\": 0.1, "
+              "\"f\": 123456789012345678901234, \"g\": NaN}}]");
     decode_fails("fc", "[{\"f\": \"{\\\"a\\\": 1\"}]", "Expecting ',' delimiter: line 1 column 8 (char 7)");
     decode_fails("fc", "[{\"f\": \"{'a': 1}\"}]", "Expecting property name enclosed in double quotes");
 }
