@@ -1,5 +1,6 @@
-/* tokenizer.c — SentencePiece-style ("llama") and byte-level BPE ("gpt2")
- * tokenizers with llama.cpp's behaviour, built from plain arrays.
+/* tokenizer.c — SentencePiece-style ("llama"), byte-level BPE ("gpt2") and
+ * WordPiece ("bert") tokenizers with llama.cpp's behaviour, built from plain
+ * arrays.
  *
  * SPM encoding (llama.cpp llm_tokenizer_spm):
  *   1. With add_space_prefix, a " " is prepended to each raw-text fragment
@@ -13,43 +14,47 @@
  *      emitted byte by byte as "<0xXX>" tokens, or as <unk> when the vocab
  *      has no byte token for that byte (llama.cpp would abort there).
  *
- * BPE encoding (llama.cpp llm_tokenizer_bpe, "gpt2" pre-tokenizer): text is
- * split into pre-tokens by the GPT-2 regex (hand-written, see
- * gorilla_gpt2_split_next; invalid UTF-8 bytes become U+FFFD), each
- * pre-token's UTF-8 bytes are mapped through GPT-2's bytes_to_unicode, then
- * the adjacent pair with the lowest merge rank is merged repeatedly (ties:
- * leftmost). A final symbol not in the vocabulary is emitted character by
- * character when those are tokens, else as <unk> when there is one, else
- * dropped (as llama.cpp drops it).
+ * BPE encoding (llama.cpp llm_tokenizer_bpe): invalid UTF-8 bytes become
+ * U+FFFD; the pre-tokenizer of tokenizer.ggml.pre (pretokenize.c, PCRE2)
+ * cuts the text into words; each word's UTF-8 bytes are mapped through
+ * GPT-2's bytes_to_unicode, then the adjacent pair with the lowest merge
+ * rank is merged repeatedly (ties: leftmost). With llama3's ignore_merges a
+ * word that is itself a token is taken whole. A final symbol not in the
+ * vocabulary is emitted as its single bytes that are tokens (the others are
+ * dropped, as llama.cpp drops them).
+ *
+ * WordPiece: wordpiece.c.
  *
  * Special tokens: control and unknown tokens in the text are recognised only
  * with parse_special; user-defined tokens always are (llama.cpp's
- * tokenizer_st_partition). Longer special tokens are matched first.
+ * tokenizer_st_partition). Longer special tokens are matched first. As
+ * llama.cpp does at load, tokens named like end-of-turn/generation or
+ * fill-in-the-middle markers become control tokens whatever their stored
+ * type (fix_special_types).
  *
  * Decoding a token ("piece", llama.cpp's token_to_piece with special=false):
- *   llama: normal -> text with "▁" -> " "; byte -> the byte; user-defined
- *          -> text as is; control/unknown/unused -> "".
+ *   llama, bert: normal -> text with "▁" -> " "; byte (llama) -> the byte;
+ *          user-defined -> text as is; control/unknown/unused -> "".
  *   gpt2:  normal -> inverse bytes_to_unicode; user-defined -> text as is;
  *          others -> "".
  * gorilla_tokenizer_decode with GORILLA_DECODE_STRIP_SPACE removes one
  * leading ' ' from the first non-empty piece when the tokenizer adds a space
- * prefix (llama.cpp strips it from tokens[0] only; we skip a leading BOS or
- * other empty pieces first, so that decode(encode(text)) == text with or
- * without BOS). Without the flag pieces are concatenated as they are, which
- * is what a generation loop wants for the continuation of a prompt.
+ * prefix, and for WordPiece (llama.cpp strips it from tokens[0] only; we skip
+ * a leading BOS or other empty pieces first, so that decode(encode(text)) ==
+ * text with or without BOS). Without the flag pieces are concatenated as they
+ * are, which is what a generation loop wants for the continuation of a
+ * prompt.
  *
  * Token types when the spec gives none: unk_id -> unknown, bos/eos/pad ->
  * control, "<0xXX>" (llama only) -> byte, every other token -> normal.
  *
- * Not reproduced: llama.cpp's other BPE pre-tokenizers (tokenizer.ggml.pre
- * "llama-bpe", "qwen2", ...: a "gpt2" vocabulary always gets the GPT-2
- * regex), token lstrip/rstrip attributes, and the clean-up of spaces before
- * punctuation that llama.cpp applies when detokenizing some BPE models.
+ * Not reproduced: token lstrip/rstrip attributes, and the clean-up of spaces
+ * before punctuation that llama.cpp applies when detokenizing some models.
  *
- * Checked against references (tests/e2e/tokenizer_reference.sh): the SPM
- * path gives the same ids as SentencePiece's own encoder on a BPE model with
- * byte fallback trained there; the BPE path the same ids as GPT-2's
- * algorithm over the `regex` module's pattern.
+ * Checked against references: llama.cpp's test texts for every vocabulary
+ * of ../shared/models/vocab (tests/test_llm_tokenizer_vocab.c); llama.cpp
+ * itself on 32k texts a vocabulary (tools/check-llamacpp-vocab.mjs);
+ * spm_encode on APIBench (tools/check-spm.sh).
  */
 #include "llm/tokenizer/tokenizer.h"
 
