@@ -15,8 +15,8 @@ expect_ok template-info "prompt template: gorilla-v0 (from general.name" "$G" in
 expect_ok template-info-list "openfunctions-v2 {system}\n### Instruction: <<function>>{functions}" "$G" info -m "$TMP/m.gguf"
 expect_ok template-ask-v2 '"prompt":"You are an AI programming assistant, utilizing the Gorilla LLM model' \
   "$G" ask --data data/starter --model "$TMP/m.gguf" --template openfunctions-v2 -n 2 -k 1 --json "separate vocals from a song"
-expect_ok template-ask-v2-fn '### Instruction: <<function>>[{\"domain\": ' \
-  "$G" ask --data data/starter --model "$TMP/m.gguf" --template openfunctions-v2 -n 2 -k 1 --json "separate vocals from a song"
+grep -qF '### Instruction: <<function>>[{\"domain\": ' "$TMP/out" && pass template-ask-v2-fn \
+  || fail template-ask-v2-fn "$(head -c 300 "$TMP/out")"
 expect_ok template-ask-v1 '"prompt":"USER: <<question>> separate vocals from a song <<function>> [{' \
   "$G" ask --data data/starter --model "$TMP/m.gguf" --template openfunctions-v1 -n 2 -k 1 --json "separate vocals from a song"
 expect_ok template-ask-v0 '"prompt":"###USER: separate vocals from a song \n Use this API documentation' \
