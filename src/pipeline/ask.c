@@ -504,16 +504,8 @@ gorilla_status gorilla_ask(gorilla_asker *a, const char *task, int hub, size_t k
             st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
         if (st == GORILLA_OK) {
             gorilla_answer ans;
-            st = gorilla_answer_parse(r->text, strlen(r->text), &ans, err);
+            st = gorilla_answer_parse_call(r->text, strlen(r->text), &ans, err);
             if (st == GORILLA_OK) r->answer = ans;
-        }
-        if (st == GORILLA_OK && !r->answer.api_call) {
-            /* OpenFunctions answer with the call itself ("<<function>>f(x=1)" in v2) */
-            const char *t = r->text;
-            while (*t == ' ' || *t == '\n') t++;
-            if (strncmp(t, "<<function>>", 12) == 0) t += 12;
-            size_t n = strcspn(t, "\n");
-            if (n && !(r->answer.api_call = strndup(t, n))) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
         }
         if (st == GORILLA_OK) {
             r->generated = 1;
