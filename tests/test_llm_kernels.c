@@ -529,12 +529,12 @@ static int argmax_f(const float *v, int n)
 static void run_model(gorilla_model *m, const int32_t *prompt, float *logits, int32_t *gen)
 {
     int V = m->cfg.n_vocab;
-    assert_int_equal(llm_forward_batch(m, prompt, NPROMPT, 0, 1), 0);
+    assert_int_equal(llm_forward_batch(m, prompt, NPROMPT, 0, 1, NULL), 0);
     memcpy(logits, m->s.logits, (size_t)V * sizeof *logits);
     int32_t tok = argmax_f(m->s.logits, V);
     for (int i = 0; i < NGEN; i++) {
         gen[i] = tok;
-        assert_int_equal(llm_forward_batch(m, &tok, 1, NPROMPT + i, 1), 0);
+        assert_int_equal(llm_forward_batch(m, &tok, 1, NPROMPT + i, 1, NULL), 0);
         tok = argmax_f(m->s.logits, V);
     }
 }
@@ -580,7 +580,7 @@ static void check_model_type(uint32_t type)
     /* batched prefill vs one token at a time, on the best set */
     llm_kernels_force(saved->level);
     run_model(m, prompt, lg, gen);
-    for (int i = 0; i < NPROMPT; i++) assert_int_equal(llm_forward_batch(m, &prompt[i], 1, i, i + 1 == NPROMPT), 0);
+    for (int i = 0; i < NPROMPT; i++) assert_int_equal(llm_forward_batch(m, &prompt[i], 1, i, i + 1 == NPROMPT, NULL), 0);
     memcpy(seq, m->s.logits, (size_t)V * sizeof *seq);
     assert_same_floats(lg, seq, (size_t)V, "batched vs sequential prefill", llm_kernels_active()->name);
     /* the f32-activation engine path (llm_forward) */

@@ -84,7 +84,7 @@ int main(int argc, char **argv)
         toks[i] = (int32_t)((r >> 33) % (uint64_t)V);
     }
     double c0 = cpu_now(), t0 = now();
-    if (llm_forward_batch(m, toks, np, 0, 1)) {
+    if (llm_forward_batch(m, toks, np, 0, 1, NULL)) {
         free(toks);
         gorilla_model_free(m);
         return 1;
@@ -95,7 +95,7 @@ int main(int argc, char **argv)
     int32_t tok = argmax(m->s.logits, V);
     double t2 = now();
     for (int i = 0; i < nd; i++) {
-        if (llm_forward_batch(m, &tok, 1, np + i, 1)) {
+        if (llm_forward_batch(m, &tok, 1, np + i, 1, NULL)) {
             free(toks);
             gorilla_model_free(m);
             return 1;

@@ -58,6 +58,25 @@ int32_t gorilla_model_eos(const gorilla_model *model);
 /* The tokenizer model name ("llama", "gpt2", ...), or NULL. */
 const char *gorilla_model_tokenizer_kind(const gorilla_model *model);
 
+/* Runs tokens[0..n) at positions pos..pos+n-1 like gorilla_model_prompt
+ * (no prefix reuse: every token runs) and writes every token's logits:
+ * row i (n_vocab floats at logits_all + i * n_vocab) is bit for bit what
+ * gorilla_model_forward of tokens[i] at pos + i would give after the
+ * tokens before it (one batched pass, e.g. to verify a draft).
+ * logits_all may be NULL. Fails with GORILLA_ERR_LIMIT, running nothing,
+ * when pos + n exceeds the context. */
+gorilla_status gorilla_model_eval(gorilla_model *model, const int32_t *tokens, size_t n, int pos,
+                                  float *logits_all, gorilla_error *err);
+
+/* The model's tokenizer, built at load from the same parsed file (no
+ * second open), owned by the model and valid until gorilla_model_free;
+ * immutable, so it may be used from other threads meanwhile. NULL when
+ * the file has no tokenizer or it could not be built:
+ * gorilla_model_tokenizer_error then says why (NULL when there is one). */
+typedef struct gorilla_tokenizer gorilla_tokenizer;
+const gorilla_tokenizer *gorilla_model_tokenizer(const gorilla_model *model);
+const char *gorilla_model_tokenizer_error(const gorilla_model *model);
+
 /* --- Tokenizer (src/llm/tokenizer.c) --------------------------------- */
 
 /* A vocabulary and its encoder/decoder, matching llama.cpp's tokenization:
@@ -65,8 +84,6 @@ const char *gorilla_model_tokenizer_kind(const gorilla_model *model);
  * spaces, <0xXX> byte fallback), "gpt2" = byte-level BPE (GPT-2
  * pre-tokenizer, merges by rank). Immutable once built: one tokenizer may
  * be used from many threads at once. */
-typedef struct gorilla_tokenizer gorilla_tokenizer;
-
 typedef enum {
     GORILLA_TOKENIZER_LLAMA = 0, /* SentencePiece (SPM) */
     GORILLA_TOKENIZER_GPT2 = 1   /* byte-level BPE */

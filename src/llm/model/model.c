@@ -23,6 +23,7 @@
 #include "llm/kernels/kernels.h"
 #include "llm/model/prefill.h"
 #include "llm/quant/quant.h"
+#include "llm/tokenizer/tokenizer.h"
 
 #define MAX_CTX (1 << 20)
 #define MAX_LAYERS 4096
@@ -459,6 +460,26 @@ static gorilla_status alloc_state(gorilla_model *m, gorilla_error *err)
     return GORILLA_OK;
 }
 
+/* The tokenizer from the already parsed file. A file without
+ * tokenizer.ggml.model still loads (ids-only use); one whose tokenizer
+ * cannot be built keeps the reason for gorilla_model_tokenizer_error. Only
+ * running out of memory fails the load. */
+static gorilla_status build_tokenizer(gorilla_model *m, gorilla_error *err)
+{
+    if (!m->tok_kind) {
+        gorilla_fail(&m->tok_err, GORILLA_ERR_NOT_FOUND, "%s: no tokenizer (tokenizer.ggml.model is absent)",
+                     gguf_name(m->file));
+        return GORILLA_OK;
+    }
+    gorilla_status st = gorilla_tokenizer_from_gguf(m->file, &m->tok, &m->tok_err);
+    if (st) gorilla_error_prefix(&m->tok_err, gguf_name(m->file));
+    if (st == GORILLA_ERR_NOMEM) {
+        *err = m->tok_err;
+        return st;
+    }
+    return GORILLA_OK;
+}
+
 /* ---- packed copies of the Q4_0/Q8_0 matrices (kernels.h) --------------- */
 
 typedef struct {
@@ -535,6 +556,7 @@ gorilla_status llm_model_build(gguf_file *file, const gorilla_model_opts *opts, 
     gorilla_status st = read_config(file, opts, &m->cfg, err);
     if (!st) st = read_weights(m, err);
     if (!st) st = read_vocab(m, err);
+    if (!st) st = build_tokenizer(m, err);
     if (!st) st = alloc_state(m, err);
     if (!st && !(m->kv_tokens = calloc((size_t)m->cfg.n_ctx, sizeof *m->kv_tokens)))
         st = gorilla_fail(err, GORILLA_ERR_NOMEM, "%s: out of memory", gguf_name(file));
@@ -606,6 +628,7 @@ void gorilla_model_free(gorilla_model *m)
     free(m->scores);
     free(m->token_types);
     free(m->tok_kind);
+    gorilla_tokenizer_free(m->tok);
     gguf_close(m->file);
     free(m);
 }
@@ -631,7 +654,7 @@ gorilla_status gorilla_model_forward(gorilla_model *m, int32_t token, int pos, f
     if (pos < 0 || pos >= m->cfg.n_ctx)
         return gorilla_fail(err, GORILLA_ERR_LIMIT, "position %d is outside the context of %d tokens", pos,
                             m->cfg.n_ctx);
-    if (llm_forward_batch(m, &token, 1, pos, 1)) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    if (llm_forward_batch(m, &token, 1, pos, 1, NULL)) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
     llm_kv_note(m, &token, 1, pos);
     if (logits) memcpy(logits, m->s.logits, (size_t)m->cfg.n_vocab * sizeof *logits);
     return GORILLA_OK;
@@ -663,10 +686,28 @@ gorilla_status gorilla_model_prompt(gorilla_model *m, const int32_t *tokens, siz
     while (reuse + 1 < n && pos + (int)reuse < m->n_kv && m->kv_tokens[pos + (int)reuse] == tokens[reuse]) reuse++;
     m->n_reused = (int)reuse;
     if (!n) return GORILLA_OK;
-    if (llm_forward_batch(m, tokens + reuse, (int)(n - reuse), pos + (int)reuse, 1))
+    if (llm_forward_batch(m, tokens + reuse, (int)(n - reuse), pos + (int)reuse, 1, NULL))
         return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
     llm_kv_note(m, tokens, n, pos);
     if (logits && n) memcpy(logits, m->s.logits, (size_t)m->cfg.n_vocab * sizeof *logits);
+    return GORILLA_OK;
+}
+
+gorilla_status gorilla_model_eval(gorilla_model *m, const int32_t *tokens, size_t n, int pos, float *logits_all,
+                                  gorilla_error *err)
+{
+    if (pos < 0 || pos > m->cfg.n_ctx || n > (size_t)(m->cfg.n_ctx - pos))
+        return gorilla_fail(err, GORILLA_ERR_LIMIT, "%zu tokens at position %d exceed the context of %d tokens", n, pos,
+                            m->cfg.n_ctx);
+    for (size_t i = 0; i < n; i++) {
+        gorilla_status st = check_token(m, tokens[i], err);
+        if (st) return st;
+    }
+    m->n_reused = 0;
+    if (!n) return GORILLA_OK;
+    if (llm_forward_batch(m, tokens, (int)n, pos, 0, logits_all))
+        return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    llm_kv_note(m, tokens, n, pos);
     return GORILLA_OK;
 }
 
@@ -690,3 +731,5 @@ int gorilla_model_token_type(const gorilla_model *m, int32_t id)
 int32_t gorilla_model_bos(const gorilla_model *m) { return m->bos; }
 int32_t gorilla_model_eos(const gorilla_model *m) { return m->eos; }
 const char *gorilla_model_tokenizer_kind(const gorilla_model *m) { return m->tok_kind; }
+const gorilla_tokenizer *gorilla_model_tokenizer(const gorilla_model *m) { return m->tok; }
+const char *gorilla_model_tokenizer_error(const gorilla_model *m) { return m->tok ? NULL : m->tok_err.message; }

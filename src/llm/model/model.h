@@ -86,6 +86,10 @@ struct gorilla_model {
     int32_t *token_types;
     int32_t bos, eos;
     char *tok_kind;
+    /* The tokenizer built from the same parsed file at load; NULL (with
+     * the reason in tok_err) when the file has none or it is unusable. */
+    gorilla_tokenizer *tok;
+    gorilla_error tok_err;
 };
 
 /* Builds a model on an open GGUF file (taking ownership of it). */

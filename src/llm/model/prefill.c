@@ -94,7 +94,7 @@ static void silu_range(void *ctx, size_t start, size_t end)
 }
 
 static void chunk_forward(gorilla_model *m, const batch_bufs *B, const int32_t *tokens, int nt, int pos0,
-                          int want_logits)
+                          int want_logits, float *logits_all)
 {
     const llm_config *c = &m->cfg;
     llm_weights *w = &m->w;
@@ -142,6 +142,15 @@ static void chunk_forward(gorilla_model *m, const batch_bufs *B, const int32_t *
         for (size_t i = 0; i < (size_t)nt * E; i++) B->x[i] += B->xb[i];
     }
 
+    if (logits_all) {
+        size_t V = (size_t)c->n_vocab;
+        for (int t = 0; t < nt; t++) rmsnorm(B->x + t * E, B->x + t * E, w->out_norm, (int)E, c->rms_eps);
+        const llm_matrix *out = &w->output;
+        if (nt == 1) llm_mm_vec(m->pool, 1, &out, B->x, &logits_all);
+        else llm_mm_batch(m->pool, 1, &out, B->x, E, (size_t)nt, &logits_all, &V);
+        if (want_logits) memcpy(s->logits, logits_all + (size_t)(nt - 1) * V, V * sizeof *s->logits);
+        return;
+    }
     if (!want_logits) return;
     float *last = B->x + (size_t)(nt - 1) * E;
     rmsnorm(last, last, w->out_norm, (int)E, c->rms_eps);
@@ -149,7 +158,7 @@ static void chunk_forward(gorilla_model *m, const batch_bufs *B, const int32_t *
     llm_mm_vec(m->pool, 1, &out, last, &s->logits);
 }
 
-int llm_forward_batch(gorilla_model *m, const int32_t *tokens, int n, int pos, int want_logits)
+int llm_forward_batch(gorilla_model *m, const int32_t *tokens, int n, int pos, int want_logits, float *logits_all)
 {
     const llm_config *c = &m->cfg;
     int chunk = n < PREFILL_CHUNK ? n : PREFILL_CHUNK;
@@ -169,7 +178,8 @@ int llm_forward_batch(gorilla_model *m, const int32_t *tokens, int n, int pos, i
     } else {
         for (int done = 0; done < n; done += chunk) {
             int nt = n - done < chunk ? n - done : chunk;
-            chunk_forward(m, &B, tokens + done, nt, pos + done, want_logits && done + nt == n);
+            chunk_forward(m, &B, tokens + done, nt, pos + done, want_logits && done + nt == n,
+                          logits_all ? logits_all + (size_t)done * (size_t)c->n_vocab : NULL);
         }
     }
     free(B.x);
