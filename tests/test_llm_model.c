@@ -9,6 +9,7 @@
 #include "llm/quant/quant.h"
 #include "support/synth.h"
 #include "llm_reference.h"
+#include "support/forward_f32.h"
 
 static char *tmp_path(void)
 {
@@ -38,8 +39,8 @@ static gorilla_model *synth_load(const llm_synth_params *sp, int threads, int n_
 static const int PROMPT[] = {1, 300 - 7, 42, 5, 260, 17, 99, 128, 2, 270};
 #define N_PROMPT (int)(sizeof PROMPT / sizeof *PROMPT)
 
-/* Runs the prompt through engine (exact: the f32-activation path
- * llm_forward; else gorilla_model_forward, whose quantized types use 8-bit
+/* Runs the prompt through engine (exact: the f32-activation reference
+ * llm_forward_f32; else gorilla_model_forward, whose quantized types use 8-bit
  * activations) and reference; returns the largest
  * |engine - ref| / max(1, max|ref|) over all positions and logits. */
 static double compare_path_ref(gorilla_model *m, int exact)
@@ -54,8 +55,7 @@ static double compare_path_ref(gorilla_model *m, int exact)
         int tok = PROMPT[p] % V;
         gorilla_error err = {0};
         if (exact) {
-            llm_forward(m, tok, p, 1);
-            memcpy(lg, m->s.logits, (size_t)V * sizeof *lg);
+            assert_int_equal(llm_forward_f32(m, tok, p, lg), 0);
         } else {
             assert_int_equal(gorilla_model_forward(m, tok, p, lg, &err), GORILLA_OK);
         }

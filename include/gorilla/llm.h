@@ -23,7 +23,12 @@ typedef struct {
     int n_ctx;     /* context length (KV cache size); 0: the model's */
 } gorilla_model_opts;
 
-/* Loads and validates a model (opts may be NULL for defaults). */
+/* Loads and validates a model (opts may be NULL for defaults). Every
+ * buffer a forward needs is allocated here, so forward/prompt/eval never
+ * allocate. The kernel set is the best this CPU has, or the one the
+ * GORILLA_CPU environment variable names ("scalar", "avx2", "avx512"):
+ * another value fails with GORILLA_ERR_INVALID, a set this CPU lacks with
+ * GORILLA_ERR_UNSUPPORTED. */
 gorilla_status gorilla_model_load(const char *path, const gorilla_model_opts *opts, gorilla_model **out,
                                   gorilla_error *err);
 void gorilla_model_free(gorilla_model *model);
@@ -34,10 +39,12 @@ int gorilla_model_n_ctx_train(const gorilla_model *model); /* from metadata */
 int gorilla_model_n_embd(const gorilla_model *model);
 int gorilla_model_n_layer(const gorilla_model *model);
 int gorilla_model_n_threads(const gorilla_model *model);
+/* The kernel set in use: "scalar", "avx2" or "avx512". */
+const char *gorilla_model_cpu(const gorilla_model *model);
 
 /* Runs one token at position `pos` (0 <= pos < n_ctx; positions before
  * pos must have been run, their keys/values are cached). Writes n_vocab
- * logits to `logits` when non-NULL. */
+ * logits to `logits` when non-NULL (NULL skips the output product). */
 gorilla_status gorilla_model_forward(gorilla_model *model, int32_t token, int pos, float *logits,
                                      gorilla_error *err);
 /* Runs tokens[0..n) at positions pos..pos+n-1; writes the logits after the

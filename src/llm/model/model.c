@@ -1,16 +1,6 @@
-/* model.c — LLaMA: config from metadata, weights from the map, forward().
- *
- *   x = embed(token)
- *   for each layer:
- *       h   = rmsnorm(x) * attn_norm
- *       q,k,v = Wq h, Wk h, Wv h;  rope(q), rope(k);  cache k, v at pos
- *       x  += Wo attention(q, cached k, v)        (GQA: kv head = head / group)
- *       h   = rmsnorm(x) * ffn_norm
- *       x  += Wdown (silu(Wgate h) * (Wup h))
- *   logits = Woutput (rmsnorm(x) * output_norm)
- *
- * RoPE is the "normal" llama.cpp mode: pairs (2i, 2i+1) of each head are
- * rotated by pos * base^(-2i/n_rot). */
+/* model.c — LLaMA: config from metadata, weights from the map, the run
+ * state, the kernel set and the thread pool, all set up once at load; the
+ * public calls check their arguments and run llm_forward (forward.c). */
 #include "llm/model/model.h"
 
 #include <math.h>
@@ -21,180 +11,14 @@
 
 #include "base/error.h"
 #include "llm/kernels/kernels.h"
-#include "llm/model/prefill.h"
+#include "llm/model/forward.h"
 #include "llm/quant/quant.h"
 #include "llm/tokenizer/tokenizer.h"
 
 #define MAX_CTX (1 << 20)
 #define MAX_LAYERS 4096
-
-/* ---- matrix products over the pool ----------------------------------- */
-
-typedef struct {
-    const llm_matrix *w[3];
-    const float *x;
-    float *out[3];
-    size_t rows[3];
-    int n;
-} mm_job;
-
-static void mm_rows(void *ctx, size_t start, size_t end)
-{
-    const mm_job *j = ctx;
-    size_t base = 0;
-    for (int k = 0; k < j->n; k++) {
-        const llm_matrix *w = j->w[k];
-        size_t lo = start > base ? start - base : 0;
-        size_t hi = end - base < w->rows ? end - base : w->rows;
-        if (end > base && lo < w->rows) {
-            qt_dot_fn dot = qt_dot_kernel(w->type);
-            for (size_t r = lo; r < hi; r++) j->out[k][r] = dot(w->data + r * w->row_bytes, j->x, w->cols);
-        }
-        base += w->rows;
-    }
-}
-
-/* Up to three products sharing one input, in one pool run. */
-static void matmul_n(gorilla_model *m, int n, const llm_matrix *const *w, const float *x, float *const *out)
-{
-    mm_job j = {.x = x, .n = n};
-    size_t total = 0;
-    for (int k = 0; k < n; k++) {
-        j.w[k] = w[k];
-        j.out[k] = out[k];
-        j.rows[k] = w[k]->rows;
-        total += w[k]->rows;
-    }
-    llm_pool_run(m->pool, mm_rows, &j, total);
-}
-
-void llm_matmul(gorilla_model *m, const llm_matrix *w, const float *x, float *out)
-{
-    matmul_n(m, 1, &w, x, &out);
-}
-
-/* ---- the blocks of forward() ----------------------------------------- */
-
-static void rmsnorm(float *out, const float *x, const float *w, int n, float eps)
-{
-    double ss = 0;
-    for (int i = 0; i < n; i++) ss += (double)x[i] * x[i];
-    float scale = (float)(1.0 / sqrt(ss / n + eps));
-    for (int i = 0; i < n; i++) out[i] = x[i] * scale * w[i];
-}
-
-static void rope_prepare(gorilla_model *m, int pos)
-{
-    const llm_config *c = &m->cfg;
-    double p = (double)pos * c->rope_scale;
-    for (int i = 0; i < c->n_rot / 2; i++) {
-        double th = p * m->s.inv_freq[i];
-        m->s.rope_cos[i] = (float)cos(th);
-        m->s.rope_sin[i] = (float)sin(th);
-    }
-}
-
-/* Rotates adjacent pairs of the first n_rot dims of each head. */
-static void rope(const gorilla_model *m, float *v, int n_heads)
-{
-    const llm_config *c = &m->cfg;
-    for (int h = 0; h < n_heads; h++) {
-        float *x = v + (size_t)h * c->head_dim;
-        for (size_t i = 0; i < (size_t)c->n_rot / 2; i++) {
-            float co = m->s.rope_cos[i], si = m->s.rope_sin[i];
-            float a = x[2 * i], b = x[2 * i + 1];
-            x[2 * i] = a * co - b * si;
-            x[2 * i + 1] = a * si + b * co;
-        }
-    }
-}
-
-typedef struct {
-    gorilla_model *m;
-    int layer, pos;
-} attn_job;
-
-/* Heads [start, end): softmax(q·k / sqrt(d)) over positions 0..pos, times v. */
-static void attn_heads(void *ctx, size_t start, size_t end)
-{
-    const attn_job *j = ctx;
-    const llm_config *c = &j->m->cfg;
-    llm_state *s = &j->m->s;
-    int group = c->n_head / c->n_head_kv, hd = c->head_dim;
-    size_t layer_off = (size_t)j->layer * c->n_ctx * c->kv_dim;
-    float scale = 1.0f / sqrtf((float)hd);
-    for (size_t h = start; h < end; h++) {
-        const float *q = s->q + h * hd;
-        float *att = s->att + h * c->n_ctx;
-        size_t kvh = h / (size_t)group;
-        float mx = -INFINITY;
-        for (int t = 0; t <= j->pos; t++) {
-            const float *k = s->k_cache + layer_off + (size_t)t * c->kv_dim + kvh * hd;
-            float d = 0;
-            for (int i = 0; i < hd; i++) d += q[i] * k[i];
-            att[t] = d * scale;
-            if (att[t] > mx) mx = att[t];
-        }
-        float sum = 0;
-        for (int t = 0; t <= j->pos; t++) {
-            att[t] = expf(att[t] - mx);
-            sum += att[t];
-        }
-        float *out = s->xb + h * hd;
-        memset(out, 0, (size_t)hd * sizeof *out);
-        for (int t = 0; t <= j->pos; t++) {
-            const float *v = s->v_cache + layer_off + (size_t)t * c->kv_dim + kvh * hd;
-            float a = att[t] / sum;
-            for (int i = 0; i < hd; i++) out[i] += a * v[i];
-        }
-    }
-}
-
-void llm_forward(gorilla_model *m, int32_t token, int pos, int want_logits)
-{
-    const llm_config *c = &m->cfg;
-    llm_weights *w = &m->w;
-    llm_state *s = &m->s;
-    int dim = c->n_embd;
-
-    dequantize_row(w->tok_embd.type, w->tok_embd.data + (size_t)token * w->tok_embd.row_bytes, s->x,
-                   (size_t)dim);
-    rope_prepare(m, pos);
-    llm_kv_note(m, &token, 1, pos);
-
-    for (int l = 0; l < c->n_layer; l++) {
-        llm_layer *L = &w->layers[l];
-        size_t cache_off = ((size_t)l * c->n_ctx + (size_t)pos) * c->kv_dim;
-        float *k = s->k_cache + cache_off, *v = s->v_cache + cache_off;
-
-        rmsnorm(s->xb, s->x, L->attn_norm, dim, c->rms_eps);
-        const llm_matrix *qkv[3] = {&L->wq, &L->wk, &L->wv};
-        float *qkv_out[3] = {s->q, k, v};
-        matmul_n(m, 3, qkv, s->xb, qkv_out);
-        rope(m, s->q, c->n_head);
-        rope(m, k, c->n_head_kv);
-
-        attn_job aj = {m, l, pos};
-        llm_pool_run(m->pool, attn_heads, &aj, (size_t)c->n_head);
-        llm_matmul(m, &L->wo, s->xb, s->xb2);
-        for (int i = 0; i < dim; i++) s->x[i] += s->xb2[i];
-
-        rmsnorm(s->xb, s->x, L->ffn_norm, dim, c->rms_eps);
-        const llm_matrix *gu[2] = {&L->w_gate, &L->w_up};
-        float *gu_out[2] = {s->hb, s->hb2};
-        matmul_n(m, 2, gu, s->xb, gu_out);
-        for (int i = 0; i < c->n_ff; i++) {
-            float g = s->hb[i];
-            s->hb[i] = g / (1.0f + expf(-g)) * s->hb2[i];
-        }
-        llm_matmul(m, &L->w_down, s->hb, s->xb);
-        for (int i = 0; i < dim; i++) s->x[i] += s->xb[i];
-    }
-
-    if (!want_logits) return;
-    rmsnorm(s->x, s->x, w->out_norm, dim, c->rms_eps);
-    llm_matmul(m, &w->output, s->x, s->logits);
-}
+/* Tokens per pass of the forward (its run state holds this many rows). */
+#define FORWARD_CHUNK 256
 
 /* ---- building ---------------------------------------------------------- */
 
@@ -422,30 +246,36 @@ static gorilla_status alloc_state(gorilla_model *m, gorilla_error *err)
 {
     const llm_config *c = &m->cfg;
     llm_state *s = &m->s;
-    size_t E = (size_t)c->n_embd, cache = (size_t)c->n_layer * (size_t)c->n_ctx * (size_t)c->kv_dim;
-    s->x = calloc(E, sizeof(float));
-    s->xb = calloc(E, sizeof(float));
-    s->xb2 = calloc(E, sizeof(float));
-    s->q = calloc(E, sizeof(float));
-    s->hb = calloc((size_t)c->n_ff, sizeof(float));
-    s->hb2 = calloc((size_t)c->n_ff, sizeof(float));
-    s->att = calloc((size_t)c->n_head * (size_t)c->n_ctx, sizeof(float));
-    s->logits = calloc((size_t)c->n_vocab, sizeof(float));
+    s->chunk = c->n_ctx < FORWARD_CHUNK ? c->n_ctx : FORWARD_CHUNK;
+    size_t C = (size_t)s->chunk, E = (size_t)c->n_embd, FF = (size_t)c->n_ff;
+    size_t cache = (size_t)c->n_layer * (size_t)c->n_ctx * (size_t)c->kv_dim;
+    size_t threads = (size_t)llm_pool_size(m->pool);
+    s->x = malloc(C * E * sizeof(float));
+    s->xb = malloc(C * E * sizeof(float));
+    s->xb2 = malloc(C * E * sizeof(float));
+    s->q = malloc(C * E * sizeof(float));
+    s->hb = malloc(C * FF * sizeof(float));
+    s->hb2 = malloc(C * FF * sizeof(float));
+    s->att = malloc(threads * (size_t)c->n_ctx * sizeof(float));
+    s->cs = malloc(((size_t)c->n_rot + 2) * sizeof(float));
     s->k_cache = calloc(cache, sizeof(float));
     s->v_cache = calloc(cache, sizeof(float));
-    s->rope_cos = calloc((size_t)c->n_rot / 2 + 1, sizeof(float));
-    s->rope_sin = calloc((size_t)c->n_rot / 2 + 1, sizeof(float));
     s->inv_freq = calloc((size_t)c->n_rot / 2 + 1, sizeof(double));
-    if (!s->x || !s->xb || !s->xb2 || !s->q || !s->hb || !s->hb2 || !s->att || !s->logits || !s->k_cache ||
-        !s->v_cache || !s->rope_cos || !s->rope_sin || !s->inv_freq)
+    if (!s->x || !s->xb || !s->xb2 || !s->q || !s->hb || !s->hb2 || !s->att || !s->cs || !s->k_cache || !s->v_cache ||
+        !s->inv_freq)
         return gorilla_fail(err, GORILLA_ERR_NOMEM, "%s: out of memory for the run state (KV cache %zu MiB)",
                             gguf_name(m->file), cache * 2 * sizeof(float) >> 20);
+    gorilla_status st = llm_mm_ctx_init(&s->mm, &m->kn, m->pool, C, E > FF ? E : FF, err);
+    if (st) {
+        gorilla_error_prefix(err, gguf_name(m->file));
+        return st;
+    }
     for (int i = 0; i < c->n_rot / 2; i++) s->inv_freq[i] = pow((double)c->rope_base, -2.0 * i / c->n_rot);
     /* Per-pair frequency factors (Llama 3.1-style rope scaling): theta is
      * divided by factor[i]. */
     if (gguf_find_tensor(m->file, "rope_freqs.weight")) {
         float *ff;
-        gorilla_status st = get_norm(m->file, "rope_freqs.weight", (size_t)c->n_rot / 2, &ff, err);
+        st = get_norm(m->file, "rope_freqs.weight", (size_t)c->n_rot / 2, &ff, err);
         if (st) return st;
         for (int i = 0; i < c->n_rot / 2; i++) {
             if (!(ff[i] > 0) || !isfinite(ff[i])) {
@@ -458,6 +288,22 @@ static gorilla_status alloc_state(gorilla_model *m, gorilla_error *err)
         free(ff);
     }
     return GORILLA_OK;
+}
+
+static void free_state(llm_state *s)
+{
+    llm_mm_ctx_free(&s->mm);
+    free(s->x);
+    free(s->xb);
+    free(s->xb2);
+    free(s->q);
+    free(s->hb);
+    free(s->hb2);
+    free(s->att);
+    free(s->cs);
+    free(s->k_cache);
+    free(s->v_cache);
+    free(s->inv_freq);
 }
 
 /* The tokenizer from the already parsed file. A file without
@@ -487,8 +333,9 @@ typedef struct {
     uint8_t *dst;
 } pack_job;
 
-static void pack_groups(void *ctx, size_t start, size_t end)
+static void pack_groups(void *ctx, size_t start, size_t end, int thread)
 {
+    (void)thread;
     const pack_job *j = ctx;
     llm_pack_rows(j->w->type, j->w->data, j->w->row_bytes, j->w->cols, start, end, j->dst);
 }
@@ -523,7 +370,8 @@ static gorilla_status pack_matrix(gorilla_model *m, llm_matrix *w, gorilla_error
     pack_job j = {w, w->packed};
     llm_pool_run(m->pool, pack_groups, &j, w->rows / LLM_PACK_ROWS);
     /* the products read only the copy: the file's pages need not stay
-     * resident (the f32 reference path and embedding rows page them back) */
+     * resident (embedding rows, and the tests' f32 reference, page them
+     * back) */
     gguf_drop_pages(m->file, w->data, w->rows * w->row_bytes);
     return GORILLA_OK;
 }
@@ -543,7 +391,7 @@ static gorilla_status pack_weights(gorilla_model *m, gorilla_error *err)
     return st;
 }
 
-gorilla_status llm_model_build(gguf_file *file, const gorilla_model_opts *opts, gorilla_model **out,
+gorilla_status llm_model_build(gguf_file *file, const gorilla_model_opts *opts, const char *cpu, gorilla_model **out,
                                gorilla_error *err)
 {
     *out = NULL;
@@ -553,11 +401,13 @@ gorilla_status llm_model_build(gguf_file *file, const gorilla_model_opts *opts, 
         return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
     }
     m->file = file;
-    gorilla_status st = read_config(file, opts, &m->cfg, err);
+    /* the kernel set: cpu, else GORILLA_CPU, else the best the CPU has */
+    const char *what = cpu ? "cpu" : "GORILLA_CPU";
+    gorilla_status st = llm_kernels_choose(cpu ? cpu : getenv("GORILLA_CPU"), what, &m->kn, err);
+    if (!st) st = read_config(file, opts, &m->cfg, err);
     if (!st) st = read_weights(m, err);
     if (!st) st = read_vocab(m, err);
     if (!st) st = build_tokenizer(m, err);
-    if (!st) st = alloc_state(m, err);
     if (!st && !(m->kv_tokens = calloc((size_t)m->cfg.n_ctx, sizeof *m->kv_tokens)))
         st = gorilla_fail(err, GORILLA_ERR_NOMEM, "%s: out of memory", gguf_name(file));
     if (!st) {
@@ -567,6 +417,7 @@ gorilla_status llm_model_build(gguf_file *file, const gorilla_model_opts *opts, 
         m->pool = llm_pool_new(nt);
         if (!m->pool) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "%s: cannot start %d threads", gguf_name(file), nt);
     }
+    if (!st) st = alloc_state(m, err);
     if (!st) st = pack_weights(m, err);
     if (st) {
         gorilla_model_free(m);
@@ -578,14 +429,20 @@ gorilla_status llm_model_build(gguf_file *file, const gorilla_model_opts *opts, 
 
 /* ---- the public API ----------------------------------------------------- */
 
-gorilla_status gorilla_model_load(const char *path, const gorilla_model_opts *opts, gorilla_model **out,
-                                  gorilla_error *err)
+gorilla_status llm_model_load_cpu(const char *path, const gorilla_model_opts *opts, const char *cpu,
+                                  gorilla_model **out, gorilla_error *err)
 {
     *out = NULL;
     gguf_file *f;
     gorilla_status st = gguf_open(path, &f, err);
     if (st) return st;
-    return llm_model_build(f, opts, out, err);
+    return llm_model_build(f, opts, cpu, out, err);
+}
+
+gorilla_status gorilla_model_load(const char *path, const gorilla_model_opts *opts, gorilla_model **out,
+                                  gorilla_error *err)
+{
+    return llm_model_load_cpu(path, opts, NULL, out, err);
 }
 
 void gorilla_model_free(gorilla_model *m)
@@ -608,20 +465,7 @@ void gorilla_model_free(gorilla_model *m)
     packed_free(&m->w.output);
     free(m->w.layers);
     free(m->w.out_norm);
-    llm_state *s = &m->s;
-    free(s->x);
-    free(s->xb);
-    free(s->xb2);
-    free(s->q);
-    free(s->hb);
-    free(s->hb2);
-    free(s->att);
-    free(s->logits);
-    free(s->k_cache);
-    free(s->v_cache);
-    free(s->rope_cos);
-    free(s->rope_sin);
-    free(s->inv_freq);
+    free_state(&m->s);
     free(m->kv_tokens);
     for (size_t i = 0; i < m->n_tokens; i++) free(m->tokens[i]);
     free(m->tokens);
@@ -639,6 +483,7 @@ int gorilla_model_n_ctx_train(const gorilla_model *m) { return m->cfg.n_ctx_trai
 int gorilla_model_n_embd(const gorilla_model *m) { return m->cfg.n_embd; }
 int gorilla_model_n_layer(const gorilla_model *m) { return m->cfg.n_layer; }
 int gorilla_model_n_threads(const gorilla_model *m) { return llm_pool_size(m->pool); }
+const char *gorilla_model_cpu(const gorilla_model *m) { return m->kn.name; }
 
 static gorilla_status check_token(const gorilla_model *m, int32_t token, gorilla_error *err)
 {
@@ -654,9 +499,8 @@ gorilla_status gorilla_model_forward(gorilla_model *m, int32_t token, int pos, f
     if (pos < 0 || pos >= m->cfg.n_ctx)
         return gorilla_fail(err, GORILLA_ERR_LIMIT, "position %d is outside the context of %d tokens", pos,
                             m->cfg.n_ctx);
-    if (llm_forward_batch(m, &token, 1, pos, 1, NULL)) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    llm_forward(m, &token, 1, pos, logits, 0);
     llm_kv_note(m, &token, 1, pos);
-    if (logits) memcpy(logits, m->s.logits, (size_t)m->cfg.n_vocab * sizeof *logits);
     return GORILLA_OK;
 }
 
@@ -686,10 +530,8 @@ gorilla_status gorilla_model_prompt(gorilla_model *m, const int32_t *tokens, siz
     while (reuse + 1 < n && pos + (int)reuse < m->n_kv && m->kv_tokens[pos + (int)reuse] == tokens[reuse]) reuse++;
     m->n_reused = (int)reuse;
     if (!n) return GORILLA_OK;
-    if (llm_forward_batch(m, tokens + reuse, (int)(n - reuse), pos + (int)reuse, 1, NULL))
-        return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    llm_forward(m, tokens + reuse, (int)(n - reuse), pos + (int)reuse, logits, 0);
     llm_kv_note(m, tokens, n, pos);
-    if (logits && n) memcpy(logits, m->s.logits, (size_t)m->cfg.n_vocab * sizeof *logits);
     return GORILLA_OK;
 }
 
@@ -705,8 +547,7 @@ gorilla_status gorilla_model_eval(gorilla_model *m, const int32_t *tokens, size_
     }
     m->n_reused = 0;
     if (!n) return GORILLA_OK;
-    if (llm_forward_batch(m, tokens, (int)n, pos, 0, logits_all))
-        return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    llm_forward(m, tokens, (int)n, pos, logits_all, 1);
     llm_kv_note(m, tokens, n, pos);
     return GORILLA_OK;
 }
