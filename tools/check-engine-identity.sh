@@ -46,9 +46,10 @@ compare() { # label, then the command after the binary
   local label=$1
   shift
   local a b
-  a=$("$old" "$@" 2>&1 | strip)
-  b=$("$new" "$@" 2>&1 | strip)
-  if [ -n "$a" ] && [ "$a" = "$b" ]; then
+  # stdout and the exit status (stderr has timings)
+  a=$("$old" "$@" 2> /dev/null | strip; echo "exit ${PIPESTATUS[0]}")
+  b=$("$new" "$@" 2> /dev/null | strip; echo "exit ${PIPESTATUS[0]}")
+  if [ "$a" = "$b" ] && [ "${a%exit 0}" != "$a" ] && [ "$a" != "exit 0" ]; then
     echo "$label: identical"
   else
     echo "$label: DIFFERENT"
