@@ -244,28 +244,26 @@ static void test_vocab(void **s)
  * forward: after a prompt prefix (a draft verified at pos > 0), over
  * enough tokens (70) that the batched tiles run, for stored and packed
  * matrix types. */
-static void check_eval_rows(uint32_t type, int n_embd)
+static void check_eval_rows_on(const char *path, const char *cpu, uint32_t type)
 {
-    llm_synth_params sp;
-    llm_synth_defaults(&sp);
-    sp.type = type;
-    sp.n_embd = n_embd;
-    sp.n_ff = n_embd * 2;
-    sp.n_ctx = 128;
-    sp.seed = 3 + type;
-    gorilla_model *m = synth_load(&sp, 2, 0, NULL);
+    gorilla_model_opts o = {2, 0};
+    gorilla_model *m = NULL;
+    gorilla_error err = {0};
+    gorilla_status st = llm_model_load_cpu(path, &o, cpu, &m, &err);
+    if (st == GORILLA_ERR_UNSUPPORTED) return; /* this CPU lacks the set */
+    if (st) fail_msg("load on %s: %s", cpu, err.message);
+    assert_string_equal(gorilla_model_cpu(m), cpu);
     int V = gorilla_model_n_vocab(m);
     enum { PRE = 5, N = 70 };
     int32_t toks[PRE + N];
     for (int i = 0; i < PRE + N; i++) toks[i] = (i * 131 + 7) % V;
     float *all = malloc((size_t)N * V * sizeof *all), *one = malloc((size_t)V * sizeof *one);
-    gorilla_error err = {0};
     assert_int_equal(gorilla_model_prompt(m, toks, PRE, 0, NULL, &err), GORILLA_OK);
     assert_int_equal(gorilla_model_eval(m, toks + PRE, N, PRE, all, &err), GORILLA_OK);
     for (int i = 0; i < PRE + N; i++) {
         assert_int_equal(gorilla_model_forward(m, toks[i], i, one, &err), GORILLA_OK);
         if (i >= PRE && memcmp(one, all + (size_t)(i - PRE) * V, (size_t)V * sizeof *one))
-            fail_msg("%s: eval row %d differs from forward", qtype_name(type), i - PRE);
+            fail_msg("%s on %s: eval row %d differs from forward", qtype_name(type), cpu, i - PRE);
     }
     /* a short draft (the one-token kernels per token) */
     assert_int_equal(gorilla_model_eval(m, toks + 10, 3, 10, all, &err), GORILLA_OK);
@@ -277,6 +275,24 @@ static void check_eval_rows(uint32_t type, int n_embd)
     free(all);
     free(one);
     gorilla_model_free(m);
+}
+
+/* ... on every kernel set this CPU has. */
+static void check_eval_rows(uint32_t type, int n_embd)
+{
+    llm_synth_params sp;
+    llm_synth_defaults(&sp);
+    sp.type = type;
+    sp.n_embd = n_embd;
+    sp.n_ff = n_embd * 2;
+    sp.n_ctx = 128;
+    sp.seed = 3 + type;
+    char *path;
+    gorilla_model_free(synth_load(&sp, 1, 0, &path));
+    const char *const sets[] = {"scalar", "avx2", "avx512"};
+    for (int i = 0; i < 3; i++) check_eval_rows_on(path, sets[i], type);
+    unlink(path);
+    free(path);
 }
 
 static void test_eval_rows(void **s)
