@@ -601,7 +601,7 @@ static void check_model_type(uint32_t type)
     int32_t prompt[NPROMPT];
     for (int i = 0; i < NPROMPT; i++) prompt[i] = (int32_t)((i * 37 + 11) % V);
 
-    float *ref = malloc((size_t)V * sizeof *ref), *lg = malloc((size_t)V * sizeof *lg), *seq = malloc((size_t)V * sizeof *seq);
+    float *ref = malloc((size_t)V * sizeof *ref), *lg = malloc((size_t)V * sizeof *lg), *seq = calloc((size_t)V, sizeof *seq);
     int32_t gen_ref[NGEN], gen[NGEN];
     run_model(m, prompt, ref, gen_ref);
     gorilla_model_free(m);
