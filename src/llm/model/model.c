@@ -1,11 +1,10 @@
-/* model.c — LLaMA: config from metadata, weights from the map, the run
- * state, the kernel set and the thread pool, all set up once at load; the
- * public calls check their arguments and run llm_forward (forward.c). */
+/* model.c — building a LLaMA model once at load (the kernel set, config.c,
+ * weights.c, the vocabulary and the model's tokenizer, the thread pool,
+ * state.c) and the public gorilla_model_* calls, which check their
+ * arguments and run llm_forward (forward.c). */
 #include "llm/model/model.h"
 
-#include <math.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,172 +14,7 @@
 #include "llm/quant/quant.h"
 #include "llm/tokenizer/tokenizer.h"
 
-#define MAX_CTX (1 << 20)
-#define MAX_LAYERS 4096
-/* Tokens per pass of the forward (its run state holds this many rows). */
-#define FORWARD_CHUNK 256
-
 /* ---- building ---------------------------------------------------------- */
-
-static gorilla_status get_int(const gguf_file *f, const char *key, int required, int dflt, int lo, int hi,
-                              int *out, gorilla_error *err)
-{
-    int64_t v;
-    gorilla_status st = gguf_get_i64(f, key, &v, err);
-    if (st == GORILLA_ERR_NOT_FOUND && !required) {
-        *out = dflt;
-        return GORILLA_OK;
-    }
-    if (st == GORILLA_ERR_NOT_FOUND)
-        return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: missing required metadata key '%s'", gguf_name(f), key);
-    if (st) return st;
-    if (v < lo || v > hi)
-        return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: metadata key '%s' = %lld is out of range [%d, %d]",
-                            gguf_name(f), key, (long long)v, lo, hi);
-    *out = (int)v;
-    return GORILLA_OK;
-}
-
-static gorilla_status get_float(const gguf_file *f, const char *key, float dflt, float *out, gorilla_error *err)
-{
-    gorilla_status st = gguf_get_f32(f, key, out, err);
-    if (st == GORILLA_ERR_NOT_FOUND) {
-        *out = dflt;
-        return GORILLA_OK;
-    }
-    if (st) return st;
-    if (!isfinite(*out))
-        return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: metadata key '%s' is not finite", gguf_name(f), key);
-    return GORILLA_OK;
-}
-
-static gorilla_status read_config(const gguf_file *f, const gorilla_model_opts *opts, llm_config *c,
-                                  gorilla_error *err)
-{
-    gguf_str arch;
-    gorilla_status st = gguf_get_str(f, "general.architecture", &arch, err);
-    if (st == GORILLA_ERR_NOT_FOUND)
-        return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: missing required metadata key 'general.architecture'",
-                            gguf_name(f));
-    if (st) return st;
-    if (!gguf_str_eq(arch, "llama"))
-        return gorilla_fail(err, GORILLA_ERR_UNSUPPORTED, "%s: architecture '%.*s' is not supported (only llama)",
-                            gguf_name(f), (int)(arch.len > 64 ? 64 : arch.len), arch.ptr);
-    if ((st = get_int(f, "llama.embedding_length", 1, 0, 1, 1 << 16, &c->n_embd, err))) return st;
-    if ((st = get_int(f, "llama.block_count", 1, 0, 1, MAX_LAYERS, &c->n_layer, err))) return st;
-    if ((st = get_int(f, "llama.feed_forward_length", 1, 0, 1, 1 << 20, &c->n_ff, err))) return st;
-    if ((st = get_int(f, "llama.attention.head_count", 1, 0, 1, 1 << 12, &c->n_head, err))) return st;
-    if ((st = get_int(f, "llama.attention.head_count_kv", 0, c->n_head, 1, c->n_head, &c->n_head_kv, err)))
-        return st;
-    if ((st = get_int(f, "llama.context_length", 1, 0, 1, INT32_MAX, &c->n_ctx_train, err))) return st;
-    if (c->n_embd % c->n_head)
-        return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: embedding length %d is not a multiple of head count %d",
-                            gguf_name(f), c->n_embd, c->n_head);
-    if (c->n_head % c->n_head_kv)
-        return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: head count %d is not a multiple of KV head count %d",
-                            gguf_name(f), c->n_head, c->n_head_kv);
-    c->head_dim = c->n_embd / c->n_head;
-    c->kv_dim = c->head_dim * c->n_head_kv;
-    if ((st = get_int(f, "llama.rope.dimension_count", 0, c->head_dim, 2, c->head_dim, &c->n_rot, err))) return st;
-    if (c->n_rot % 2)
-        return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: rope dimension count %d is odd", gguf_name(f), c->n_rot);
-    if ((st = get_float(f, "llama.attention.layer_norm_rms_epsilon", 1e-5f, &c->rms_eps, err))) return st;
-    if ((st = get_float(f, "llama.rope.freq_base", 10000.0f, &c->rope_base, err))) return st;
-    if (c->rms_eps < 0 || c->rope_base <= 0)
-        return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: rms epsilon / rope base out of range", gguf_name(f));
-    c->rope_scale = 1.0f;
-    gguf_str stype;
-    st = gguf_get_str(f, "llama.rope.scaling.type", &stype, err);
-    if (st && st != GORILLA_ERR_NOT_FOUND) return st;
-    if (!st && !gguf_str_eq(stype, "none")) {
-        if (!gguf_str_eq(stype, "linear"))
-            return gorilla_fail(err, GORILLA_ERR_UNSUPPORTED, "%s: rope scaling type '%.*s' is not supported",
-                                gguf_name(f), (int)(stype.len > 32 ? 32 : stype.len), stype.ptr);
-        float factor;
-        if ((st = get_float(f, "llama.rope.scaling.factor", 1.0f, &factor, err))) return st;
-        if (factor <= 0)
-            return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: rope scaling factor %g is not positive", gguf_name(f),
-                                (double)factor);
-        c->rope_scale = 1.0f / factor;
-    }
-    c->n_ctx = opts && opts->n_ctx > 0 ? opts->n_ctx : c->n_ctx_train;
-    if (c->n_ctx > MAX_CTX)
-        return gorilla_fail(err, GORILLA_ERR_LIMIT, "%s: context length %d exceeds the limit %d (pass a smaller n_ctx)",
-                            gguf_name(f), c->n_ctx, MAX_CTX);
-    return GORILLA_OK;
-}
-
-/* Finds a tensor and checks it is [cols] or [cols, rows]. */
-static gorilla_status get_matrix(const gguf_file *f, const char *name, size_t cols, size_t rows, llm_matrix *out,
-                                 gorilla_error *err)
-{
-    const gguf_tensor *t = gguf_find_tensor(f, name);
-    if (!t) return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: missing tensor '%s'", gguf_name(f), name);
-    if (t->ne[0] != cols || t->ne[1] != rows || t->ne[2] != 1 || t->ne[3] != 1)
-        return gorilla_fail(err, GORILLA_ERR_INVALID,
-                            "%s: tensor '%s' has shape [%llu, %llu, %llu, %llu], expected [%zu, %zu]", gguf_name(f),
-                            name, (unsigned long long)t->ne[0], (unsigned long long)t->ne[1],
-                            (unsigned long long)t->ne[2], (unsigned long long)t->ne[3], cols, rows);
-    out->t = t;
-    out->data = t->data;
-    out->type = t->type;
-    out->rows = rows;
-    out->cols = cols;
-    out->row_bytes = qtype_row_size(t->type, cols);
-    return GORILLA_OK;
-}
-
-static gorilla_status get_norm(const gguf_file *f, const char *name, size_t n, float **out, gorilla_error *err)
-{
-    llm_matrix mt;
-    gorilla_status st = get_matrix(f, name, n, 1, &mt, err);
-    if (st) return st;
-    *out = malloc(n * sizeof **out);
-    if (!*out) return gorilla_fail(err, GORILLA_ERR_NOMEM, "%s: out of memory", gguf_name(f));
-    dequantize_row(mt.type, mt.data, *out, n);
-    return GORILLA_OK;
-}
-
-static gorilla_status read_weights(gorilla_model *m, gorilla_error *err)
-{
-    const gguf_file *f = m->file;
-    llm_config *c = &m->cfg;
-    llm_weights *w = &m->w;
-    const gguf_tensor *te = gguf_find_tensor(f, "token_embd.weight");
-    if (!te) return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: missing tensor 'token_embd.weight'", gguf_name(f));
-    if (te->ne[1] < 1 || te->ne[1] > INT32_MAX)
-        return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: tensor 'token_embd.weight': vocabulary size out of range",
-                            gguf_name(f));
-    c->n_vocab = (int)te->ne[1];
-    size_t E = (size_t)c->n_embd, KV = (size_t)c->kv_dim, FF = (size_t)c->n_ff, V = (size_t)c->n_vocab;
-    gorilla_status st;
-    if ((st = get_matrix(f, "token_embd.weight", E, V, &w->tok_embd, err))) return st;
-    if ((st = get_norm(f, "output_norm.weight", E, &w->out_norm, err))) return st;
-    if (gguf_find_tensor(f, "output.weight")) {
-        if ((st = get_matrix(f, "output.weight", E, V, &w->output, err))) return st;
-    } else {
-        w->output = w->tok_embd;
-        w->tied = 1;
-    }
-    w->layers = calloc((size_t)c->n_layer, sizeof *w->layers);
-    if (!w->layers) return gorilla_fail(err, GORILLA_ERR_NOMEM, "%s: out of memory", gguf_name(f));
-    for (int l = 0; l < c->n_layer; l++) {
-        llm_layer *L = &w->layers[l];
-        char name[96];
-#define NAME(s) (snprintf(name, sizeof name, "blk.%d." s ".weight", l), name)
-        if ((st = get_norm(f, NAME("attn_norm"), E, &L->attn_norm, err))) return st;
-        if ((st = get_norm(f, NAME("ffn_norm"), E, &L->ffn_norm, err))) return st;
-        if ((st = get_matrix(f, NAME("attn_q"), E, E, &L->wq, err))) return st;
-        if ((st = get_matrix(f, NAME("attn_k"), E, KV, &L->wk, err))) return st;
-        if ((st = get_matrix(f, NAME("attn_v"), E, KV, &L->wv, err))) return st;
-        if ((st = get_matrix(f, NAME("attn_output"), E, E, &L->wo, err))) return st;
-        if ((st = get_matrix(f, NAME("ffn_gate"), E, FF, &L->w_gate, err))) return st;
-        if ((st = get_matrix(f, NAME("ffn_up"), E, FF, &L->w_up, err))) return st;
-        if ((st = get_matrix(f, NAME("ffn_down"), FF, E, &L->w_down, err))) return st;
-#undef NAME
-    }
-    return GORILLA_OK;
-}
 
 static gorilla_status read_vocab(gorilla_model *m, gorilla_error *err)
 {
@@ -235,75 +69,11 @@ static gorilla_status read_vocab(gorilla_model *m, gorilla_error *err)
         for (size_t i = 0; i < n; i++) m->token_types[i] = 1;
     }
     int v;
-    if ((st = get_int(f, "tokenizer.ggml.bos_token_id", 0, -1, -1, (int)n - 1, &v, err))) return st;
+    if ((st = llm_meta_int(f, "tokenizer.ggml.bos_token_id", 0, -1, -1, (int)n - 1, &v, err))) return st;
     m->bos = v;
-    if ((st = get_int(f, "tokenizer.ggml.eos_token_id", 0, -1, -1, (int)n - 1, &v, err))) return st;
+    if ((st = llm_meta_int(f, "tokenizer.ggml.eos_token_id", 0, -1, -1, (int)n - 1, &v, err))) return st;
     m->eos = v;
     return GORILLA_OK;
-}
-
-static gorilla_status alloc_state(gorilla_model *m, gorilla_error *err)
-{
-    const llm_config *c = &m->cfg;
-    llm_state *s = &m->s;
-    s->chunk = c->n_ctx < FORWARD_CHUNK ? c->n_ctx : FORWARD_CHUNK;
-    size_t C = (size_t)s->chunk, E = (size_t)c->n_embd, FF = (size_t)c->n_ff;
-    size_t cache = (size_t)c->n_layer * (size_t)c->n_ctx * (size_t)c->kv_dim;
-    size_t threads = (size_t)llm_pool_size(m->pool);
-    s->x = malloc(C * E * sizeof(float));
-    s->xb = malloc(C * E * sizeof(float));
-    s->xb2 = malloc(C * E * sizeof(float));
-    s->q = malloc(C * E * sizeof(float));
-    s->hb = malloc(C * FF * sizeof(float));
-    s->hb2 = malloc(C * FF * sizeof(float));
-    s->att = malloc(threads * (size_t)c->n_ctx * sizeof(float));
-    s->cs = malloc(((size_t)c->n_rot + 2) * sizeof(float));
-    s->k_cache = calloc(cache, sizeof(float));
-    s->v_cache = calloc(cache, sizeof(float));
-    s->inv_freq = calloc((size_t)c->n_rot / 2 + 1, sizeof(double));
-    if (!s->x || !s->xb || !s->xb2 || !s->q || !s->hb || !s->hb2 || !s->att || !s->cs || !s->k_cache || !s->v_cache ||
-        !s->inv_freq)
-        return gorilla_fail(err, GORILLA_ERR_NOMEM, "%s: out of memory for the run state (KV cache %zu MiB)",
-                            gguf_name(m->file), cache * 2 * sizeof(float) >> 20);
-    gorilla_status st = llm_mm_ctx_init(&s->mm, &m->kn, m->pool, C, E > FF ? E : FF, err);
-    if (st) {
-        gorilla_error_prefix(err, gguf_name(m->file));
-        return st;
-    }
-    for (int i = 0; i < c->n_rot / 2; i++) s->inv_freq[i] = pow((double)c->rope_base, -2.0 * i / c->n_rot);
-    /* Per-pair frequency factors (Llama 3.1-style rope scaling): theta is
-     * divided by factor[i]. */
-    if (gguf_find_tensor(m->file, "rope_freqs.weight")) {
-        float *ff;
-        st = get_norm(m->file, "rope_freqs.weight", (size_t)c->n_rot / 2, &ff, err);
-        if (st) return st;
-        for (int i = 0; i < c->n_rot / 2; i++) {
-            if (!(ff[i] > 0) || !isfinite(ff[i])) {
-                free(ff);
-                return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: rope_freqs.weight[%d] is not a positive number",
-                                    gguf_name(m->file), i);
-            }
-            s->inv_freq[i] /= ff[i];
-        }
-        free(ff);
-    }
-    return GORILLA_OK;
-}
-
-static void free_state(llm_state *s)
-{
-    llm_mm_ctx_free(&s->mm);
-    free(s->x);
-    free(s->xb);
-    free(s->xb2);
-    free(s->q);
-    free(s->hb);
-    free(s->hb2);
-    free(s->att);
-    free(s->cs);
-    free(s->k_cache);
-    free(s->v_cache);
-    free(s->inv_freq);
 }
 
 /* The tokenizer from the already parsed file. A file without
@@ -326,71 +96,6 @@ static gorilla_status build_tokenizer(gorilla_model *m, gorilla_error *err)
     return GORILLA_OK;
 }
 
-/* ---- packed copies of the Q4_0/Q8_0 matrices (kernels.h) --------------- */
-
-typedef struct {
-    const llm_matrix *w;
-    uint8_t *dst;
-} pack_job;
-
-static void pack_groups(void *ctx, size_t start, size_t end, int thread)
-{
-    (void)thread;
-    const pack_job *j = ctx;
-    llm_pack_rows(j->w->type, j->w->data, j->w->row_bytes, j->w->cols, start, end, j->dst);
-}
-
-static size_t packed_bytes(const llm_matrix *w)
-{
-    return w->rows / LLM_PACK_ROWS * (w->cols / 32) * llm_pack_block_bytes(w->type);
-}
-
-/* Anonymous pages for a packed copy, in transparent huge pages where the
- * kernel allows (2 MiB pages: far fewer faults while the copy is written,
- * fewer TLB misses while it is streamed). */
-static uint8_t *packed_alloc(size_t bytes)
-{
-    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) return NULL;
-    (void)madvise(p, bytes, MADV_HUGEPAGE);
-    return p;
-}
-
-static void packed_free(llm_matrix *w)
-{
-    if (w->packed) munmap(w->packed, packed_bytes(w));
-    w->packed = NULL;
-}
-
-static gorilla_status pack_matrix(gorilla_model *m, llm_matrix *w, gorilla_error *err)
-{
-    if (!llm_pack_wanted(w->type, w->rows, w->cols)) return GORILLA_OK;
-    w->packed = packed_alloc(packed_bytes(w));
-    if (!w->packed) return gorilla_fail(err, GORILLA_ERR_NOMEM, "%s: out of memory", gguf_name(m->file));
-    pack_job j = {w, w->packed};
-    llm_pool_run(m->pool, pack_groups, &j, w->rows / LLM_PACK_ROWS);
-    /* the products read only the copy: the file's pages need not stay
-     * resident (embedding rows, and the tests' f32 reference, page them
-     * back) */
-    gguf_drop_pages(m->file, w->data, w->rows * w->row_bytes);
-    return GORILLA_OK;
-}
-
-/* The matrices the products read: every layer's seven and the output (a
- * tied output gets its own packed copy; the embedding rows stay as
- * stored). */
-static gorilla_status pack_weights(gorilla_model *m, gorilla_error *err)
-{
-    gorilla_status st = GORILLA_OK;
-    for (int l = 0; l < m->cfg.n_layer && !st; l++) {
-        llm_layer *L = &m->w.layers[l];
-        llm_matrix *ws[7] = {&L->wq, &L->wk, &L->wv, &L->wo, &L->w_gate, &L->w_up, &L->w_down};
-        for (int i = 0; i < 7 && !st; i++) st = pack_matrix(m, ws[i], err);
-    }
-    if (!st) st = pack_matrix(m, &m->w.output, err);
-    return st;
-}
-
 gorilla_status llm_model_build(gguf_file *file, const gorilla_model_opts *opts, const char *cpu, gorilla_model **out,
                                gorilla_error *err)
 {
@@ -404,8 +109,8 @@ gorilla_status llm_model_build(gguf_file *file, const gorilla_model_opts *opts, 
     /* the kernel set: cpu, else GORILLA_CPU, else the best the CPU has */
     const char *what = cpu ? "cpu" : "GORILLA_CPU";
     gorilla_status st = llm_kernels_choose(cpu ? cpu : getenv("GORILLA_CPU"), what, &m->kn, err);
-    if (!st) st = read_config(file, opts, &m->cfg, err);
-    if (!st) st = read_weights(m, err);
+    if (!st) st = llm_config_read(file, opts, &m->cfg, err);
+    if (!st) st = llm_weights_read(m, err);
     if (!st) st = read_vocab(m, err);
     if (!st) st = build_tokenizer(m, err);
     if (!st && !(m->kv_tokens = calloc((size_t)m->cfg.n_ctx, sizeof *m->kv_tokens)))
@@ -417,8 +122,8 @@ gorilla_status llm_model_build(gguf_file *file, const gorilla_model_opts *opts, 
         m->pool = llm_pool_new(nt);
         if (!m->pool) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "%s: cannot start %d threads", gguf_name(file), nt);
     }
-    if (!st) st = alloc_state(m, err);
-    if (!st) st = pack_weights(m, err);
+    if (!st) st = llm_state_build(m, err);
+    if (!st) st = llm_weights_pack(m, err);
     if (st) {
         gorilla_model_free(m);
         return st;
@@ -449,23 +154,8 @@ void gorilla_model_free(gorilla_model *m)
 {
     if (!m) return;
     llm_pool_free(m->pool);
-    if (m->w.layers)
-        for (int l = 0; l < m->cfg.n_layer; l++) {
-            llm_layer *L = &m->w.layers[l];
-            free(L->attn_norm);
-            free(L->ffn_norm);
-            packed_free(&L->wq);
-            packed_free(&L->wk);
-            packed_free(&L->wv);
-            packed_free(&L->wo);
-            packed_free(&L->w_gate);
-            packed_free(&L->w_up);
-            packed_free(&L->w_down);
-        }
-    packed_free(&m->w.output);
-    free(m->w.layers);
-    free(m->w.out_norm);
-    free_state(&m->s);
+    llm_weights_free(&m->w, m->cfg.n_layer);
+    llm_state_free(&m->s);
     free(m->kv_tokens);
     for (size_t i = 0; i < m->n_tokens; i++) free(m->tokens[i]);
     free(m->tokens);

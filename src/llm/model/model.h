@@ -97,6 +97,24 @@ gorilla_status llm_model_build(gguf_file *file, const gorilla_model_opts *opts, 
 gorilla_status llm_model_load_cpu(const char *path, const gorilla_model_opts *opts, const char *cpu,
                                   gorilla_model **out, gorilla_error *err);
 
+/* config.c: an integer metadata key in [lo, hi] (absent: dflt, or an
+ * error when required); the config from the metadata. */
+gorilla_status llm_meta_int(const gguf_file *f, const char *key, int required, int dflt, int lo, int hi, int *out,
+                            gorilla_error *err);
+gorilla_status llm_config_read(const gguf_file *f, const gorilla_model_opts *opts, llm_config *c, gorilla_error *err);
+
+/* weights.c: the matrices and norms of m->file (sets m->cfg.n_vocab); a
+ * norm-like tensor of n floats as a malloc'd f32 copy; the packed copies
+ * (over m->pool); freeing. */
+gorilla_status llm_weights_read(gorilla_model *m, gorilla_error *err);
+gorilla_status llm_weights_norm(const gguf_file *f, const char *name, size_t n, float **out, gorilla_error *err);
+gorilla_status llm_weights_pack(gorilla_model *m, gorilla_error *err);
+void llm_weights_free(llm_weights *w, int n_layer);
+
+/* state.c: m->s for m's config, kernel set and pool; freeing. */
+gorilla_status llm_state_build(gorilla_model *m, gorilla_error *err);
+void llm_state_free(llm_state *s);
+
 /* Records that positions pos..pos+n-1 of the KV cache now hold tokens
  * (the prefix cache's bookkeeping). */
 void llm_kv_note(gorilla_model *m, const int32_t *tokens, size_t n, int pos);
