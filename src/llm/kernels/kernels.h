@@ -165,7 +165,9 @@ struct llm_kernels {
     llm_gemm_fn gemm[QT_COUNT];      /* packed types, batched; NULL: gemv16 per token */
     llm_xt_size_fn xt_size;          /* NULL when no gemm entry is set */
     llm_xt_pack_fn xt_pack;
-    size_t (*gemm_scratch)(size_t n); /* bytes of gemm scratch for rows of n */
+    /* Bytes of per-thread scratch any gemm entry of the set needs for rows
+     * of n (a set that overrides gemm_scratch covers every gemm it keeps). */
+    size_t (*gemm_scratch)(size_t n);
     /* llm_quantize_q8 (bit-identical results on every set). */
     void (*quantize)(const float *x, llm_q8 *out, size_t n);
     /* Attention: dot of two f32 vectors; out += a * v. */

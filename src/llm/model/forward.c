@@ -123,38 +123,55 @@ static void add(float *x, const float *y, size_t n)
     for (size_t i = 0; i < n; i++) x[i] += y[i];
 }
 
+/* x_t = the embedding row of tokens[t]. */
+static void embed(const gorilla_model *m, const int32_t *tokens, int nt, float *x)
+{
+    const llm_matrix *te = &m->w.tok_embd;
+    size_t E = (size_t)m->cfg.n_embd;
+    for (int t = 0; t < nt; t++) dequantize_row(te->type, te->data + (size_t)tokens[t] * te->row_bytes, x + t * E, E);
+}
+
+/* out_t = rmsnorm(x_t) * w for the nt rows. */
+static void rmsnorm_rows(const gorilla_model *m, float *out, const float *x, const float *w, int nt)
+{
+    size_t E = (size_t)m->cfg.n_embd;
+    for (int t = 0; t < nt; t++) llm_rmsnorm(out + t * E, x + t * E, w, m->cfg.n_embd, m->cfg.rms_eps);
+}
+
+/* nt tokens at positions pos0.. (nt <= s.chunk); logits as llm_forward's
+ * for this chunk. */
 static void chunk_forward(gorilla_model *m, const int32_t *tokens, int nt, int pos0, float *logits, int all)
 {
     const llm_config *c = &m->cfg;
     const llm_weights *w = &m->w;
     llm_state *s = &m->s;
     size_t E = (size_t)c->n_embd, FF = (size_t)c->n_ff, KV = (size_t)c->kv_dim, V = (size_t)c->n_vocab;
-    int dim = c->n_embd;
 
-    for (int t = 0; t < nt; t++)
-        dequantize_row(w->tok_embd.type, w->tok_embd.data + (size_t)tokens[t] * w->tok_embd.row_bytes, s->x + t * E,
-                       E);
-
+    embed(m, tokens, nt, s->x);
     for (int l = 0; l < c->n_layer; l++) {
         const llm_layer *L = &w->layers[l];
+        /* this chunk's rows of the layer's K and V cache */
         size_t cache_off = ((size_t)l * c->n_ctx + (size_t)pos0) * KV;
         float *k = s->k_cache + cache_off, *v = s->v_cache + cache_off;
 
-        for (int t = 0; t < nt; t++) llm_rmsnorm(s->xb + t * E, s->x + t * E, L->attn_norm, dim, c->rms_eps);
+        /* h = rmsnorm(x) * attn_norm; q, k, v = Wq h, Wk h, Wv h */
+        rmsnorm_rows(m, s->xb, s->x, L->attn_norm, nt);
         const llm_matrix *qkv[3] = {&L->wq, &L->wk, &L->wv};
         float *qkv_out[3] = {s->q, k, v};
         size_t qkv_ld[3] = {E, KV, KV};
         llm_mm(&s->mm, 3, qkv, s->xb, E, (size_t)nt, qkv_out, qkv_ld);
+        /* rope(q), rope(k) */
         for (int t = 0; t < nt; t++) {
             llm_rope(c, s->inv_freq, s->q + t * E, c->n_head, pos0 + t, s->cs);
             llm_rope(c, s->inv_freq, k + t * KV, c->n_head_kv, pos0 + t, s->cs);
         }
-
+        /* x += Wo attention(q, cached k, v) */
         attention(m, l, pos0, nt, s->q, s->xb);
         matmul(m, &L->wo, s->xb, E, nt, s->xb2, E);
         add(s->x, s->xb2, (size_t)nt * E);
 
-        for (int t = 0; t < nt; t++) llm_rmsnorm(s->xb + t * E, s->x + t * E, L->ffn_norm, dim, c->rms_eps);
+        /* h = rmsnorm(x) * ffn_norm; x += Wdown (silu(Wgate h) * (Wup h)) */
+        rmsnorm_rows(m, s->xb, s->x, L->ffn_norm, nt);
         const llm_matrix *gu[2] = {&L->w_gate, &L->w_up};
         float *gu_out[2] = {s->hb, s->hb2};
         size_t gu_ld[2] = {FF, FF};
@@ -163,12 +180,13 @@ static void chunk_forward(gorilla_model *m, const int32_t *tokens, int nt, int p
         matmul(m, &L->w_down, s->hb, FF, nt, s->xb, E);
         add(s->x, s->xb, (size_t)nt * E);
     }
-
     if (!logits) return;
-    /* every row, or the last one only */
+
+    /* logits = Woutput (rmsnorm(x) * output_norm): every row, or the last */
     int first = all ? 0 : nt - 1;
-    for (int t = first; t < nt; t++) llm_rmsnorm(s->x + t * E, s->x + t * E, w->out_norm, dim, c->rms_eps);
-    matmul(m, &w->output, s->x + (size_t)first * E, E, nt - first, logits, V);
+    float *x = s->x + (size_t)first * E;
+    rmsnorm_rows(m, x, x, w->out_norm, nt - first);
+    matmul(m, &w->output, x, E, nt - first, logits, V);
 }
 
 void llm_forward(gorilla_model *m, const int32_t *tokens, int n, int pos, float *logits, int all)
