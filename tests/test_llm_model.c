@@ -262,7 +262,7 @@ static void check_eval_rows_on(const char *path, const char *cpu, uint32_t type)
     assert_int_equal(gorilla_model_eval(m, toks + PRE, N, PRE, all, &err), GORILLA_OK);
     for (int i = 0; i < PRE + N; i++) {
         assert_int_equal(gorilla_model_forward(m, toks[i], i, one, &err), GORILLA_OK);
-        if (i >= PRE && memcmp(one, all + (size_t)(i - PRE) * V, (size_t)V * sizeof *one))
+        if (i >= PRE && memcmp(one, all + (size_t)(i - PRE) * V, (size_t)V * sizeof *one) != 0)
             fail_msg("%s on %s: eval row %d differs from forward", qtype_name(type), cpu, i - PRE);
     }
     /* a short draft (the one-token kernels per token) */

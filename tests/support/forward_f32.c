@@ -22,10 +22,10 @@ int llm_forward_f32(gorilla_model *m, int32_t token, int pos, float *logits)
     llm_state *s = &m->s;
     int dim = c->n_embd, hd = c->head_dim, group = c->n_head / c->n_head_kv;
     size_t E = (size_t)dim;
-    float *x = malloc(E * sizeof *x), *xb = malloc(E * sizeof *xb), *xb2 = malloc(E * sizeof *xb2);
-    float *q = malloc(E * sizeof *q), *hb = malloc((size_t)c->n_ff * sizeof *hb);
-    float *hb2 = malloc((size_t)c->n_ff * sizeof *hb2), *att = malloc((size_t)(pos + 1) * sizeof *att);
-    float *cs = malloc(((size_t)c->n_rot + 2) * sizeof *cs);
+    float *x = calloc(E, sizeof *x), *xb = calloc(E, sizeof *xb), *xb2 = calloc(E, sizeof *xb2);
+    float *q = calloc(E, sizeof *q), *hb = calloc((size_t)c->n_ff, sizeof *hb);
+    float *hb2 = calloc((size_t)c->n_ff, sizeof *hb2), *att = calloc((size_t)pos + 1, sizeof *att);
+    float *cs = calloc((size_t)c->n_rot + 2, sizeof *cs);
     int rc = -1;
     if (!x || !xb || !xb2 || !q || !hb || !hb2 || !att || !cs) goto done;
 
