@@ -24,6 +24,7 @@ static const cli_command COMMANDS[] = {
     {"chat", cmd_chat, "interactive API assistant keeping the conversation (reads tasks from stdin)"},
     {"selfinstruct", cmd_selfinstruct, "{instruction, API} pairs from an OpenAI-compatible teacher (self-instruct)"},
     {"dataset", cmd_dataset, "training conversations (0-shot, retriever-aware) from pairs; export for FastChat / HF"},
+    {"vocab", cmd_vocab, "learn a byte-level BPE vocabulary on training text, written as a GGUF vocabulary"},
     {"help", cmd_help, "list commands, or show a command's help"},
 };
 static const size_t N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0];

@@ -64,3 +64,11 @@ expect_fail selfinstruct-down "document 0" "$G" selfinstruct --endpoint "http://
 expect_fail selfinstruct-no-endpoint "--endpoint URL" "$G" selfinstruct --hub th --api "$TMP/api.jsonl" -o "$TMP/si3.jsonl"
 expect_fail selfinstruct-bad-examples "nope.json" "$G" selfinstruct --endpoint "http://127.0.0.1:$PORT/v1" --hub th --api "$TMP/api.jsonl" --examples "$TMP/nope.json" -o "$TMP/si4.jsonl"
 kill $SPID 2>/dev/null
+
+# vocab train: a byte-level BPE vocabulary on the conversations built above;
+# our tokenizer must encode the held-out texts as the training's encoder does
+for i in $(seq 40); do cat "$TMP/syn.jsonl"; done > "$TMP/many.jsonl"
+expect_ok vocab-train "our tokenizer = training encoder on" "$G" vocab train --vocab-size 400 --holdout-every 5 -o "$TMP/v.gguf" "$TMP/many.jsonl"
+expect_ok vocab-tokenize "' model'" "$G" tokenize -m "$TMP/v.gguf" -p "Find a pre-trained model"
+expect_fail vocab-small "--vocab-size needs" "$G" vocab train --vocab-size 10 -o "$TMP/v2.gguf" "$TMP/many.jsonl"
+expect_fail vocab-missing "nope.jsonl" "$G" vocab train -o "$TMP/v3.gguf" "$TMP/nope.jsonl"
