@@ -47,6 +47,18 @@ gorilla_status gorilla_pairset_load(gorilla_pairset *set, const char *path, gori
 gorilla_status gorilla_pairset_load_buffer(gorilla_pairset *set, const char *name, const char *data, size_t len,
                                            gorilla_error *err);
 
+/* APIZoo documents (a JSON array of objects, or one object) with their
+ * `questions` (an array of strings; documents without it are skipped):
+ * one pair per question. The answer: domain (the document's, else the
+ * API family: api_name before " - "), api_call, the family as provider,
+ * functionality as explanation, example_code; the document is the gold
+ * one. A file that is not valid JSON is GORILLA_ERR_PARSE naming
+ * file:line:column; wrong types are GORILLA_ERR_INVALID naming the
+ * document. *added (may be NULL): pairs added. */
+gorilla_status gorilla_pairset_load_apizoo(gorilla_pairset *set, const char *path, size_t *added, gorilla_error *err);
+gorilla_status gorilla_pairset_load_apizoo_buffer(gorilla_pairset *set, const char *name, const char *data, size_t len,
+                                                  size_t *added, gorilla_error *err);
+
 /* One APIBench train line (no newline) for a pair: code is
  * "###Instruction: I\n###Output: ANSWER", api_data the parsed api_json.
  * Caller frees; NULL on OOM. */

@@ -21,6 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         gorilla_pairset *p = NULL;
         if (gorilla_pairset_new(&p, &err) != GORILLA_OK) return 0;
         (void)gorilla_pairset_load_buffer(p, "fuzz", text, len, &err);
+        (void)gorilla_pairset_load_apizoo_buffer(p, "fuzz", text, len, NULL, &err);
         for (size_t i = 0; i < gorilla_pairset_count(p); i++) {
             const gorilla_train_pair *t = gorilla_pairset_get(p, i);
             if (!t->instruction || !t->answer) abort();
@@ -47,6 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     }
     case 4: {
+        if (len > 4096) len = 4096; /* training recounts pairs per merge: keep runs fast */
         gorilla_bpe *b = NULL;
         if (gorilla_bpe_new(&b, &err) != GORILLA_OK) return 0;
         int32_t *ids = NULL;
