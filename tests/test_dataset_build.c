@@ -305,6 +305,25 @@ static void test_synth_pairs(void **state)
     gorilla_pairset_free(a);
     gorilla_pairset_free(b);
     gorilla_store_free(store);
+
+    /* an APIZoo document (a service call, no domain): service frames, the family as domain */
+    const char zoo[] = "[{\"user_name\": \"u\", \"api_name\": \"Datadog API - Keys: Create an API key\", \"api_call\": "
+                       "\"POST /api/v2/api_keys\", \"api_version\": \"v2\", \"api_arguments\": {}, \"functionality\": "
+                       "\"Create an API key.\", \"env_requirements\": [], \"example_code\": \"\", \"meta_data\": {}, "
+                       "\"questions\": []}]";
+    if (gorilla_store_load_buffer("zoo.json", zoo, strlen(zoo), &store, &err) != GORILLA_OK) fail_msg("%s", err.message);
+    gorilla_pairset_new(&a, &err);
+    assert_int_equal(gorilla_pairset_synth(a, store, 5, 3, &added, &err), GORILLA_OK);
+    assert_int_equal(added, 5);
+    for (size_t i = 0; i < added; i++) {
+        const gorilla_train_pair *p = gorilla_pairset_get(a, i);
+        assert_non_null(strstr(p->instruction, "create an api key"));
+        assert_null(strstr(p->instruction, "pre-trained"));
+        assert_null(strstr(p->instruction, "key..")); /* the functionality's period is not doubled */
+        assert_string_equal(p->domain, "Datadog API");
+    }
+    gorilla_pairset_free(a);
+    gorilla_store_free(store);
 }
 
 static void test_conv_formats(void **state)

@@ -16,7 +16,7 @@ static const char *str_of(const json_t *o, const char *k)
 
 /* The API family of an APIZoo api_name ("Google Drive API - about.get" ->
  * "Google Drive API"). Caller frees. */
-static char *family(const char *api_name)
+char *ds_api_family(const char *api_name)
 {
     if (!api_name) return NULL;
     const char *dash = strstr(api_name, " - ");
@@ -54,7 +54,7 @@ gorilla_status gorilla_pairset_load_apizoo_buffer(gorilla_pairset *set, const ch
             break;
         }
         const char *domain = str_of(e, "domain");
-        char *fam = family(api_name);
+        char *fam = ds_api_family(api_name);
         char *code = ds_json_text(json_object_get(e, "example_code"));
         char *answer = gorilla_answer_format(domain ? domain : fam, call, fam, str_of(e, "functionality"), code);
         char *doc = json_dumps(e, JSON_COMPACT | JSON_PRESERVE_ORDER);
