@@ -196,9 +196,11 @@ int cmd_train(int argc, char **argv)
         gorilla_trainer_free(t);
         return 1;
     }
-    double peak = gorilla_train_peak_flops(threads > 0 ? threads : (int)sysconf(_SC_NPROCESSORS_ONLN));
-    fprintf(stderr, "gorilla train: %.4g model FLOPs per token; measured f32 product peak %.1f GFLOP/s (MFU base)\n",
-            info.flops_per_token, peak / 1e9);
+    /* the peak takes about a second to measure: only when MFU is shown */
+    double peak = quiet && !logf ? 0 : gorilla_train_peak_flops(threads > 0 ? threads : (int)sysconf(_SC_NPROCESSORS_ONLN));
+    if (peak > 0)
+        fprintf(stderr, "gorilla train: %.4g model FLOPs per token; measured f32 product peak %.1f GFLOP/s (MFU base)\n",
+                info.flops_per_token, peak / 1e9);
     int tty = isatty(STDERR_FILENO);
     long start_step = gorilla_trainer_step_count(t), every = o.steps / 20 > 0 ? o.steps / 20 : 1;
     double t0 = now(), last_val = NAN, final_loss = NAN;
