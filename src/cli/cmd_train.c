@@ -58,6 +58,30 @@ static void hms(double s, char *buf, size_t n)
     else snprintf(buf, n, "%ld:%02ld", t / 60, t % 60);
 }
 
+/* On resume: drops the log's lines after `step` (written by the run that
+ * was killed after its last checkpoint), so the log reads as one run. */
+static void trim_log(const char *path, long step)
+{
+    FILE *in = fopen(path, "r");
+    if (!in) return;
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *out = fopen(tmp, "w");
+    if (!out) {
+        fclose(in);
+        return;
+    }
+    char line[8192];
+    while (fgets(line, sizeof line, in)) {
+        static const char key[] = "{\"step\":";
+        if (!strncmp(line, key, sizeof key - 1) && strtol(line + sizeof key - 1, NULL, 10) > step) continue;
+        fputs(line, out);
+    }
+    fclose(in);
+    if (fclose(out) == 0) rename(tmp, path);
+    else remove(tmp);
+}
+
 static int cmd_plot(int argc, char **argv)
 {
     const char *log = NULL, *out = NULL;
@@ -191,6 +215,7 @@ int cmd_train(int argc, char **argv)
         fprintf(stderr, "gorilla train: resumed from %s at step %ld\n", resume, gorilla_trainer_step_count(t));
     }
     FILE *logf = NULL;
+    if (logp && resume) trim_log(logp, gorilla_trainer_step_count(t));
     if (logp && !(logf = fopen(logp, resume ? "a" : "w"))) {
         fprintf(stderr, "gorilla train: %s: cannot write the log\n", logp);
         gorilla_trainer_free(t);

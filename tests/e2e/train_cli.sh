@@ -62,13 +62,16 @@ killed_at=$(wc -l < "$TMP/part.log")
 if [ "$killed_at" -ge 60 ] || [ ! -f "$TMP/ck.bin" ]; then
   fail train-kill "the run was not killed mid-way (log $killed_at lines)"
 else
-  "$G" "${A[@]}" -o "$TMP/part.gguf" --resume "$TMP/ck.bin" --ckpt-every 7 >"$TMP/res.out" 2>"$TMP/res.err"
+  "$G" "${A[@]}" -o "$TMP/part.gguf" --resume "$TMP/ck.bin" --ckpt-every 7 --log "$TMP/part.log" >"$TMP/res.out" 2>"$TMP/res.err"
   if [ "$(awk '{print $5, $7}' "$TMP/res.out")" = "$(awk '{print $5, $7}' "$TMP/full.out")" ] && [ -n "$last" ]; then
     pass "train-kill-resume (killed after step $killed_at; $(grep -o 'resumed.*' "$TMP/res.err"); final loss $last bit for bit)"
   else
     fail train-kill-resume "$(cat "$TMP/res.out") vs $(cat "$TMP/full.out"): $(head -c 300 "$TMP/res.err")"
   fi
   if cmp -s "$TMP/part.gguf" "$TMP/full.gguf"; then pass train-resume-same-gguf; else fail train-resume-same-gguf "GGUFs differ"; fi
+  # the resumed log reads as one run: steps 1..60 once, the same losses
+  if [ "$(sed 's/,"tok_s.*//' "$TMP/part.log")" = "$(sed 's/,"tok_s.*//' "$TMP/full.log")" ]; then pass train-resume-log
+  else fail train-resume-log "$(wc -l < "$TMP/part.log") lines"; fi
 fi
 
 # checkpoints: corrupt, mismatched
