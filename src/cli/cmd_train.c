@@ -28,6 +28,7 @@ static const char USAGE[] =
     "  --lora-rank R        LoRA on --model (any tensor type; the base frozen, merged on export)\n"
     "  --lora-alpha A       LoRA scale alpha / rank (default 2 x rank)\n"
     "  --lora-targets LIST  matrices, of q,k,v,o,gate,up,down (default q,v)\n"
+    "  --lora-out FILE      also write the adapters alone as a llama.cpp LoRA GGUF (for --lora)\n"
     "  --ctx N              tokens per training row (default 128)\n"
     "data:\n"
     "  --data FILE          training conversations (JSON or JSON lines)\n"
@@ -113,7 +114,7 @@ int cmd_train(int argc, char **argv)
     if (argc > 1 && !strcmp(argv[1], "plot")) return cmd_plot(argc - 1, argv + 1);
     gorilla_train_opts o;
     gorilla_train_opts_init(&o);
-    const char *out = NULL, *ckpt = NULL, *resume = NULL, *logp = NULL;
+    const char *out = NULL, *ckpt = NULL, *resume = NULL, *logp = NULL, *lora_out = NULL;
     int init = 0, quiet = 0, threads = 0;
     double lora_alpha = 0;
     const char *targets = "q,v";
@@ -162,7 +163,8 @@ int cmd_train(int argc, char **argv)
         const char **sp = !strcmp(a, "--vocab") ? &o.vocab_path : !strcmp(a, "--model") || !strcmp(a, "-m") ? &o.base_model
                         : !strcmp(a, "--data") ? &o.data_path : !strcmp(a, "--val") ? &o.val_path
                         : !strcmp(a, "-o") ? &out : !strcmp(a, "--ckpt") ? &ckpt : !strcmp(a, "--resume") ? &resume
-                        : !strcmp(a, "--log") ? &logp : !strcmp(a, "--lora-targets") ? &targets : NULL;
+                        : !strcmp(a, "--log") ? &logp : !strcmp(a, "--lora-targets") ? &targets
+                        : !strcmp(a, "--lora-out") ? &lora_out : NULL;
         if (!sp) return cli_usage_error("train", "unknown flag '%s' (see gorilla train --help)", a);
         if (!v) return cli_usage_error("train", "%s needs a value", a);
         *sp = v;
@@ -190,6 +192,7 @@ int cmd_train(int argc, char **argv)
     if (!out) return cli_usage_error("train", "-o OUT.gguf is required");
     if (o.n_head_kv > o.n_head) o.n_head_kv = o.n_head;
     if (resume && !ckpt) ckpt = resume;
+    if (lora_out && !o.lora_rank) return cli_usage_error("train", "--lora-out needs --lora-rank");
 
     gorilla_error err;
     gorilla_trainer *t;
@@ -278,6 +281,7 @@ int cmd_train(int argc, char **argv)
     if (logf) fclose(logf);
     if (!rc && ckpt && gorilla_trainer_save(t, ckpt, &err)) rc = cli_fail("train", &err);
     if (!rc && gorilla_trainer_export(t, out, &err)) rc = cli_fail("train", &err);
+    if (!rc && lora_out && gorilla_trainer_export_lora(t, lora_out, &err)) rc = cli_fail("train", &err);
     if (!rc) {
         printf("final step %ld loss %.17g", gorilla_trainer_step_count(t), final_loss);
         if (!isnan(last_val)) printf(" val_loss %.17g", last_val);

@@ -105,8 +105,10 @@ if grep -q "2 conversations truncated at the context of 64 tokens" "$TMP/err"; t
 # LoRA on a Q4_0 base (frozen), merged on export
 "$S" -o "$TMP/base.gguf" --type Q4_0 --n-ctx 64 >/dev/null 2>&1
 expect_ok train-lora "final step 10" "$G" train --model "$TMP/base.gguf" --lora-rank 4 --lora-targets q,k,v,o,gate,up,down \
-  --data "$TMP/d.json" --ctx 64 --batch 4 --steps 10 --lr 1e-2 -t 2 --quiet -o "$TMP/lora.gguf"
+  --data "$TMP/d.json" --ctx 64 --batch 4 --steps 10 --lr 1e-2 -t 2 --quiet -o "$TMP/lora.gguf" --lora-out "$TMP/adapter.gguf"
 if grep -q "parameters, 8192 trained" "$TMP/err"; then pass train-lora-count; else fail train-lora-count "$(head -1 "$TMP/err")"; fi
+expect_ok train-lora-adapter "adapter.lora.alpha" sh -c "grep -a -o adapter.lora.alpha '$TMP/adapter.gguf'"
+expect_fail train-lora-out-needs-rank "--lora-out needs --lora-rank" "$G" "${A[@]}" --lora-out "$TMP/a.gguf" -o "$TMP/x.gguf"
 expect_ok train-lora-generate "generated" sh -c "'$G' generate -m '$TMP/lora.gguf' -p 'call 3' -n 4 --temp 0 2>&1"
 expect_fail train-lora-needs-model "LoRA adapts a base model" "$G" "${A[@]}" --lora-rank 4 -o "$TMP/x.gguf"
 expect_fail train-lora-bad-target "unknown matrix 'qq'" "$G" train --model "$TMP/base.gguf" --lora-rank 4 --lora-targets qq \
