@@ -74,6 +74,14 @@ else
   else fail train-resume-log "$(wc -l < "$TMP/part.log") lines"; fi
 fi
 
+# every kernel set gives the same bits
+sets=""
+for cpu in scalar avx2 avx512; do
+  sets="$sets $(GORILLA_CPU=$cpu "$G" "${A[@]}" --steps 3 --val-fraction 0 -o "$TMP/k.gguf" 2>/dev/null | awk '{print $5}')"
+done
+if [ "$(echo $sets | tr ' ' '\n' | sort -u | wc -l)" -eq 1 ]; then pass "train-kernel-sets (3 steps, final loss$sets)"
+else fail train-kernel-sets "losses differ:$sets"; fi
+
 # checkpoints: corrupt, mismatched
 cp "$TMP/ck.bin" "$TMP/bad.bin"
 printf '\x55' | dd of="$TMP/bad.bin" bs=1 seek=500 conv=notrunc 2>/dev/null
