@@ -8,6 +8,7 @@
 #include "store/store_internal.h"
 #include "store/pyrepr.h"
 #include "base/error.h"
+#include "base/utf8.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -505,42 +506,15 @@ const char *gorilla_ask_verdict(const gorilla_ask_result *r)
 
 /* --- JSON ------------------------------------------------------------ */
 
-/* Length of the valid UTF-8 sequence at s[0..n), 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    size_t len;
-    unsigned min;
-    if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) len = 2, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF) len = 3, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4) len = 4, min = 0x10000;
-    else return 0;
-    if (n < len) return 0;
-    unsigned cp = c & (0x3Fu >> (len - 1));
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (s[i] & 0x3Fu);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    return len;
-}
-
 json_t *ask_json_string(const char *s)
 {
     if (!s) return json_null();
     size_t n = strlen(s);
     json_t *v = json_stringn(s, n);
     if (v) return v;
-    pybuf b;
-    pybuf_init(&b);
-    for (size_t i = 0; i < n;) {
-        size_t k = utf8_seq((const unsigned char *)s + i, n - i);
-        if (k) pybuf_append(&b, s + i, k), i += k;
-        else pybuf_puts(&b, "\xEF\xBF\xBD"), i++;
-    }
-    char *t = pybuf_take(&b);
-    v = t ? json_string(t) : NULL;
+    size_t len = 0;
+    char *t = gorilla_utf8_sanitize(s, n, &len);
+    v = t ? json_stringn(t, len) : NULL;
     free(t);
     return v ? v : json_null();
 }

@@ -59,6 +59,7 @@
 
 #include "base/error.h"
 #include "base/hashmap.h"
+#include "base/utf8.h"
 
 #define MAX_TOKENS ((size_t)INT32_MAX)
 #define MAX_TOKEN_LEN ((size_t)1 << 16)
@@ -90,78 +91,7 @@ struct gorilla_tokenizer {
 /* UTF-8 and code point classes                                        */
 /* ------------------------------------------------------------------ */
 
-size_t gorilla_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    if (n == 0) return 0;
-    unsigned c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    size_t len;
-    uint32_t v, min;
-    if ((c & 0xE0) == 0xC0) {
-        len = 2;
-        v = c & 0x1F;
-        min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-        len = 3;
-        v = c & 0x0F;
-        min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-        len = 4;
-        v = c & 0x07;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < len) return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
-    *cp = v;
-    return len;
-}
-
-size_t gorilla_utf8_encode(uint32_t cp, char *out)
-{
-    unsigned char *o = (unsigned char *)out;
-    if (cp < 0x80) {
-        o[0] = (unsigned char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (unsigned char)(0xC0 | (cp >> 6));
-        o[1] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (unsigned char)(0xE0 | (cp >> 12));
-        o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (unsigned char)(0xF0 | (cp >> 18));
-    o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (unsigned char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
-int gorilla_utf8_valid(const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < n) {
-        uint32_t cp;
-        size_t l = gorilla_utf8_decode(p + i, n - i, &cp);
-        if (l == 0) return 0;
-        i += l;
-    }
-    return 1;
-}
+/* (UTF-8 itself: base/utf8.c) */
 
 typedef struct {
     uint32_t lo, hi;
@@ -710,14 +640,6 @@ static bigram heap_pop(heap *h)
     return top;
 }
 
-/* Length of the character starting with byte c (llama.cpp's
- * unicode_len_utf8: by the lead byte's high nibble, no validation). */
-static size_t lead_len(unsigned char c)
-{
-    static const unsigned char LEN[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4};
-    return LEN[c >> 4];
-}
-
 /* Merges symbols[0..ns) in place (a doubly linked list, first at 0). */
 static void merge_symbols(const gorilla_tokenizer *t, symbol *sym, heap *h, char **scratch,
                           size_t *scratch_cap);
@@ -832,7 +754,7 @@ static int spm_fragment(const gorilla_tokenizer *t, workspace *w, const char *s,
     if (reserve((void **)&w->sym, &w->sym_cap, n, sizeof *w->sym)) return -1;
     int ns = 0;
     for (size_t off = 0; off < n;) {
-        size_t cl = lead_len((unsigned char)b[off]);
+        size_t cl = gorilla_utf8_lead_len((unsigned char)b[off]);
         if (cl > n - off) cl = n - off;
         w->sym[ns].text = b + off;
         w->sym[ns].n = cl;
@@ -900,7 +822,7 @@ static int bpe_fragment(const gorilla_tokenizer *t, workspace *w, const char *s,
         if (reserve((void **)&w->sym, &w->sym_cap, k, sizeof *w->sym)) return -1;
         int ns = 0;
         for (size_t off = 0; off < k;) {
-            size_t cl = lead_len((unsigned char)w->buf[off]);
+            size_t cl = gorilla_utf8_lead_len((unsigned char)w->buf[off]);
             if (cl > k - off) cl = k - off;
             w->sym[ns].text = w->buf + off;
             w->sym[ns].n = cl;
@@ -919,7 +841,7 @@ static int bpe_fragment(const gorilla_tokenizer *t, workspace *w, const char *s,
                 continue;
             }
             for (size_t j = 0; j < sy->n;) {
-                size_t cl = lead_len((unsigned char)sy->text[j]);
+                size_t cl = gorilla_utf8_lead_len((unsigned char)sy->text[j]);
                 if (cl > sy->n - j) cl = sy->n - j;
                 if (gorilla_hashmap_get(&t->tok2id, sy->text + j, cl, &id)) push_id(o, (int32_t)id);
                 else if (t->unk >= 0) push_id(o, t->unk);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/utf8.h"
 #include "gorilla.h"
 
 struct gguf_file;
@@ -14,14 +15,7 @@ struct gguf_file;
 gorilla_status gorilla_tokenizer_from_gguf(const struct gguf_file *f, gorilla_tokenizer **out,
                                            gorilla_error *err);
 
-/* Decodes one UTF-8 code point at s[0..n) strictly (no overlongs, no
- * surrogates, <= U+10FFFF). Returns its length (1..4) and sets *cp, or
- * returns 0 when the bytes there are not a valid sequence. */
-size_t gorilla_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
-/* Writes cp as UTF-8 into out (4 bytes room); returns the length. */
-size_t gorilla_utf8_encode(uint32_t cp, char *out);
-/* 1 when s[0..n) is valid UTF-8. */
-int gorilla_utf8_valid(const char *s, size_t n);
+/* UTF-8 decoding and encoding: base/utf8.h (included for the tests). */
 
 /* Approximate Unicode classes used by the GPT-2 pre-tokenizer: exact for
  * ASCII, a compact table of common ranges beyond it. */
