@@ -29,6 +29,13 @@ typedef struct {
     const char *retriever;     /* NULL: the default retriever; "none": no retrieval */
     size_t k;                  /* documents retrieved (default 3) */
     const char *model_path;    /* local GGUF model, or NULL */
+    /* Or a model already loaded, borrowed (model_path then only names it):
+     * the caller keeps it and its tokenizer alive while the asker lives and
+     * does not run it from another thread meanwhile (gorilla serve: one
+     * generation at a time, so the server's backend and the asker share
+     * one model). */
+    gorilla_model *model;
+    const gorilla_tokenizer *tokenizer;
     int n_threads, n_ctx;      /* for the local model (0: its defaults) */
     const char *endpoint;      /* OpenAI-compatible base URL, or NULL */
     const char *model_name;    /* the model sent to the endpoint (default "gorilla") */

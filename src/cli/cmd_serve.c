@@ -38,7 +38,7 @@ static const char USAGE[] =
     "  --data ROOT         API files for /v1/gorilla/ask: ROOT/api/<hub>_api.jsonl or ROOT/<hub>_api.jsonl\n"
     "  --api FILE          one API file for /v1/gorilla/ask (hub from the name)\n"
     "                      (ask retrieves from them and, with --model, generates with the\n"
-    "                      model: a second instance of it, sharing the mapped weights)\n"
+    "                      served model itself: it is loaded once)\n"
     "Limits: request bodies over 1 MiB get 413; headers over 64 KiB are refused.\n";
 
 /* The served backend: generation from `inner`, /v1/gorilla/ask from the
@@ -76,6 +76,27 @@ static void log_request(void *user, const char *method, const char *path, unsign
     for (; method[j] && j + 1 < sizeof m; j++) m[j] = (method[j] > 0x20 && method[j] < 0x7f) ? method[j] : '?';
     m[j] = '\0';
     fprintf(stderr, "gorilla serve: %s %s %u %.1f ms\n", m, p, status, ms);
+}
+
+/* The served model and its tokenizer (parsed from the file until the
+ * model hands out the one it owns: the only place to change then). */
+static gorilla_status load_model(const char *path, long threads, long ctx, gorilla_model **m, gorilla_tokenizer **tok,
+                                 gorilla_error *err)
+{
+    gorilla_model_opts mo = {(int)threads, (int)ctx};
+    gorilla_status st = gorilla_model_load(path, &mo, m, err);
+    if (!st) st = gorilla_tokenizer_load_gguf(path, tok, err);
+    if (st) {
+        gorilla_model_free(*m);
+        *m = NULL;
+    }
+    return st;
+}
+
+static void free_model(gorilla_model *m, gorilla_tokenizer *tok)
+{
+    gorilla_tokenizer_free(tok);
+    gorilla_model_free(m);
 }
 
 int cmd_serve(int argc, char **argv)
@@ -138,26 +159,38 @@ int cmd_serve(int argc, char **argv)
 
     gorilla_error err = {0};
     serve_backend sb = {0};
+    /* The model is loaded once: the generation backend and the asker of
+     * /v1/gorilla/ask borrow it. Sharing is safe because the server runs
+     * one generation at a time (its worker thread takes queued jobs, ask
+     * requests included, one by one), so the two never use the model at
+     * the same time. */
+    gorilla_model *m = NULL;
+    gorilla_tokenizer *tok = NULL;
+    if (model && load_model(model, threads, ctx, &m, &tok, &err)) return cli_fail("serve", &err);
     if (data || api) {
         cli_api_files files;
         int rc = cli_api_paths("serve", data, api, -1, &files);
-        if (rc) return rc;
+        if (rc) {
+            free_model(m, tok);
+            return rc;
+        }
         gorilla_ask_opts ao;
         gorilla_ask_opts_init(&ao);
         for (int h = 0; h < GORILLA_HUB_COUNT; h++) ao.api_paths[h] = files.paths[h];
         ao.model_path = model;
-        ao.n_threads = (int)threads;
-        ao.n_ctx = (int)ctx;
-        if (gorilla_asker_new(&ao, &sb.asker, &err)) return cli_fail("serve", &err);
+        ao.model = m;
+        ao.tokenizer = tok;
+        if (gorilla_asker_new(&ao, &sb.asker, &err)) {
+            free_model(m, tok);
+            return cli_fail("serve", &err);
+        }
     }
     if (echo) {
         gorilla_backend_echo(&sb.inner);
-    } else {
-        gorilla_model_opts mo = {(int)threads, (int)ctx};
-        if (gorilla_backend_llm_load(model, &mo, &sb.inner, &err)) {
-            gorilla_asker_free(sb.asker);
-            return cli_fail("serve", &err);
-        }
+    } else if (gorilla_backend_llm_new(m, tok, model, &sb.inner, &err)) {
+        gorilla_asker_free(sb.asker);
+        free_model(m, tok);
+        return cli_fail("serve", &err);
     }
     gorilla_backend be = {&sb, sb.inner.model_name, serve_complete, (sb.asker || sb.inner.ask) ? serve_ask : NULL, NULL};
 
@@ -174,6 +207,7 @@ int cmd_serve(int argc, char **argv)
     if (gorilla_server_start(&o, &be, &srv, &err)) {
         gorilla_backend_free(&sb.inner);
         gorilla_asker_free(sb.asker);
+        free_model(m, tok);
         return cli_fail("serve", &err);
     }
     int is6 = strchr(o.host, ':') != NULL;
@@ -186,5 +220,6 @@ int cmd_serve(int argc, char **argv)
     gorilla_server_stop(srv);
     gorilla_backend_free(&sb.inner);
     gorilla_asker_free(sb.asker);
+    free_model(m, tok);
     return 0;
 }
