@@ -31,5 +31,7 @@
 #include "gorilla/llm.h"
 #include "gorilla/net.h"
 #include "gorilla/pipeline.h"
+#include "gorilla/bfcl.h"
+#include "gorilla/train.h"
 
 #endif /* GORILLA_H */

@@ -37,6 +37,8 @@ int cmd_serve(int argc, char **argv);
 int cmd_ask(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_chat(int argc, char **argv);
+int cmd_bfcl(int argc, char **argv);
+int cmd_train(int argc, char **argv);
 /* API files of the ask/bench/chat commands (cmd_ask.c): --api FILE (hub
  * from `hub` or the name), else --data ROOT, else $GORILLA_DATA, else the
  * starter store; ROOT/api/<hub>_api.jsonl or ROOT/<hub>_api.jsonl. hub -1:

@@ -21,7 +21,9 @@ static const cli_command COMMANDS[] = {
     {"serve", cmd_serve, "serve an OpenAI-compatible HTTP API (chat, completions, streaming) on a GGUF model"},
     {"ask", cmd_ask, "the API call for a task: retrieve, ask a model (optional), check the call against the store"},
     {"bench", cmd_bench, "run a model over an APIBench question file (resumable), then evaluate the answers"},
+    {"bfcl", cmd_bfcl, "Berkeley Function Calling Leaderboard: `bfcl eval` checks result files as BFCL's AST checker"},
     {"chat", cmd_chat, "interactive API assistant keeping the conversation (reads tasks from stdin)"},
+    {"train", cmd_train, "train a LLaMA model from scratch or fine-tune a GGUF on conversations; plot its log"},
     {"help", cmd_help, "list commands, or show a command's help"},
 };
 static const size_t N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0];

@@ -11,8 +11,7 @@
  * are tested, in file order, so the first match is the published one. */
 #include "eval/matcher_internal.h"
 #include "base/error.h"
-#include "store/store_internal.h"
-#include "store/jsonl.h"
+#include "store/store.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -255,9 +254,9 @@ gorilla_status gorilla_matcher_new(const gorilla_store *store, gorilla_hub hub,
     if (!m->docs || !m->stamp || !m->cand) goto nomem;
     for (size_t i = 0; i < n; i++) {
         mdoc *d = &m->docs[i];
-        const json_t *doc = gorilla_store_doc(store, i);
-        d->domain = doc ? json_str(doc, "domain") : NULL;
-        const char *call = doc ? json_str(doc, "api_call") : NULL;
+        const store_value *doc = store_doc(store, i);
+        d->domain = store_value_get_string(doc, "domain");
+        const char *call = store_value_get_string(doc, "api_call");
         if (!call) continue; /* not a string: cannot match */
         if (strncmp(call, "./", 2) == 0 || strncmp(call, "python ", 7) == 0) {
             d->shell = strdup(call);

@@ -5,8 +5,7 @@
  * retrieved documents themselves. */
 #include "pipeline/ask.h"
 #include "prompt/template.h"
-#include "store/store_internal.h"
-#include "store/pyrepr.h"
+#include "store/store.h"
 #include "base/error.h"
 #include "base/utf8.h"
 
@@ -288,7 +287,7 @@ gorilla_status gorilla_asker_generate(gorilla_asker *a, const char *prompt, char
 char *gorilla_asker_task_text(gorilla_asker *a, const char *task, const gorilla_ask_hit *top)
 {
     if (!top) return strdup(task);
-    char *doc = py_str(gorilla_store_doc(a->store[top->hub], top->api_index));
+    char *doc = store_py_str(store_doc(a->store[top->hub], top->api_index));
     if (!doc) return NULL;
     char *t = gorilla_prompt_with_doc(task, doc);
     free(doc);
@@ -301,28 +300,27 @@ char *gorilla_asker_task_text(gorilla_asker *a, const char *task, const gorilla_
  * per line, other values as JSON. Caller frees; NULL when absent/null. */
 static char *field_text(const gorilla_store *s, size_t i, const char *key)
 {
-    const json_t *doc = gorilla_store_doc(s, i);
-    const json_t *v = doc ? json_object_get(doc, key) : NULL;
-    if (!v || json_is_null(v)) return NULL;
-    if (json_is_string(v)) return strdup(json_string_value(v));
-    if (json_is_array(v)) {
+    const store_value *v = store_value_get(store_doc(s, i), key);
+    store_kind kind = store_value_kind(v);
+    if (kind == STORE_ABSENT || kind == STORE_NULL) return NULL;
+    if (kind == STORE_STRING) return strdup(store_value_string(v, NULL));
+    if (kind == STORE_ARRAY) {
         pybuf b;
         pybuf_init(&b);
-        size_t j;
-        const json_t *e;
-        json_array_foreach(v, j, e)
-        {
+        for (size_t j = 0, n = store_value_size(v); j < n; j++) {
+            const store_value *e = store_value_at(v, j);
             if (j) pybuf_putc(&b, '\n');
-            if (json_is_string(e)) pybuf_puts(&b, json_string_value(e));
+            const char *str = store_value_string(e, NULL);
+            if (str) pybuf_puts(&b, str);
             else {
-                char *t = json_dumps(e, JSON_COMPACT);
+                char *t = store_value_json(e);
                 if (t) pybuf_puts(&b, t);
                 free(t);
             }
         }
         return pybuf_take(&b);
     }
-    return json_dumps(v, JSON_COMPACT);
+    return store_value_json(v);
 }
 
 void gorilla_ask_result_clear(gorilla_ask_result *r)
