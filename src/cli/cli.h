@@ -39,7 +39,7 @@ int cmd_bench(int argc, char **argv);
 int cmd_chat(int argc, char **argv);
 int cmd_bfcl(int argc, char **argv);
 int cmd_train(int argc, char **argv);
-/* API files of the ask/bench/chat commands (cmd_ask.c): --api FILE (hub
+/* Shared helpers (common.c). API files of ask/bench/chat/serve: --api FILE (hub
  * from `hub` or the name), else --data ROOT, else $GORILLA_DATA, else the
  * starter store; ROOT/api/<hub>_api.jsonl or ROOT/<hub>_api.jsonl. hub -1:
  * every hub found. Returns 0, or the exit code after printing why. */
@@ -70,7 +70,7 @@ int cli_asker_open(const char *cmd, const char *data, const char *api, const cha
 /* Prints an ask result as text. */
 void cli_print_ask(const gorilla_ask_result *r, const char *model_id);
 /* Parses token ids separated by spaces or commas into a malloc'd array
- * (cmd_logprobs.c). Returns 0, or -1 on a bad id. */
+ * (common.c). Returns 0, or -1 on a bad id. */
 int cli_parse_token_list(const char *s, int32_t **out, size_t *n);
 
 #endif

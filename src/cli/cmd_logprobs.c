@@ -21,37 +21,6 @@ static const char USAGE[] =
     "  -t N               threads (default: online CPUs)\n"
     "  --ctx N            context length (default: the model's)\n";
 
-int cli_parse_token_list(const char *s, int32_t **out, size_t *n)
-{
-    size_t cap = 16, k = 0;
-    int32_t *v = malloc(cap * sizeof *v);
-    if (!v) return -1;
-    const char *p = s;
-    for (;;) {
-        while (*p == ' ' || *p == ',' || *p == '\t' || *p == '\n') p++;
-        if (!*p) break;
-        char *end;
-        long id = strtol(p, &end, 10);
-        if (end == p || id < 0 || id > INT32_MAX || (*end && *end != ' ' && *end != ',' && *end != '\t' && *end != '\n')) {
-            free(v);
-            return -1;
-        }
-        if (k == cap) {
-            int32_t *nv = realloc(v, (cap *= 2) * sizeof *v);
-            if (!nv) {
-                free(v);
-                return -1;
-            }
-            v = nv;
-        }
-        v[k++] = (int32_t)id;
-        p = end;
-    }
-    *out = v;
-    *n = k;
-    return 0;
-}
-
 typedef struct {
     int32_t id;
     double p;
