@@ -2,6 +2,7 @@
 #ifndef GORILLA_CLI_H
 #define GORILLA_CLI_H
 
+#include "cli/flags.h"
 #include "gorilla.h"
 
 /* Every subcommand: argc/argv start at the subcommand's name (argv[0]).
@@ -51,15 +52,20 @@ typedef struct {
 int cli_api_paths(const char *cmd, const char *data, const char *api, int hub, cli_api_files *f);
 /* Model flags shared by ask/bench/chat. */
 typedef struct {
-    const char *model, *endpoint, *model_name, *api_key_env;
+    const char *model, *endpoint, *model_name, *api_key_env, *prompt_s;
     gorilla_prompt_style prompt;
     long max_tokens, ctx, threads, retries;
     int retries_set;
     double temp;
 } cli_gen_flags;
-/* Parses one model flag (a with value v); *used 0 when a is not one.
- * Returns 0, or 2 after a usage error. */
-int cli_parse_gen_flag(const char *cmd, const char *a, const char *v, cli_gen_flags *g, int *used);
+/* Entries the model flags take in a flag table. */
+#define CLI_GEN_NFLAGS 10
+/* Writes the model flags' table entries into t (room for CLI_GEN_NFLAGS);
+ * returns how many. */
+size_t cli_gen_flags_table(cli_gen_flags *g, cli_flag *t);
+/* Checks the parsed values (--prompt gorilla|eval). Returns 0, or 2 after a
+ * usage error. */
+int cli_gen_flags_check(const char *cmd, cli_gen_flags *g);
 void cli_gen_flags_apply(const cli_gen_flags *g, gorilla_ask_opts *o);
 /* The asker of ask/chat from their common flags (--data/--api, --hub,
  * --retriever, -k, model or endpoint): checks them, finds the API files and

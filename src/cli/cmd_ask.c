@@ -42,38 +42,22 @@ int cmd_ask(int argc, char **argv)
     long k = 3;
     int json = 0;
     cli_gen_flags g = {0};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (cli_is_help(a)) {
-            fputs(USAGE, stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--json")) {
-            json = 1;
-            continue;
-        }
-        if (a[0] != '-' || !a[1]) {
-            if (task) return cli_usage_error("ask", "give one task (quote it), not also '%s'", a);
-            task = a;
-            continue;
-        }
-        if (!v) return cli_usage_error("ask", "%s needs a value", a);
-        i++;
-        int used, rc = cli_parse_gen_flag("ask", a, v, &g, &used);
-        if (rc) return rc;
-        if (used) continue;
-        if (!strcmp(a, "--hub")) hub_s = v;
-        else if (!strcmp(a, "--retriever")) retriever = v;
-        else if (!strcmp(a, "--data")) data = v;
-        else if (!strcmp(a, "--api")) api = v;
-        else if (!strcmp(a, "-k")) {
-            if (cli_parse_long(v, 1, 100, &k)) return cli_usage_error("ask", "-k needs an integer in [1, 100]");
-        } else return cli_usage_error("ask", "unknown argument '%s'", a);
-    }
+    cli_flag t[CLI_GEN_NFLAGS + 6];
+    size_t n = cli_gen_flags_table(&g, t);
+    t[n++] = CLI_F_BOOL("--json", NULL, &json);
+    t[n++] = CLI_F_STR("--hub", NULL, &hub_s);
+    t[n++] = CLI_F_STR("--retriever", NULL, &retriever);
+    t[n++] = CLI_F_STR("--data", NULL, &data);
+    t[n++] = CLI_F_STR("--api", NULL, &api);
+    t[n++] = CLI_F_LONG("-k", NULL, &k, 1, 100, "needs an integer in [1, 100]");
+    cli_positional pos = {&task, 1, 0, "give one task (quote it), not also"};
+    int rc = cli_flags_parse("ask", USAGE, argc, argv, t, n, &pos);
+    if (rc >= 0) return rc;
+    if ((rc = cli_gen_flags_check("ask", &g))) return rc;
     if (!task || !*task) return cli_usage_error("ask", "no task given");
     int hub = -1;
     gorilla_asker *asker = NULL;
-    int rc = cli_asker_open("ask", data, api, hub_s, retriever, k, &g, &hub, &asker);
+    rc = cli_asker_open("ask", data, api, hub_s, retriever, k, &g, &hub, &asker);
     if (rc) return rc;
     gorilla_error err = {0};
     gorilla_ask_result r;

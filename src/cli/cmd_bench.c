@@ -106,31 +106,19 @@ int cmd_bench(int argc, char **argv)
     long limit = -1;
     int no_eval = 0;
     cli_gen_flags g = {0};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (cli_is_help(a)) {
-            fputs(USAGE, stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--no-eval")) {
-            no_eval = 1;
-            continue;
-        }
-        if (!v) return cli_usage_error("bench", "%s needs a value", a);
-        i++;
-        int used, rc = cli_parse_gen_flag("bench", a, v, &g, &used);
-        if (rc) return rc;
-        if (used) continue;
-        if (!strcmp(a, "--hub")) hub_s = v;
-        else if (!strcmp(a, "--setting")) setting_s = v;
-        else if (!strcmp(a, "--out")) out = v;
-        else if (!strcmp(a, "--data")) data = v;
-        else if (!strcmp(a, "--questions")) qfile = v;
-        else if (!strcmp(a, "--retriever")) retriever = v;
-        else if (!strcmp(a, "--limit")) {
-            if (cli_parse_long(v, 0, 100000000, &limit)) return cli_usage_error("bench", "--limit needs an integer >= 0");
-        } else return cli_usage_error("bench", "unknown argument '%s'", a);
-    }
+    cli_flag t[CLI_GEN_NFLAGS + 8];
+    size_t n = cli_gen_flags_table(&g, t);
+    t[n++] = CLI_F_BOOL("--no-eval", NULL, &no_eval);
+    t[n++] = CLI_F_STR("--hub", NULL, &hub_s);
+    t[n++] = CLI_F_STR("--setting", NULL, &setting_s);
+    t[n++] = CLI_F_STR("--out", NULL, &out);
+    t[n++] = CLI_F_STR("--data", NULL, &data);
+    t[n++] = CLI_F_STR("--questions", NULL, &qfile);
+    t[n++] = CLI_F_STR("--retriever", NULL, &retriever);
+    t[n++] = CLI_F_LONG("--limit", NULL, &limit, 0, 100000000, "needs an integer >= 0");
+    int rc = cli_flags_parse("bench", USAGE, argc, argv, t, n, NULL);
+    if (rc >= 0) return rc;
+    if ((rc = cli_gen_flags_check("bench", &g))) return rc;
     gorilla_hub hub;
     gorilla_setting setting;
     if (!hub_s) return cli_usage_error("bench", "--hub is required");
@@ -155,7 +143,7 @@ int cmd_bench(int argc, char **argv)
     else if (gorilla_data_path(root, hub, GORILLA_FILE_QUESTIONS, NULL, setting_s, qpath, sizeof qpath, &err))
         return cli_fail("bench", &err);
     cli_api_files files;
-    int rc = cli_api_paths("bench", root, NULL, (int)hub, &files);
+    rc = cli_api_paths("bench", root, NULL, (int)hub, &files);
     if (rc) return rc;
 
     gorilla_ask_opts o;

@@ -66,43 +66,25 @@ static int parse_args(int argc, char **argv, gen_args *g)
     g->min_p = 0.05;
     g->repeat_penalty = 1.1;
     g->seed = 42;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (cli_is_help(a)) {
-            fputs(USAGE, stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--json")) {
-            g->json = 1;
-            continue;
-        }
-        if (!v) return cli_usage_error("generate", "%s needs a value", a);
-        i++;
-        if (!strcmp(a, "-m") || !strcmp(a, "--model")) g->path = v;
-        else if (!strcmp(a, "-p") || !strcmp(a, "--prompt")) g->prompt = v;
-        else if (!strcmp(a, "--tokens")) g->tokens = v;
-        else if (!strcmp(a, "-n")) {
-            if (cli_parse_long(v, 0, 1 << 20, &g->n_gen)) return cli_usage_error("generate", "-n needs an integer >= 0");
-        } else if (!strcmp(a, "-t") || !strcmp(a, "--threads")) {
-            if (cli_parse_long(v, 1, 256, &g->threads)) return cli_usage_error("generate", "-t needs an integer in [1, 256]");
-        } else if (!strcmp(a, "--ctx")) {
-            if (cli_parse_long(v, 1, 1 << 20, &g->ctx)) return cli_usage_error("generate", "--ctx needs an integer in [1, 1048576]");
-        } else if (!strcmp(a, "--top-k")) {
-            if (cli_parse_long(v, 0, 1 << 24, &g->top_k)) return cli_usage_error("generate", "--top-k needs an integer >= 0");
-        } else if (!strcmp(a, "--seed")) {
-            if (cli_parse_long(v, 0, 0x7fffffffffffffffL, &g->seed)) return cli_usage_error("generate", "--seed needs an integer >= 0");
-        } else if (!strcmp(a, "--temp")) {
-            if (cli_parse_double(v, &g->temp) || g->temp < 0) return cli_usage_error("generate", "--temp needs a number >= 0");
-        } else if (!strcmp(a, "--top-p")) {
-            if (cli_parse_double(v, &g->top_p) || g->top_p <= 0 || g->top_p > 1) return cli_usage_error("generate", "--top-p needs a number in (0, 1]");
-        } else if (!strcmp(a, "--min-p")) {
-            if (cli_parse_double(v, &g->min_p) || g->min_p < 0 || g->min_p > 1) return cli_usage_error("generate", "--min-p needs a number in [0, 1]");
-        } else if (!strcmp(a, "--repeat-penalty")) {
-            if (cli_parse_double(v, &g->repeat_penalty) || g->repeat_penalty <= 0) return cli_usage_error("generate", "--repeat-penalty needs a number > 0");
-        } else {
-            return cli_usage_error("generate", "unknown argument '%s'", a);
-        }
-    }
+    const cli_flag flags[] = {
+        CLI_F_BOOL("--json", NULL, &g->json),
+        CLI_F_STR("--model", "-m", &g->path),
+        CLI_F_STR("--prompt", "-p", &g->prompt),
+        CLI_F_STR("--tokens", NULL, &g->tokens),
+        CLI_F_LONG("-n", NULL, &g->n_gen, 0, 1 << 20, "needs an integer >= 0"),
+        CLI_F_LONG("--threads", "-t", &g->threads, 1, 256, "needs an integer in [1, 256]"),
+        CLI_F_LONG("--ctx", NULL, &g->ctx, 1, 1 << 20, "needs an integer in [1, 1048576]"),
+        CLI_F_LONG("--top-k", NULL, &g->top_k, 0, 1 << 24, "needs an integer >= 0"),
+        CLI_F_LONG("--seed", NULL, &g->seed, 0, 0x7fffffffffffffffL, "needs an integer >= 0"),
+        CLI_F_DOUBLE("--temp", NULL, &g->temp, 0, 1e30, "needs a number >= 0"),
+        {.name = "--top-p", .kind = CLI_DOUBLE, .dst = &g->top_p, .min = 0, .max = 1, .open_min = 1,
+         .bad = "needs a number in (0, 1]"},
+        CLI_F_DOUBLE("--min-p", NULL, &g->min_p, 0, 1, "needs a number in [0, 1]"),
+        {.name = "--repeat-penalty", .kind = CLI_DOUBLE, .dst = &g->repeat_penalty, .min = 0, .max = 1e30,
+         .open_min = 1, .bad = "needs a number > 0"},
+    };
+    int rc = cli_flags_parse("generate", USAGE, argc, argv, flags, CLI_NFLAGS(flags), NULL);
+    if (rc >= 0) return rc;
     if (!g->path) return cli_usage_error("generate", "-m MODEL.gguf is required");
     if (!g->prompt == !g->tokens) return cli_usage_error("generate", "give exactly one of -p TEXT and --tokens IDS");
     return -1; /* go on */

@@ -106,43 +106,25 @@ int cmd_serve(int argc, char **argv)
     long port = 8080, max_queue = 16, threads = 0, ctx = 0, max_conn = 64, timeout = 30;
     gorilla_server_opts o;
     gorilla_server_opts_init(&o);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (cli_is_help(a)) {
-            fputs(USAGE, stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--echo")) {
-            echo = 1;
-            continue;
-        }
-        if (!strcmp(a, "--log")) {
-            o.on_request = log_request;
-            continue;
-        }
-        if (!v) return cli_usage_error("serve", "%s needs a value", a);
-        i++;
-        if (!strcmp(a, "--model") || !strcmp(a, "-m")) model = v;
-        else if (!strcmp(a, "--host")) o.host = v;
-        else if (!strcmp(a, "--api-key-env")) key_env = v;
-        else if (!strcmp(a, "--data")) data = v;
-        else if (!strcmp(a, "--api")) api = v;
-        else if (!strcmp(a, "--port")) {
-            if (cli_parse_long(v, 0, 65535, &port)) return cli_usage_error("serve", "--port needs an integer in [0, 65535]");
-        } else if (!strcmp(a, "--max-queue")) {
-            if (cli_parse_long(v, 1, 100000, &max_queue)) return cli_usage_error("serve", "--max-queue needs an integer in [1, 100000]");
-        } else if (!strcmp(a, "--max-connections")) {
-            if (cli_parse_long(v, 1, 10000, &max_conn)) return cli_usage_error("serve", "--max-connections needs an integer in [1, 10000]");
-        } else if (!strcmp(a, "--timeout")) {
-            if (cli_parse_long(v, 1, 86400, &timeout)) return cli_usage_error("serve", "--timeout needs an integer in [1, 86400]");
-        } else if (!strcmp(a, "--threads") || !strcmp(a, "-t")) {
-            if (cli_parse_long(v, 1, 256, &threads)) return cli_usage_error("serve", "--threads needs an integer in [1, 256]");
-        } else if (!strcmp(a, "--ctx")) {
-            if (cli_parse_long(v, 1, 1 << 20, &ctx)) return cli_usage_error("serve", "--ctx needs an integer in [1, 1048576]");
-        } else {
-            return cli_usage_error("serve", "unknown argument '%s'", a);
-        }
-    }
+    int log = 0;
+    const cli_flag flags[] = {
+        CLI_F_BOOL("--echo", NULL, &echo),
+        CLI_F_BOOL("--log", NULL, &log),
+        CLI_F_STR("--model", "-m", &model),
+        CLI_F_STR("--host", NULL, &o.host),
+        CLI_F_STR("--api-key-env", NULL, &key_env),
+        CLI_F_STR("--data", NULL, &data),
+        CLI_F_STR("--api", NULL, &api),
+        CLI_F_LONG("--port", NULL, &port, 0, 65535, "needs an integer in [0, 65535]"),
+        CLI_F_LONG("--max-queue", NULL, &max_queue, 1, 100000, "needs an integer in [1, 100000]"),
+        CLI_F_LONG("--max-connections", NULL, &max_conn, 1, 10000, "needs an integer in [1, 10000]"),
+        CLI_F_LONG("--timeout", NULL, &timeout, 1, 86400, "needs an integer in [1, 86400]"),
+        CLI_F_LONG("--threads", "-t", &threads, 1, 256, "needs an integer in [1, 256]"),
+        CLI_F_LONG("--ctx", NULL, &ctx, 1, 1 << 20, "needs an integer in [1, 1048576]"),
+    };
+    int prc = cli_flags_parse("serve", USAGE, argc, argv, flags, CLI_NFLAGS(flags), NULL);
+    if (prc >= 0) return prc;
+    if (log) o.on_request = log_request;
     if (model && echo) return cli_usage_error("serve", "give either --model or --echo, not both");
     if (data && api) return cli_usage_error("serve", "give --data or --api, not both");
     if (!model && !echo)

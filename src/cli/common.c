@@ -97,29 +97,28 @@ int cli_api_paths(const char *cmd, const char *data, const char *api, int hub, c
     return 0;
 }
 
-int cli_parse_gen_flag(const char *cmd, const char *a, const char *v, cli_gen_flags *g, int *used)
+size_t cli_gen_flags_table(cli_gen_flags *g, cli_flag *t)
 {
-    *used = 1;
-    if (!strcmp(a, "--model") || !strcmp(a, "-m")) g->model = v;
-    else if (!strcmp(a, "--endpoint")) g->endpoint = v;
-    else if (!strcmp(a, "--model-name")) g->model_name = v;
-    else if (!strcmp(a, "--api-key-env")) g->api_key_env = v;
-    else if (!strcmp(a, "--prompt")) {
-        if (!strcmp(v, "gorilla")) g->prompt = GORILLA_PROMPT_GORILLA;
-        else if (!strcmp(v, "eval")) g->prompt = GORILLA_PROMPT_EVAL;
-        else return cli_usage_error(cmd, "--prompt is gorilla or eval, not '%s'", v);
-    } else if (!strcmp(a, "-n") || !strcmp(a, "--max-tokens")) {
-        if (cli_parse_long(v, 1, 1 << 20, &g->max_tokens)) return cli_usage_error(cmd, "%s needs an integer >= 1", a);
-    } else if (!strcmp(a, "--temp")) {
-        if (cli_parse_double(v, &g->temp) || g->temp < 0) return cli_usage_error(cmd, "--temp needs a number >= 0");
-    } else if (!strcmp(a, "--ctx")) {
-        if (cli_parse_long(v, 1, 1 << 20, &g->ctx)) return cli_usage_error(cmd, "--ctx needs an integer >= 1");
-    } else if (!strcmp(a, "--retries")) {
-        if (cli_parse_long(v, 0, 100, &g->retries)) return cli_usage_error(cmd, "--retries needs an integer in [0, 100]");
-        g->retries_set = 1;
-    } else if (!strcmp(a, "-t") || !strcmp(a, "--threads")) {
-        if (cli_parse_long(v, 1, 256, &g->threads)) return cli_usage_error(cmd, "-t needs an integer in [1, 256]");
-    } else *used = 0;
+    size_t n = 0;
+    t[n++] = CLI_F_STR("--model", "-m", &g->model);
+    t[n++] = CLI_F_STR("--endpoint", NULL, &g->endpoint);
+    t[n++] = CLI_F_STR("--model-name", NULL, &g->model_name);
+    t[n++] = CLI_F_STR("--api-key-env", NULL, &g->api_key_env);
+    t[n++] = CLI_F_STR("--prompt", NULL, &g->prompt_s);
+    t[n++] = CLI_F_LONG("--max-tokens", "-n", &g->max_tokens, 1, 1 << 20, "needs an integer >= 1");
+    t[n++] = CLI_F_DOUBLE("--temp", NULL, &g->temp, 0, 1e30, "needs a number >= 0");
+    t[n++] = CLI_F_LONG("--ctx", NULL, &g->ctx, 1, 1 << 20, "needs an integer >= 1");
+    t[n++] = CLI_F_LONG("--retries", NULL, &g->retries, 0, 100, "needs an integer in [0, 100]");
+    t[n - 1].seen = &g->retries_set;
+    t[n++] = CLI_F_LONG("--threads", "-t", &g->threads, 1, 256, "needs an integer in [1, 256]");
+    return n;
+}
+
+int cli_gen_flags_check(const char *cmd, cli_gen_flags *g)
+{
+    if (!g->prompt_s || !strcmp(g->prompt_s, "gorilla")) g->prompt = GORILLA_PROMPT_GORILLA;
+    else if (!strcmp(g->prompt_s, "eval")) g->prompt = GORILLA_PROMPT_EVAL;
+    else return cli_usage_error(cmd, "--prompt is gorilla or eval, not '%s'", g->prompt_s);
     return 0;
 }
 
