@@ -13,6 +13,11 @@
  * <= U+10FFFF). Returns its length (1..4) and sets *cp, or returns 0 when
  * the bytes there are not a valid sequence (or n is 0). */
 size_t gorilla_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+/* Decodes one sequence at s[0..n) by its structure only (lead byte and
+ * continuation bytes; overlongs and surrogates pass, as Python's
+ * surrogatepass would): returns its length and sets *cp; a stray byte
+ * returns 1 with *cp = that byte. n must be > 0. */
+size_t gorilla_utf8_decode_lax(const unsigned char *s, size_t n, uint32_t *cp);
 /* Writes cp as UTF-8 into out (4 bytes room); returns the length. */
 size_t gorilla_utf8_encode(uint32_t cp, char *out);
 /* 1 when s[0..n) is valid UTF-8. */
