@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#include "gorilla.h"
+#include "gorilla/llm.h"
 
 typedef struct gorilla_trainer gorilla_trainer;
 
