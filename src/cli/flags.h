@@ -24,13 +24,13 @@ typedef struct {
 typedef struct {
     const char *name;  /* "--model" */
     const char *alias; /* "-m", or NULL */
-    cli_flag_kind kind;
     void *dst;
-    double min, max;   /* CLI_DOUBLE */
-    long lmin, lmax;   /* CLI_LONG */
-    int open_min;      /* CLI_DOUBLE: the value must be > min */
     const char *bad;   /* the usage error after the flag's name, e.g. "needs an integer >= 0" */
     int *seen;         /* optional: set to 1 when the flag is given */
+    double min, max;   /* CLI_DOUBLE */
+    long lmin, lmax;   /* CLI_LONG */
+    cli_flag_kind kind;
+    int open_min;      /* CLI_DOUBLE: the value must be > min */
 } cli_flag;
 
 /* Positional arguments (anything not starting with '-', and "-" itself):
