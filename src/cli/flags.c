@@ -22,15 +22,17 @@ static int set_value(const char *cmd, const char *a, const cli_flag *f, const ch
 {
     switch (f->kind) {
     case CLI_STR: *(const char **)f->dst = v; break;
-    case CLI_LONG: {
+    case CLI_LONG:
+    case CLI_INT: {
         long x;
         if (cli_parse_long(v, f->lmin, f->lmax, &x)) return bad_value(cmd, a, f);
-        *(long *)f->dst = x;
+        if (f->kind == CLI_INT) *(int *)f->dst = (int)x; /* the range fits an int */
+        else *(long *)f->dst = x;
         break;
     }
     case CLI_DOUBLE: {
         double x;
-        if (cli_parse_double(v, &x) || x < f->min || x > f->max || (f->open_min && x == f->min))
+        if (cli_parse_double(v, &x) || !(x >= f->min) || !(x <= f->max) || (f->open_min && x == f->min))
             return bad_value(cmd, a, f);
         *(double *)f->dst = x;
         break;

@@ -11,7 +11,8 @@
 typedef enum {
     CLI_BOOL,   /* no value: *(int *)dst = 1 */
     CLI_STR,    /* *(const char **)dst = value */
-    CLI_LONG,   /* *(long *)dst, in [min, max] */
+    CLI_LONG,   /* *(long *)dst, in [lmin, lmax] */
+    CLI_INT,    /* *(int *)dst, in [lmin, lmax] */
     CLI_DOUBLE, /* *(double *)dst, in [min, max] (min excluded with open_min) */
     CLI_LIST    /* repeatable: appended to *(cli_list *)dst; `bad` when it is full */
 } cli_flag_kind;
@@ -55,6 +56,8 @@ int cli_flags_parse(const char *cmd, const char *usage, int argc, char **argv, c
 #define CLI_F_STR(n, a, d) ((cli_flag){.name = (n), .alias = (a), .kind = CLI_STR, .dst = (d)})
 #define CLI_F_LONG(n, a, d, lo, hi, msg) \
     ((cli_flag){.name = (n), .alias = (a), .kind = CLI_LONG, .dst = (d), .lmin = (lo), .lmax = (hi), .bad = (msg)})
+#define CLI_F_INT(n, a, d, lo, hi, msg) \
+    ((cli_flag){.name = (n), .alias = (a), .kind = CLI_INT, .dst = (d), .lmin = (lo), .lmax = (hi), .bad = (msg)})
 #define CLI_F_LIST(n, a, d, msg) ((cli_flag){.name = (n), .alias = (a), .kind = CLI_LIST, .dst = (d), .bad = (msg)})
 #define CLI_F_DOUBLE(n, a, d, lo, hi, msg) \
     ((cli_flag){.name = (n), .alias = (a), .kind = CLI_DOUBLE, .dst = (d), .min = (lo), .max = (hi), .bad = (msg)})
