@@ -33,5 +33,6 @@
 #include "gorilla/pipeline.h"
 #include "gorilla/bfcl.h"
 #include "gorilla/train.h"
+#include "gorilla/dataset.h"
 
 #endif /* GORILLA_H */

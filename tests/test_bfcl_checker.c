@@ -324,6 +324,10 @@ static void test_decode_python(void **state)
     /* names as text, calls without keywords as text, with keywords nested; positional arguments ignored */
     decode_ok("python", "[f(5, x=y, t=np.array([1, 2]), u=g(k=1))]",
               "[{\"f\": {\"x\": \"y\", \"t\": \"np.array([1, 2])\", \"u\": {\"g\": {\"k\": 1}}}}]");
+    /* subscripts and calls as ast.unparse writes them (slices, parentheses by precedence) */
+    decode_ok("python", "[f(a=x[1:], b=x[::2], c=g(a * (b + c)), d=g((-x) ** 2), e=g(a - (b - c)))]",
+              "[{\"f\": {\"a\": \"x[1:]\", \"b\": \"x[::2]\", \"c\": \"g(a * (b + c))\", \"d\": \"g((-x) ** 2)\", "
+              "\"e\": \"g(a - (b - c))\"}}]");
     decode_ok("python", "[]", "[]");
     decode_fails("python", "I cannot help with that.", "invalid syntax");
     decode_fails("python", "[f(a=1), 2]", NULL);

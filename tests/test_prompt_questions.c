@@ -202,7 +202,7 @@ static void test_published_zero_shot_and_oracle(void **state)
     (void)state;
     const char *root = test_data_root("test_published_zero_shot_and_oracle");
     if (!root) skip();
-    for (int h = 0; h < GORILLA_HUB_COUNT; h++) {
+    for (int h = 0; h < GORILLA_APIBENCH_HUBS; h++) {
         compare_setting(root, (gorilla_hub)h, GORILLA_SETTING_0_SHOT);
         compare_setting(root, (gorilla_hub)h, GORILLA_SETTING_ORACLE);
     }

@@ -262,7 +262,7 @@ static void test_eval_targets(void **state)
     const char *root = test_data_root("test_eval_targets");
     if (!root) skip();
     static const double TARGET[GORILLA_HUB_COUNT] = {0.80, 0.50, 0.66};
-    for (int h = 0; h < GORILLA_HUB_COUNT; h++) {
+    for (int h = 0; h < GORILLA_APIBENCH_HUBS; h++) {
         gorilla_hub hub = (gorilla_hub)h;
         char api[4096], evalp[4096];
         assert_int_equal(gorilla_data_path(root, hub, GORILLA_FILE_API, NULL, NULL, api, sizeof api, NULL), GORILLA_OK);

@@ -271,10 +271,11 @@ static double model_loss(void *p)
     return tr_model_forward_f64(NULL, &c->a, c->params, c->tokens, c->targets, c->mask) / 7.0;
 }
 
-static void model_check(int tied, int n_head_kv)
+static void model_check(int tied, int n_head_kv, int lora_rank)
 {
     tr_config cfg = {.n_vocab = 11, .n_embd = 8, .n_layer = 2, .n_head = 4, .n_head_kv = n_head_kv, .n_ff = 12,
-                     .n_ctx = 6, .tied = tied, .rms_eps = 1e-5f, .rope_base = 10000.0f};
+                     .n_ctx = 6, .tied = tied, .rms_eps = 1e-5f, .rope_base = 10000.0f, .lora_rank = lora_rank,
+                     .lora_alpha = 4.0f, .lora_targets = lora_rank ? 0x1DEu : 0};
     tr_layout lay;
     gorilla_error err;
     assert_int_equal(tr_layout_build(&cfg, &lay, &err), GORILLA_OK);
@@ -289,6 +290,7 @@ static void model_check(int tied, int n_head_kv)
     for (size_t i = 0; i < lay.n_params; i++) c.params[i] = (double)p32[i] * 20.0;
     for (size_t t = 0; t < lay.n_tensors; t++)
         if (lay.t[t].is_norm) fill(c.params + lay.t[t].off, lay.t[t].cols, 100 + t, 1);
+        else if (t >= lay.n_base) fill(c.params + lay.t[t].off, lay.t[t].rows * lay.t[t].cols, 200 + t, 1);
     uint64_t s = 42;
     int n_mask = 0;
     for (int i = 0; i < 12; i++) {
@@ -300,11 +302,17 @@ static void model_check(int tied, int n_head_kv)
     assert_int_equal(n_mask, 8);
     model_loss(&c);
     tr_model_backward_f64(NULL, &c.a, c.params, grads, c.tokens, c.targets, c.mask, 1.0 / 7.0);
-    double rel = check(model_loss, &c, c.params, lay.n_params, grads);
-    printf("model (tied %d, kv heads %d): %zu parameters, relative error %.3g\n", tied, n_head_kv, lay.n_params, rel);
+    size_t first = lora_rank ? lay.n_base : 0, off = lay.t[first].off;
+    double rel = check(model_loss, &c, c.params + off, lay.n_params - off, grads + off);
+    printf("model (tied %d, kv heads %d, lora rank %d): %zu parameters checked, relative error %.3g\n", tied,
+           n_head_kv, lora_rank, lay.n_params - off, rel);
     assert_true(rel < TOL);
+    /* with LoRA the base is frozen: no gradient reaches it */
+    for (size_t i = 0; i < off; i++)
+        if (lay.t[1 + TR_WQ].off <= i && i < lay.t[1 + TR_WQ].off + 64) assert_true(grads[i] == 0.0);
+    assert_true(lora_rank == 0 || lay.n_tensors == lay.n_base + 2 * 2 * 7);
     /* and per tensor, so no small tensor hides in the total */
-    for (size_t t = 0; t < lay.n_tensors; t++) {
+    for (size_t t = first; t < lay.n_tensors; t++) {
         size_t n = lay.t[t].rows * lay.t[t].cols;
         double r = check(model_loss, &c, c.params + lay.t[t].off, n, grads + lay.t[t].off);
         if (r >= TOL) printf("  %s: %.3g\n", lay.t[t].name, r);
@@ -320,13 +328,22 @@ static void model_check(int tied, int n_head_kv)
 static void test_model_untied_gqa(void **state)
 {
     (void)state;
-    model_check(0, 2);
+    model_check(0, 2, 0);
+}
+
+/* LoRA on q, k, v, o, gate, up, down (rank 3): A and B against finite
+ * differences, the base frozen. */
+static void test_model_lora(void **state)
+{
+    (void)state;
+    model_check(0, 2, 3);
+    model_check(1, 4, 2);
 }
 
 static void test_model_tied_mha(void **state)
 {
     (void)state;
-    model_check(1, 4);
+    model_check(1, 4, 0);
 }
 
 /* The float path (kernels, pool) gives the double path's loss and
@@ -436,7 +453,7 @@ int main(void)
         cmocka_unit_test(test_matmul),        cmocka_unit_test(test_rope),
         cmocka_unit_test(test_attention),     cmocka_unit_test(test_swiglu),
         cmocka_unit_test(test_crossentropy),  cmocka_unit_test(test_model_untied_gqa),
-        cmocka_unit_test(test_model_tied_mha), cmocka_unit_test(test_float_matches_double),
+        cmocka_unit_test(test_model_tied_mha), cmocka_unit_test(test_model_lora), cmocka_unit_test(test_float_matches_double),
         cmocka_unit_test(test_gemm_kernel_sets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

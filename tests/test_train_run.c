@@ -193,6 +193,72 @@ static void test_finetune_from_base(void **state)
     free(data);
 }
 
+/* LoRA on a quantized (Q8_0) base: only the adapters change, the loss
+ * falls, and the merged GGUF gives the engine the trainer's logits. */
+static void test_lora_on_quantized_base(void **state)
+{
+    (void)state;
+    llm_synth_params p;
+    llm_synth_defaults(&p);
+    p.type = QT_Q8_0;
+    char *base = test_write_temp("", 0);
+    gorilla_error err;
+    assert_int_equal(llm_synth_write(&p, base, &err), GORILLA_OK);
+    char *data = write_convs(8, 0);
+    gorilla_train_opts o;
+    small_opts(&o, data);
+    o.vocab_path = NULL;
+    o.base_model = base;
+    o.lora_rank = 4;
+    o.lora_alpha = 8;
+    o.lora_targets = GORILLA_LORA_Q | GORILLA_LORA_V | GORILLA_LORA_DOWN;
+    o.lr = 1e-2;
+    gorilla_trainer *t;
+    gorilla_status st = gorilla_trainer_new(&o, &t, &err);
+    if (st) printf("%s\n", err.message);
+    assert_int_equal(st, GORILLA_OK);
+    gorilla_train_info info;
+    gorilla_trainer_info(t, &info);
+    /* per layer: q (64 + 64) x 4, v (64 + 32) x 4, down (128 + 64) x 4 */
+    assert_int_equal(info.n_trained_params, 2 * 4 * (128 + 96 + 192));
+    size_t base_n = t->lay.lora_off;
+    float *keep = malloc(base_n * sizeof *keep);
+    memcpy(keep, t->params, base_n * sizeof *keep);
+    gorilla_train_stats s1, s2;
+    assert_int_equal(gorilla_trainer_step(t, &s1, &err), GORILLA_OK);
+    for (int i = 0; i < 15; i++) assert_int_equal(gorilla_trainer_step(t, &s2, &err), GORILLA_OK);
+    printf("lora: loss %.4f -> %.4f, %zu trained of %zu parameters\n", s1.loss, s2.loss, info.n_trained_params,
+           info.n_params);
+    assert_true(s2.loss < s1.loss);
+    assert_memory_equal(keep, t->params, base_n * sizeof *keep);
+    char *out = test_write_temp("", 0);
+    assert_int_equal(gorilla_trainer_export(t, out, &err), GORILLA_OK);
+    int T = t->lay.cfg.n_ctx, V = t->lay.cfg.n_vocab;
+    for (int b = 0; b < o.batch; b++) memcpy(t->btok + b * T, t->train.tokens, (size_t)T * sizeof(int32_t));
+    tr_model_forward_f32(&t->cx, &t->acts, t->params, t->btok, NULL, NULL);
+    gorilla_model *m;
+    gorilla_model_opts mo = {.n_threads = 1, .n_ctx = T};
+    assert_int_equal(gorilla_model_load(out, &mo, &m, &err), GORILLA_OK);
+    float *logits = malloc((size_t)V * sizeof *logits);
+    double worst = 0;
+    for (int q = 0; q < T; q++) {
+        assert_int_equal(gorilla_model_forward(m, t->btok[q], q, logits, &err), GORILLA_OK);
+        for (int i = 0; i < V; i++) worst = fmax(worst, fabs((double)logits[i] - t->acts.logits[(size_t)q * V + i]));
+    }
+    printf("lora merged export: engine vs trainer logits, max |difference| %.3g\n", worst);
+    assert_true(worst < 1e-4);
+    free(logits);
+    gorilla_model_free(m);
+    free(keep);
+    gorilla_trainer_free(t);
+    unlink(out);
+    free(out);
+    unlink(base);
+    free(base);
+    unlink(data);
+    free(data);
+}
+
 static void run_losses(const gorilla_train_opts *o, long steps, double *loss, float **params_out)
 {
     gorilla_trainer *t;
@@ -451,7 +517,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memorises_32_conversations), cmocka_unit_test(test_export_matches_engine),
-        cmocka_unit_test(test_finetune_from_base),         cmocka_unit_test(test_deterministic_any_threads),
+        cmocka_unit_test(test_finetune_from_base), cmocka_unit_test(test_lora_on_quantized_base),         cmocka_unit_test(test_deterministic_any_threads),
         cmocka_unit_test(test_accumulation_is_batching),   cmocka_unit_test(test_checkpoint_resume),
         cmocka_unit_test(test_nan_stops_the_step),         cmocka_unit_test(test_bad_data),
         cmocka_unit_test(test_truncation_counted),         cmocka_unit_test(test_vocab_does_not_fit),

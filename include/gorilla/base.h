@@ -51,11 +51,15 @@ typedef enum {
     GORILLA_HUB_TORCHHUB = 0,
     GORILLA_HUB_HUGGINGFACE = 1,
     GORILLA_HUB_TENSORFLOWHUB = 2,
-    GORILLA_HUB_COUNT = 3
+    GORILLA_HUB_APIZOO = 3, /* APIZoo documents (REST and SDK calls); no eval pairs or responses */
+    GORILLA_HUB_COUNT = 4
 } gorilla_hub;
+/* Hubs 0 .. GORILLA_APIBENCH_HUBS-1 are APIBench's, with eval/train pairs,
+ * question files and released responses. */
+#define GORILLA_APIBENCH_HUBS 3
 
 /* Parses "torchhub"/"th", "huggingface"/"hf", "tensorflowhub"/"tf"
- * (also "tensorflow"). Returns 0 on success, -1 when unknown. */
+ * (also "tensorflow"), "apizoo"/"zoo". Returns 0 on success, -1 when unknown. */
 int gorilla_hub_parse(const char *name, gorilla_hub *out);
 /* Long name ("torchhub"), short name ("th"). */
 const char *gorilla_hub_name(gorilla_hub hub);
@@ -66,7 +70,7 @@ const char *gorilla_hub_short(gorilla_hub hub);
 /* ------------------------------------------------------------------ */
 
 typedef enum {
-    GORILLA_FILE_API,       /* api/<hub>_api.jsonl */
+    GORILLA_FILE_API,       /* api/<hub>_api.jsonl; APIZoo: the folder apizoo/ */
     GORILLA_FILE_EVAL,      /* apibench/<torchhub|huggingface|tensorflow>_eval.json */
     GORILLA_FILE_TRAIN,     /* apibench/<...>_train.json (TorchHub only here) */
     GORILLA_FILE_QUESTIONS, /* questions/<hub>/questions_<hub>_<setting>.jsonl */

@@ -17,6 +17,15 @@
 
 typedef struct gorilla_trainer gorilla_trainer;
 
+/* LoRA target bits: attention q, k, v, output; MLP gate, up, down. */
+#define GORILLA_LORA_Q (1u << 1)
+#define GORILLA_LORA_K (1u << 2)
+#define GORILLA_LORA_V (1u << 3)
+#define GORILLA_LORA_O (1u << 4)
+#define GORILLA_LORA_GATE (1u << 6)
+#define GORILLA_LORA_UP (1u << 7)
+#define GORILLA_LORA_DOWN (1u << 8)
+
 typedef struct {
     /* The model: from scratch (vocab_path: a GGUF file with a tokenizer,
      * and the shape below) or from base_model (a LLaMA GGUF whose weights
@@ -26,6 +35,12 @@ typedef struct {
     int n_embd, n_layer, n_head, n_head_kv, n_ff, n_ctx; /* n_ctx also caps a base model's rows */
     int tied;                                            /* from scratch: output head tied to the embedding */
     float rope_base, rms_eps;
+    /* LoRA (rank 0: off; needs base_model): adapters A[rank][in],
+     * B[out][rank] on the matrices in lora_targets (bits GORILLA_LORA_*),
+     * W x + (alpha / rank) B A x; the base is frozen; export merges them. */
+    int lora_rank;
+    float lora_alpha;
+    unsigned lora_targets;
     /* Data: training conversations, and either a validation file or a
      * fraction of the training conversations held out (0: none). */
     const char *data_path;
@@ -45,7 +60,8 @@ typedef struct {
 void gorilla_train_opts_init(gorilla_train_opts *o);
 
 typedef struct {
-    size_t n_params;
+    size_t n_params;         /* all, base included */
+    size_t n_trained_params; /* those the optimizer updates (LoRA: the adapters) */
     int n_vocab, n_embd, n_layer, n_head, n_head_kv, n_ff, n_ctx, tied;
     size_t train_convs, train_rows, train_tokens, train_trained; /* trained = assistant tokens */
     size_t val_convs, val_rows, val_trained;

@@ -117,9 +117,10 @@ static int rx_find(bfcl_ctx *c, int id, const char *s, size_t len, size_t from, 
     m->start = ov[0];
     m->end = ov[1];
     for (int i = 0; i < 3; i++) {
-        if (i + 1 < rc && ov[2 * (i + 1)] != PCRE2_UNSET) {
-            m->g[i][0] = ov[2 * (i + 1)];
-            m->g[i][1] = ov[2 * (i + 1) + 1];
+        size_t gi = 2 * ((size_t)i + 1);
+        if (i + 1 < rc && ov[gi] != PCRE2_UNSET) {
+            m->g[i][0] = ov[gi];
+            m->g[i][1] = ov[gi + 1];
         } else {
             m->g[i][0] = m->g[i][1] = (size_t)-1;
         }
@@ -405,8 +406,8 @@ static bv *js_array(bfcl_ctx *c, const bv *in, const char *code, size_t len, con
             bfcl_strip(&is, &in_n, NULL);
             if (idx == 0 && in_n && is[0] == '[') is++, in_n--;
             size_t np = split_commas(is, in_n, NULL, 0);
-            piece *ps = malloc(np * sizeof *ps);
-            bv **vals = malloc(np * sizeof *vals);
+            piece *ps = calloc(np, sizeof *ps);
+            bv **vals = calloc(np, sizeof *vals);
             if (!ps || !vals) {
                 free(ps);
                 free(vals);
@@ -433,8 +434,8 @@ static bv *js_array(bfcl_ctx *c, const bv *in, const char *code, size_t len, con
     bfcl_strip(&es, &elen, NULL);
     if (!elen) return bv_list(c->a, BV_LIST, NULL, 0);
     size_t np = split_commas(es, elen, NULL, 0);
-    piece *ps = malloc(np * sizeof *ps);
-    bv **vals = malloc(np * sizeof *vals);
+    piece *ps = calloc(np, sizeof *ps);
+    bv **vals = calloc(np, sizeof *vals);
     if (!ps || !vals) {
         free(ps);
         free(vals);

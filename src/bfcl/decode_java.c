@@ -33,7 +33,7 @@ typedef struct {
     size_t start;
 } jv;
 
-#define J_MAX_DEPTH 100
+#define J_MAX_DEPTH 400
 
 static void jws(jp *p)
 {

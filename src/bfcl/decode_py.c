@@ -16,7 +16,7 @@
 
 typedef enum {
     N_CONST, N_ELLIPSIS, N_NAME, N_ATTR, N_CALL, N_LIST, N_TUPLE, N_DICT, N_SET, N_UNARY, N_BINOP, N_SUBSCRIPT,
-    N_LAMBDA, N_OTHER
+    N_LAMBDA, N_SLICE, N_OTHER
 } nkind;
 
 typedef struct node node;
@@ -39,7 +39,7 @@ typedef struct {
     int depth;
 } pp;
 
-#define PY_MAX_DEPTH 100
+#define PY_MAX_DEPTH 400 /* two per bracket level: about 200 levels, as CPython */
 
 static node *mk(pp *p, nkind k)
 {
@@ -467,6 +467,32 @@ static node *atom(pp *p)
     return perr(p, "invalid syntax");
 }
 
+/* A subscript item: an expression or a slice [lower]:[upper][:[step]]. */
+static node *slice_item(pp *p)
+{
+    node *lo = NULL;
+    if (!peek(p, ":")) {
+        lo = parse_expr(p);
+        if (!lo) return NULL;
+        if (!peek(p, ":")) return lo;
+    }
+    node *sl = mk(p, N_SLICE);
+    if (!sl) return NULL;
+    sl->items = bfcl_alloc(p->c->a, 3 * sizeof *sl->items);
+    if (!sl->items) return NULL;
+    sl->items[0] = lo;
+    sl->items[1] = sl->items[2] = NULL;
+    sl->n = 2;
+    for (int part = 1; part <= 2 && eat(p, ":"); part++) {
+        if (part == 2) sl->n = 3;
+        if (!peek(p, ":") && !peek(p, "]") && !peek(p, ",")) {
+            sl->items[part] = parse_expr(p);
+            if (!sl->items[part]) return NULL;
+        }
+    }
+    return sl;
+}
+
 static node *postfix(pp *p)
 {
     node *n = atom(p);
@@ -552,9 +578,16 @@ static node *postfix(pp *p)
         } else if (peek(p, "[")) {
             p->pos++;
             bv_vec items = {0};
-            int comma;
+            int comma = 0;
             node *s = NULL;
-            if (seq(p, "]", &items, &comma) == 0 && !items.failed && items.n) {
+            while (!p->err && !peek(p, "]")) {
+                node *it = slice_item(p);
+                if (!it) break;
+                bv_vec_push(&items, (bv *)it);
+                if (!eat(p, ",")) break;
+                comma = 1;
+            }
+            if (!p->err && eat(p, "]") && !items.failed && items.n) {
                 s = mk(p, N_SUBSCRIPT);
                 if (s) {
                     s->a = n;
@@ -621,7 +654,7 @@ static node *unary(pp *p)
 static node *binary(pp *p, int level)
 {
     static const char *const OPS[2][5] = {{"+", "-", NULL}, {"//", "*", "/", "%", "@"}};
-    node *l = level == 2 ? unary(p) : binary(p, level + 1);
+    node *l = level == 1 ? unary(p) : binary(p, level + 1);
     while (l) {
         const char *op = NULL;
         ws(p);
@@ -697,7 +730,7 @@ static void unparse_seq(bfcl_buf *b, node *const *items, size_t k)
 static const char *class_name(const node *n)
 {
     switch (n->kind) {
-    case N_CONST: return "Constant";
+    case N_CONST:
     case N_ELLIPSIS: return "Constant";
     case N_NAME: return "Name";
     case N_ATTR: return "Attribute";
@@ -710,8 +743,22 @@ static const char *class_name(const node *n)
     case N_BINOP: return "BinOp";
     case N_SUBSCRIPT: return "Subscript";
     case N_LAMBDA: return "Lambda";
+    case N_SLICE: return "Slice";
     default: return n->text ? n->text : "expr";
     }
+}
+
+/* Operator precedence as ast.unparse parenthesises by it. */
+static int prec(const node *n)
+{
+    if (n->kind == N_BINOP) {
+        if (!strcmp(n->text, "+") || !strcmp(n->text, "-")) return 1;
+        if (!strcmp(n->text, "**")) return 4;
+        return 2;
+    }
+    if (n->kind == N_UNARY) return strcmp(n->text, "not") == 0 ? 0 : 3;
+    if (n->kind == N_OTHER || n->kind == N_LAMBDA) return -1;
+    return 9;
 }
 
 static void unparse(bfcl_buf *b, const node *n)
@@ -765,16 +812,28 @@ static void unparse(bfcl_buf *b, const node *n)
         }
         bfcl_buf_puts(b, "}");
         break;
-    case N_UNARY:
+    case N_UNARY: {
         bfcl_buf_puts(b, n->text);
         if (!strcmp(n->text, "not")) bfcl_buf_puts(b, " ");
+        int paren = prec(n->a) < prec(n);
+        if (paren) bfcl_buf_puts(b, "(");
         unparse(b, n->a);
+        if (paren) bfcl_buf_puts(b, ")");
         break;
-    case N_BINOP:
+    }
+    case N_BINOP: {
+        int pw = !strcmp(n->text, "**");
+        int pl = pw ? prec(n->a) <= prec(n) : prec(n->a) < prec(n);
+        int pr = pw ? prec(n->b) < prec(n) : prec(n->b) <= prec(n);
+        if (pl) bfcl_buf_puts(b, "(");
         unparse(b, n->a);
+        if (pl) bfcl_buf_puts(b, ")");
         bfcl_buf_printf(b, " %s ", n->text);
+        if (pr) bfcl_buf_puts(b, "(");
         unparse(b, n->b);
+        if (pr) bfcl_buf_puts(b, ")");
         break;
+    }
     case N_SUBSCRIPT:
         unparse(b, n->a);
         bfcl_buf_puts(b, "[");
@@ -785,6 +844,15 @@ static void unparse(bfcl_buf *b, const node *n)
     case N_LAMBDA:
         bfcl_buf_puts(b, "lambda: ");
         unparse(b, n->a);
+        break;
+    case N_SLICE:
+        unparse(b, n->items[0]);
+        bfcl_buf_puts(b, ":");
+        unparse(b, n->items[1]);
+        if (n->n == 3 && n->items[2]) {
+            bfcl_buf_puts(b, ":");
+            unparse(b, n->items[2]);
+        }
         break;
     default: bfcl_buf_puts(b, "..."); break;
     }

@@ -121,6 +121,7 @@ static gorilla_status load_lines(bfcl_arena *a, const char *path, lines_t *out, 
             break;
         }
         bv_vec_push(&vec, v);
+        if (vec.failed) break;
         if (vec.n > cap) {
             cap = cap ? cap * 2 : 256;
             size_t *nl2 = realloc(lines, cap * sizeof *nl2);
@@ -130,7 +131,7 @@ static gorilla_status load_lines(bfcl_arena *a, const char *path, lines_t *out, 
             }
             lines = nl2;
         }
-        lines[vec.n - 1] = lineno;
+        if (lines) lines[vec.n - 1] = lineno;
     }
     free(text);
     if (st == GORILLA_OK && (vec.failed || a->failed)) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "%s: out of memory", path);
@@ -551,7 +552,10 @@ static void default_model_name(const char *dir, char *out, size_t cap)
         char *b2 = strrchr(tmp, '/');
         base = b2 ? b2 + 1 : tmp;
     }
-    snprintf(out, cap, "%s", base);
+    size_t bn = strlen(base);
+    if (bn >= cap) bn = cap - 1;
+    memcpy(out, base, bn);
+    out[bn] = 0;
 }
 
 gorilla_status gorilla_bfcl_eval(const gorilla_bfcl_opts *o, gorilla_bfcl_report *r, gorilla_error *err)

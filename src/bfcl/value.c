@@ -17,7 +17,7 @@ struct bfcl_chunk {
     max_align_t data[];
 };
 
-#define BFCL_CHUNK (64u * 1024u)
+#define BFCL_CHUNK ((size_t)64 * 1024)
 
 void *bfcl_alloc(bfcl_arena *a, size_t n)
 {
@@ -364,7 +364,7 @@ void bfcl_float_repr(bfcl_buf *b, double f)
         if (strtod(tmp, NULL) == f) break;
     }
     /* tmp: [-]d[.ddd]e[+-]XX */
-    char digits[32];
+    char digits[32] = {0};
     size_t nd = 0;
     const char *p = tmp;
     int neg = 0;
@@ -374,7 +374,7 @@ void bfcl_float_repr(bfcl_buf *b, double f)
     }
     for (; *p && *p != 'e'; p++)
         if (*p >= '0' && *p <= '9') digits[nd++] = *p;
-    int exp10 = atoi(p + 1);
+    int exp10 = (int)strtol(p + 1, NULL, 10);
     while (nd > 1 && digits[nd - 1] == '0') nd--;
     digits[nd] = 0;
     if (neg) bfcl_buf_puts(b, "-");

@@ -25,6 +25,9 @@ static const char USAGE[] =
     "  --dim N --layers N --heads N --kv-heads N --ff N   shape (default 64, 2, 4, 4, 172)\n"
     "  --tied               output head tied to the token embedding\n"
     "  --model FILE         full fine-tuning of a LLaMA GGUF (F32/F16/BF16 or quantized, dequantized to f32)\n"
+    "  --lora-rank R        LoRA on --model (any tensor type; the base frozen, merged on export)\n"
+    "  --lora-alpha A       LoRA scale alpha / rank (default 2 x rank)\n"
+    "  --lora-targets LIST  matrices, of q,k,v,o,gate,up,down (default q,v)\n"
     "  --ctx N              tokens per training row (default 128)\n"
     "data:\n"
     "  --data FILE          training conversations (JSON or JSON lines)\n"
@@ -88,13 +91,15 @@ int cmd_train(int argc, char **argv)
     gorilla_train_opts_init(&o);
     const char *out = NULL, *ckpt = NULL, *resume = NULL, *logp = NULL;
     int init = 0, quiet = 0, threads = 0;
+    double lora_alpha = 0;
+    const char *targets = "q,v";
     long eval_every = 50, ckpt_every = 50, seed = 1;
     double warm = o.warmup_steps;
     int_flag ints[] = {{"--dim", 2, 1 << 16, &o.n_embd, NULL},     {"--layers", 1, 1024, &o.n_layer, NULL},
                        {"--heads", 1, 4096, &o.n_head, NULL},      {"--kv-heads", 1, 4096, &o.n_head_kv, NULL},
                        {"--ff", 1, 1 << 20, &o.n_ff, NULL},        {"--ctx", 2, 1 << 16, &o.n_ctx, NULL},
                        {"--batch", 1, 4096, &o.batch, NULL},       {"--accum", 1, 4096, &o.grad_accum, NULL},
-                       {"-t", 1, 256, &threads, NULL},             {"--steps", 0, 1L << 40, NULL, &o.steps},
+                       {"-t", 1, 256, &threads, NULL},             {"--lora-rank", 1, 4096, &o.lora_rank, NULL},             {"--steps", 0, 1L << 40, NULL, &o.steps},
                        {"--eval-every", 0, 1L << 40, NULL, &eval_every},
                        {"--ckpt-every", 0, 1L << 40, NULL, &ckpt_every},
                        {"--seed", 0, 0x7fffffffffffffffL, NULL, &seed}};
@@ -102,7 +107,8 @@ int cmd_train(int argc, char **argv)
         const char *name;
         double *p;
     } dbls[] = {{"--lr", &o.lr},   {"--min-lr", &o.min_lr}, {"--warmup", &warm},
-                {"--wd", &o.weight_decay}, {"--clip", &o.grad_clip}, {"--val-fraction", &o.val_fraction}};
+                {"--wd", &o.weight_decay}, {"--clip", &o.grad_clip}, {"--val-fraction", &o.val_fraction},
+                {"--lora-alpha", &lora_alpha}};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (cli_is_help(a)) {
@@ -132,13 +138,27 @@ int cmd_train(int argc, char **argv)
         const char **sp = !strcmp(a, "--vocab") ? &o.vocab_path : !strcmp(a, "--model") || !strcmp(a, "-m") ? &o.base_model
                         : !strcmp(a, "--data") ? &o.data_path : !strcmp(a, "--val") ? &o.val_path
                         : !strcmp(a, "-o") ? &out : !strcmp(a, "--ckpt") ? &ckpt : !strcmp(a, "--resume") ? &resume
-                        : !strcmp(a, "--log") ? &logp : NULL;
+                        : !strcmp(a, "--log") ? &logp : !strcmp(a, "--lora-targets") ? &targets : NULL;
         if (!sp) return cli_usage_error("train", "unknown flag '%s' (see gorilla train --help)", a);
         if (!v) return cli_usage_error("train", "%s needs a value", a);
         *sp = v;
         i++;
     }
     o.warmup_steps = warm;
+    if (o.lora_rank) {
+        static const char *const names[] = {"q", "k", "v", "o", "gate", "up", "down"};
+        static const unsigned bits[] = {GORILLA_LORA_Q,    GORILLA_LORA_K,  GORILLA_LORA_V,   GORILLA_LORA_O,
+                                        GORILLA_LORA_GATE, GORILLA_LORA_UP, GORILLA_LORA_DOWN};
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s", targets);
+        for (char *save = NULL, *tk = strtok_r(buf, ",", &save); tk; tk = strtok_r(NULL, ",", &save)) {
+            size_t k = 0;
+            while (k < 7 && strcmp(tk, names[k])) k++;
+            if (k == 7) return cli_usage_error("train", "--lora-targets: unknown matrix '%s' (q,k,v,o,gate,up,down)", tk);
+            o.lora_targets |= bits[k];
+        }
+        o.lora_alpha = lora_alpha > 0 ? (float)lora_alpha : 2.0f * (float)o.lora_rank;
+    }
     o.seed = (uint64_t)seed;
     o.n_threads = threads;
     if (init == !!o.base_model) return cli_usage_error("train", "give exactly one of --init (with --vocab) or --model");
@@ -153,10 +173,10 @@ int cmd_train(int argc, char **argv)
     gorilla_train_info info;
     gorilla_trainer_info(t, &info);
     fprintf(stderr,
-            "gorilla train: %zu parameters (vocab %d, dim %d, %d layers, %d/%d heads, ff %d, ctx %d%s), kernels %s\n"
+            "gorilla train: %zu parameters, %zu trained (vocab %d, dim %d, %d layers, %d/%d heads, ff %d, ctx %d%s), kernels %s\n"
             "gorilla train: %zu conversations -> %zu rows, %zu assistant tokens; validation %zu conversations, %zu "
             "rows\n",
-            info.n_params, info.n_vocab, info.n_embd, info.n_layer, info.n_head, info.n_head_kv, info.n_ff, info.n_ctx,
+            info.n_params, info.n_trained_params, info.n_vocab, info.n_embd, info.n_layer, info.n_head, info.n_head_kv, info.n_ff, info.n_ctx,
             info.tied ? ", tied" : "", info.kernels, info.train_convs, info.train_rows, info.train_trained,
             info.val_convs, info.val_rows);
     if (info.truncated || info.dropped)
@@ -177,6 +197,8 @@ int cmd_train(int argc, char **argv)
         return 1;
     }
     double peak = gorilla_train_peak_flops(threads > 0 ? threads : (int)sysconf(_SC_NPROCESSORS_ONLN));
+    fprintf(stderr, "gorilla train: %.4g model FLOPs per token; measured f32 product peak %.1f GFLOP/s (MFU base)\n",
+            info.flops_per_token, peak / 1e9);
     int tty = isatty(STDERR_FILENO);
     long start_step = gorilla_trainer_step_count(t), every = o.steps / 20 > 0 ? o.steps / 20 : 1;
     double t0 = now(), last_val = NAN, final_loss = NAN;

@@ -47,7 +47,8 @@ int cli_api_paths(const char *cmd, const char *data, const char *api, int hub, c
         if (hub < 0) {
             const char *base = strrchr(api, '/');
             base = base ? base + 1 : api;
-            if (strstr(base, "torchhub")) hub = GORILLA_HUB_TORCHHUB;
+            if (gorilla_store_path_is_apizoo(api)) hub = GORILLA_HUB_APIZOO;
+            else if (strstr(base, "torchhub")) hub = GORILLA_HUB_TORCHHUB;
             else if (strstr(base, "huggingface")) hub = GORILLA_HUB_HUGGINGFACE;
             else if (strstr(base, "tensorflow")) hub = GORILLA_HUB_TENSORFLOWHUB;
             else {
@@ -73,7 +74,8 @@ int cli_api_paths(const char *cmd, const char *data, const char *api, int hub, c
     for (int h = 0; h < GORILLA_HUB_COUNT; h++) {
         if (hub >= 0 && h != hub) continue;
         const char *name = gorilla_hub_name((gorilla_hub)h);
-        int w = snprintf(f->buf[h], sizeof f->buf[h], "%s/api/%s_api.jsonl", root, name);
+        int w = h == GORILLA_HUB_APIZOO ? snprintf(f->buf[h], sizeof f->buf[h], "%s/apizoo", root) /* a folder */
+                                        : snprintf(f->buf[h], sizeof f->buf[h], "%s/api/%s_api.jsonl", root, name);
         if (w > 0 && (size_t)w < sizeof f->buf[h] && !file_exists(f->buf[h]))
             w = snprintf(f->buf[h], sizeof f->buf[h], "%s/%s_api.jsonl", root, name);
         if (w < 0 || (size_t)w >= sizeof f->buf[h]) {
@@ -105,6 +107,7 @@ size_t cli_gen_flags_table(cli_gen_flags *g, cli_flag *t)
     t[n++] = CLI_F_STR("--model-name", NULL, &g->model_name);
     t[n++] = CLI_F_STR("--api-key-env", NULL, &g->api_key_env);
     t[n++] = CLI_F_STR("--prompt", NULL, &g->prompt_s);
+    t[n++] = CLI_F_STR("--template", NULL, &g->template_name);
     t[n++] = CLI_F_LONG("--max-tokens", "-n", &g->max_tokens, 1, 1 << 20, "needs an integer >= 1");
     t[n++] = CLI_F_DOUBLE("--temp", NULL, &g->temp, 0, 1e30, "needs a number >= 0");
     t[n++] = CLI_F_LONG("--ctx", NULL, &g->ctx, 1, 1 << 20, "needs an integer >= 1");
@@ -119,6 +122,10 @@ int cli_gen_flags_check(const char *cmd, cli_gen_flags *g)
     if (!g->prompt_s || !strcmp(g->prompt_s, "gorilla")) g->prompt = GORILLA_PROMPT_GORILLA;
     else if (!strcmp(g->prompt_s, "eval")) g->prompt = GORILLA_PROMPT_EVAL;
     else return cli_usage_error(cmd, "--prompt is gorilla or eval, not '%s'", g->prompt_s);
+    gorilla_template t;
+    if (g->template_name && gorilla_template_parse(g->template_name, &t) != 0)
+        return cli_usage_error(cmd, "--template is gorilla-v0, openfunctions-v1 or openfunctions-v2, not '%s'",
+                               g->template_name);
     return 0;
 }
 
@@ -129,11 +136,23 @@ void cli_gen_flags_apply(const cli_gen_flags *g, gorilla_ask_opts *o)
     o->model_name = g->model_name;
     o->api_key_env = g->api_key_env;
     o->prompt = g->prompt;
+    o->template_name = g->template_name;
     if (g->max_tokens) o->gen.max_tokens = (int)g->max_tokens;
     o->gen.temperature = (float)g->temp;
     o->n_ctx = (int)g->ctx;
     o->n_threads = (int)g->threads;
     if (g->retries_set) o->max_retries = (int)g->retries;
+}
+
+void cli_report_store(const char *cmd, const char *path, const gorilla_store *store)
+{
+    if (!gorilla_store_is_apizoo(store)) return;
+    size_t files, bad_files, bad_entries;
+    gorilla_store_load_counts(store, &files, &bad_files, &bad_entries);
+    for (size_t i = 0; i < gorilla_store_skipped_count(store); i++)
+        fprintf(stderr, "gorilla %s: warning: %s\n", cmd, gorilla_store_skipped(store, i));
+    fprintf(stderr, "gorilla %s: %s: %zu APIZoo documents from %zu file(s); skipped %zu file(s), %zu entr%s\n", cmd,
+            path, gorilla_store_count(store), files, bad_files, bad_entries, bad_entries == 1 ? "y" : "ies");
 }
 
 int cli_asker_open(const char *cmd, const char *data, const char *api, const char *hub_s, const char *retriever,
@@ -158,6 +177,7 @@ int cli_asker_open(const char *cmd, const char *data, const char *api, const cha
     cli_gen_flags_apply(g, &o);
     gorilla_error err = {0};
     if (gorilla_asker_new(&o, asker, &err)) return cli_fail(cmd, &err);
+    cli_report_store(cmd, o.api_paths[GORILLA_HUB_APIZOO], gorilla_asker_store(*asker, GORILLA_HUB_APIZOO));
     return 0;
 }
 

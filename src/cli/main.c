@@ -24,6 +24,8 @@ static const cli_command COMMANDS[] = {
     {"bfcl", cmd_bfcl, "Berkeley Function Calling Leaderboard: `bfcl eval` checks result files as BFCL's AST checker"},
     {"chat", cmd_chat, "interactive API assistant keeping the conversation (reads tasks from stdin)"},
     {"train", cmd_train, "train a LLaMA model from scratch or fine-tune a GGUF on conversations; plot its log"},
+    {"selfinstruct", cmd_selfinstruct, "{instruction, API} pairs from an OpenAI-compatible teacher (self-instruct)"},
+    {"dataset", cmd_dataset, "training conversations (0-shot, retriever-aware) from pairs; export for FastChat / HF"},
     {"help", cmd_help, "list commands, or show a command's help"},
 };
 static const size_t N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0];

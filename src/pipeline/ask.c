@@ -36,6 +36,8 @@ struct gorilla_asker {
     char *model_id;
     char *retriever_name;
     gorilla_prompt_style prompt;
+    gorilla_template tmpl;  /* the local model's prompt template */
+    const char *tmpl_source;
     gorilla_gen_params gen;
     size_t k;
 };
@@ -162,6 +164,17 @@ gorilla_status gorilla_asker_new(const gorilla_ask_opts *o, gorilla_asker **out,
         const char *base = strrchr(name, '/');
         a->model_id = strdup(base ? base + 1 : name);
     }
+    a->tmpl = GORILLA_TEMPLATE_GORILLA_V0;
+    a->tmpl_source = "default";
+    if (st == GORILLA_OK && o->template_name) {
+        if (gorilla_template_parse(o->template_name, &a->tmpl) != 0)
+            st = gorilla_fail(err, GORILLA_ERR_INVALID,
+                              "unknown template '%s' (known: gorilla-v0, openfunctions-v1, openfunctions-v2)",
+                              o->template_name);
+        a->tmpl_source = "--template";
+    } else if (st == GORILLA_OK && o->model_path) {
+        st = gorilla_template_for_file(o->model_path, &a->tmpl, &a->tmpl_source, err);
+    }
     if (st == GORILLA_OK && o->endpoint) {
         gorilla_client_opts co;
         gorilla_client_opts_init(&co);
@@ -184,6 +197,11 @@ gorilla_status gorilla_asker_new(const gorilla_ask_opts *o, gorilla_asker **out,
 }
 
 int gorilla_asker_has_model(const gorilla_asker *a) { return a && (a->model || a->client); }
+gorilla_template gorilla_asker_template(const gorilla_asker *a, const char **source)
+{
+    if (source) *source = a ? a->tmpl_source : "default";
+    return a ? a->tmpl : GORILLA_TEMPLATE_GORILLA_V0;
+}
 const char *gorilla_asker_model_id(const gorilla_asker *a) { return a ? a->model_id : NULL; }
 const gorilla_store *gorilla_asker_store(const gorilla_asker *a, gorilla_hub hub)
 {
@@ -249,7 +267,7 @@ gorilla_status gorilla_asker_complete(gorilla_asker *a, int hub, const char *use
         prompt = strdup(user_text);
         if (prompt) st = gorilla_client_chat(a->client, NULL, user_text, &a->gen, text, err);
     } else {
-        prompt = gorilla_prompt_gorilla_chat(user_text);
+        prompt = gorilla_template_apply(a->tmpl, user_text, NULL);
         if (prompt) st = local_generate(a, prompt, text, err);
     }
     free(user);
@@ -449,7 +467,30 @@ gorilla_status gorilla_ask(gorilla_asker *a, const char *task, int hub, size_t k
 {
     gorilla_status st = gorilla_ask_retrieve(a, task, hub, k, r, err);
     if (st != GORILLA_OK) return st;
-    if (a->model || a->client) {
+    if (a->model && a->prompt == GORILLA_PROMPT_GORILLA && a->tmpl != GORILLA_TEMPLATE_GORILLA_V0) {
+        /* OpenFunctions: the task as <<question>>, the document as the
+         * json.dumps'd function list */
+        const gorilla_ask_hit *top = r->n_hits ? &r->hits[0] : NULL;
+        char *doc = top ? store_py_json_dumps(store_doc(a->store[top->hub], top->api_index)) : NULL;
+        char *fn = doc ? malloc(strlen(doc) + 3) : NULL;
+        if (fn) sprintf(fn, "[%s]", doc);
+        free(doc);
+        r->prompt = top && !fn ? NULL : gorilla_template_apply(a->tmpl, task, fn);
+        free(fn);
+        if (!r->prompt) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+        else st = local_generate(a, r->prompt, &r->text, err);
+        if (st == GORILLA_OK && !r->text && !(r->text = strdup("")))
+            st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+        if (st == GORILLA_OK) {
+            gorilla_answer ans;
+            st = gorilla_answer_parse(r->text, strlen(r->text), &ans, err);
+            if (st == GORILLA_OK) r->answer = ans;
+        }
+        if (st == GORILLA_OK) {
+            r->generated = 1;
+            gorilla_asker_check(a, r->answer.api_call, hub >= 0 ? hub : -1, r);
+        }
+    } else if (a->model || a->client) {
         const gorilla_ask_hit *top = r->n_hits ? &r->hits[0] : NULL;
         char *user = gorilla_asker_task_text(a, task, top);
         if (!user) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");

@@ -30,6 +30,8 @@ typedef struct {
 static const field_weight FIELD_WEIGHTS[] = {
     {"domain", 3.0f},       {"functionality", 2.0f}, {"api_name", 1.5f},      {"description", 1.0f},
     {"api_call", 0.5f},     {"performance", 0.3f},   {"example_code", 0.2f}, {"api_arguments", 0.2f},
+    /* APIZoo entries (absent from APIBench documents) */
+    {"meta_data", 1.0f},    {"metadata", 1.0f},
 };
 
 

@@ -57,8 +57,7 @@ gorilla_status gorilla_trainer_save(const gorilla_trainer *t, const char *path, 
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 5);
     if (!tmp) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp", 5);
+    snprintf(tmp, plen + 5, "%s.tmp", path);
     wstream w = {.h = 0xCBF29CE484222325ULL, .f = fopen(tmp, "wb")};
     if (!w.f) {
         gorilla_status st = gorilla_fail(err, GORILLA_ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
@@ -128,7 +127,7 @@ gorilla_status gorilla_trainer_resume(gorilla_trainer *t, const char *path, gori
     int32_t cfg[8], cur[8];
     memcpy(cfg, buf + 16, 32);
     memcpy(cur, mine + 16, 32);
-    if (memcmp(cfg, cur, 32)) {
+    if (memcmp(cfg, cur, 32) != 0) {
         st = gorilla_fail(err, GORILLA_ERR_INVALID,
                           "%s: the checkpoint is for another model (vocab %d, dim %d, layers %d, heads %d/%d, ff %d, "
                           "ctx %d, tied %d; this run: %d, %d, %d, %d/%d, %d, %d, %d)",

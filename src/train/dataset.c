@@ -44,10 +44,7 @@ static char *concat3(const char *a, const char *b, const char *c)
 {
     size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
     char *s = malloc(la + lb + lc + 1);
-    if (!s) return NULL;
-    memcpy(s, a, la);
-    memcpy(s + la, b, lb);
-    memcpy(s + la + lb, c, lc + 1);
+    if (s) snprintf(s, la + lb + lc + 1, "%s%s%s", a, b, c);
     return s;
 }
 

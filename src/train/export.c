@@ -74,11 +74,26 @@ static int copy_kv(gguf_writer *w, const gguf_file *f, const gguf_kv *kv)
     return bad;
 }
 
+/* A base tensor's data; a LoRA-targeted matrix merged:
+ * W[r][:] + (alpha / rank) sum_k B[r][k] A[k][:]. */
 static gorilla_status fill(void *ctx, size_t index, void *buf, size_t n_bytes, gorilla_error *err)
 {
     const gorilla_trainer *t = ctx;
+    const tr_layout *lay = &t->lay;
     (void)err;
-    memcpy(buf, t->params + t->lay.t[index].off, n_bytes);
+    const tr_tensor *tt = &lay->t[index];
+    memcpy(buf, t->params + tt->off, n_bytes);
+    size_t L = (size_t)lay->cfg.n_layer * TR_PER_LAYER;
+    if (lay->cfg.lora_rank <= 0 || index < 1 || index > L || !lay->lora[index - 1]) return GORILLA_OK;
+    const tr_tensor *ta = &lay->t[lay->lora[index - 1]], *tb = ta + 1;
+    const float *A = t->params + ta->off, *B = t->params + tb->off;
+    size_t R = (size_t)lay->cfg.lora_rank;
+    float s = lay->cfg.lora_alpha / (float)lay->cfg.lora_rank, *w = buf;
+    for (size_t r = 0; r < tt->rows; r++)
+        for (size_t k = 0; k < R; k++) {
+            float b = s * B[r * R + k];
+            for (size_t i = 0; i < tt->cols; i++) w[r * tt->cols + i] += b * A[k * tt->cols + i];
+        }
     return GORILLA_OK;
 }
 
@@ -111,7 +126,7 @@ gorilla_status gorilla_trainer_export(const gorilla_trainer *t, const char *path
         const gguf_kv *kv = gguf_kv_at(src, i);
         if (!strncmp(kv->key, "tokenizer.", 10)) bad |= copy_kv(w, src, kv);
     }
-    for (size_t i = 0; i < t->lay.n_tensors && !bad; i++) {
+    for (size_t i = 0; i < t->lay.n_base && !bad; i++) {
         const tr_tensor *tt = &t->lay.t[i];
         uint64_t ne[2] = {tt->cols, tt->rows};
         bad |= gguf_writer_tensor(w, tt->name, 0 /* F32 */, tt->rows == 1 ? 1 : 2, ne, NULL);
@@ -127,8 +142,7 @@ gorilla_status gorilla_trainer_export(const gorilla_trainer *t, const char *path
         gguf_writer_free(w);
         return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
     }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp", 5);
+    snprintf(tmp, plen + 5, "%s.tmp", path);
     st = gguf_writer_save(w, tmp, fill, (void *)t, err);
     gguf_writer_free(w);
     if (!st && rename(tmp, path))

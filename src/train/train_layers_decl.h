@@ -64,6 +64,8 @@ typedef struct {
     REAL *h2, *rstd2, *gate, *up, *act;               /* per layer: [L][BT][C], [L][BT], [L][BT][FF] x3 */
     REAL *hf, *rstdf, *logits;                        /* [BT][C], [BT], [BT][V] */
     REAL *dres, *dh, *dq, *dk, *dv, *datty, *datt, *dgate, *dup, *dact; /* backward scratch */
+    REAL *lora_h;               /* LoRA: [L][9][BT][rank] = x A^T per targeted matrix */
+    REAL *lora_t, *lora_d;      /* scratch [BT][max(C, FF)], [BT][rank] */
 } TRN(tr_acts);
 
 gorilla_status TRN(tr_acts_new)(TRN(tr_acts) *a, const tr_layout *lay, int B, int T, gorilla_error *err);
@@ -72,7 +74,8 @@ void TRN(tr_acts_free)(TRN(tr_acts) *a);
  * loss sum (probabilities left in logits). */
 double TRN(tr_model_forward)(const tr_ctx *cx, TRN(tr_acts) *a, const REAL *params, const int32_t *tokens,
                              const int32_t *targets, const uint8_t *mask);
-/* Adds the gradient of scale x (the masked loss sum) to grads. */
+/* Adds the gradient of scale x (the masked loss sum) to grads (with LoRA:
+ * only to the LoRA tensors). */
 void TRN(tr_model_backward)(const tr_ctx *cx, TRN(tr_acts) *a, const REAL *params, REAL *grads,
                             const int32_t *tokens, const int32_t *targets, const uint8_t *mask, double scale);
 

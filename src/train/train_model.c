@@ -47,9 +47,18 @@ gorilla_status tr_layout_build(const tr_config *c, tr_layout *out, gorilla_error
     out->cfg = *c;
     size_t C = (size_t)c->n_embd, KV = C / (size_t)c->n_head * (size_t)c->n_head_kv, FF = (size_t)c->n_ff;
     size_t V = (size_t)c->n_vocab;
-    out->n_tensors = 2 + (size_t)TR_PER_LAYER * c->n_layer + (c->tied ? 0 : 1);
+    if (c->lora_rank < 0 || c->lora_rank > 4096 || (c->lora_rank > 0 && (!(c->lora_alpha > 0) || !c->lora_targets)))
+        return gorilla_fail(err, GORILLA_ERR_INVALID, "LoRA rank %d, alpha %g or targets out of range", c->lora_rank,
+                            (double)c->lora_alpha);
+    size_t n_lora = 0;
+    for (int j = TR_WQ; j <= TR_DOWN; j++) n_lora += c->lora_rank > 0 && (c->lora_targets & (1u << j)) && j != TR_FFN_NORM;
+    out->n_tensors = 2 + (size_t)TR_PER_LAYER * c->n_layer + (c->tied ? 0 : 1) + 2 * n_lora * (size_t)c->n_layer;
     out->t = calloc(out->n_tensors, sizeof *out->t);
-    if (!out->t) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    out->lora = calloc((size_t)TR_PER_LAYER * c->n_layer, sizeof *out->lora);
+    if (!out->t || !out->lora) {
+        tr_layout_free(out);
+        return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    }
     size_t off = 0, i = 0;
 #define ADD(nm, r, cl, norm)                                                                                   \
     do {                                                                                                       \
@@ -75,7 +84,25 @@ gorilla_status tr_layout_build(const tr_config *c, tr_layout *out, gorilla_error
     }
     ADD("output_norm.weight", 1, C, 1);
     if (!c->tied) ADD("output.weight", V, C, 0);
+    out->n_base = i;
+    out->lora_off = off;
+    if (c->lora_rank > 0) {
+        size_t r = (size_t)c->lora_rank;
+        for (int l = 0; l < c->n_layer; l++)
+            for (int j = TR_WQ; j <= TR_DOWN; j++)
+                if (c->lora_targets & (1u << j) && j != TR_FFN_NORM) {
+                    const tr_tensor *w = &out->t[tr_layer_tensor(out, l, j)];
+                    char nm[48];
+                    out->lora[(size_t)l * TR_PER_LAYER + (size_t)j] = i;
+                    snprintf(nm, sizeof nm, "blk.%d.%s.lora_a", l, names[j]);
+                    ADD(nm, r, w->cols, 0);
+                    w = &out->t[tr_layer_tensor(out, l, j)];
+                    snprintf(nm, sizeof nm, "blk.%d.%s.lora_b", l, names[j]);
+                    ADD(nm, w->rows, r, 0);
+                }
+    }
 #undef ADD
+    out->n_tensors = i;
     out->n_params = off;
     return GORILLA_OK;
 }
@@ -83,6 +110,7 @@ gorilla_status tr_layout_build(const tr_config *c, tr_layout *out, gorilla_error
 void tr_layout_free(tr_layout *l)
 {
     free(l->t);
+    free(l->lora);
     memset(l, 0, sizeof *l);
 }
 
@@ -105,6 +133,17 @@ void tr_init_params(const tr_layout *l, uint64_t seed, float *params)
         int is_resid = strstr(t->name, "attn_output") || strstr(t->name, "ffn_down");
         double sd = is_resid ? resid : 0.02;
         for (size_t k = 0; k < n; k++) p[k] = t->is_norm ? 1.0f : (float)(gauss(&s) * sd);
+    }
+}
+
+void tr_init_lora(const tr_layout *l, uint64_t seed, float *params)
+{
+    uint64_t s = seed * 0xD1B54A32D192ED03ULL + 0x8CB92BA72F3D8DD7ULL;
+    for (size_t i = l->n_base; i < l->n_tensors; i++) {
+        const tr_tensor *t = &l->t[i];
+        int is_a = strstr(t->name, ".lora_a") != NULL;
+        double sd = 1.0 / sqrt((double)t->cols);
+        for (size_t k = 0; k < t->rows * t->cols; k++) params[t->off + k] = is_a ? (float)(gauss(&s) * sd) : 0.0f;
     }
 }
 

@@ -35,6 +35,13 @@ typedef struct {
     int n_vocab, n_embd, n_layer, n_head, n_head_kv, n_ff, n_ctx;
     int tied; /* 1: the output head is tok_embd */
     float rms_eps, rope_base;
+    /* LoRA (rank 0: off): each targeted layer matrix W[out][in] gains
+     * A[rank][in], B[out][rank]; W x becomes W x + (alpha / rank) B A x,
+     * and only A and B train (the base is frozen). lora_targets is a bit
+     * mask of (1 << TR_WQ) ... (1 << TR_DOWN). */
+    int lora_rank;
+    float lora_alpha;
+    unsigned lora_targets;
 } tr_config;
 
 /* Per-layer tensors, in storage order. */
@@ -49,12 +56,17 @@ typedef struct {
 } tr_tensor;
 
 /* Tensors: [0] token_embd, [1 + 9 l + j] layer l's j-th (enum above),
- * [1 + 9 L] output_norm, [2 + 9 L] output (untied only). */
+ * [1 + 9 L] output_norm, [2 + 9 L] output (untied only): the n_base
+ * model tensors; then with LoRA "blk.l.<name>.lora_a" and ".lora_b" per
+ * targeted matrix (lora[9 l + j]: the index of its A, B follows; 0 when
+ * not targeted). Parameters [lora_off, n_params) are the LoRA ones. */
 typedef struct {
     tr_config cfg;
     size_t n_params;
-    size_t n_tensors;
+    size_t n_tensors, n_base;
     tr_tensor *t;
+    size_t *lora;
+    size_t lora_off;
 } tr_layout;
 
 #define TR_MAX_DIM (1 << 16)
@@ -75,6 +87,9 @@ typedef struct {
 /* Initial weights: N(0, 0.02) matrices from the seed (the residual
  * projections Wo, Wdown scaled by 1/sqrt(2 L)), norms 1. */
 void tr_init_params(const tr_layout *l, uint64_t seed, float *params);
+
+/* LoRA start: A ~ N(0, 1 / in), B = 0 (the model starts as the base). */
+void tr_init_lora(const tr_layout *l, uint64_t seed, float *params);
 
 /* Model FLOPs per trained token (forward + backward = 3 x forward):
  * 6 x matrix parameters + attention 12 x L x T x C / 2 (causal). */

@@ -354,11 +354,11 @@ gorilla_status TRN(tr_acts_new)(TRN(tr_acts) *a, const tr_layout *lay, int B, in
     a->T = T;
     size_t BT = (size_t)B * T, C = (size_t)c->n_embd, L = (size_t)c->n_layer, FF = (size_t)c->n_ff;
     size_t hd = C / (size_t)c->n_head, KV = hd * (size_t)c->n_head_kv, V = (size_t)c->n_vocab;
-    size_t ATT = (size_t)B * c->n_head * T * T;
-    REAL **bufs[] = {&a->cs, &a->x, &a->h1, &a->rstd1, &a->q, &a->k, &a->v, &a->att, &a->atty, &a->xmid,
+    size_t ATT = (size_t)B * c->n_head * T * T, R = (size_t)c->lora_rank, W = FF > C ? FF : C;
+    REAL **bufs[] = {&a->lora_h, &a->lora_t, &a->lora_d, &a->cs, &a->x, &a->h1, &a->rstd1, &a->q, &a->k, &a->v, &a->att, &a->atty, &a->xmid,
                      &a->h2, &a->rstd2, &a->gate, &a->up, &a->act, &a->hf, &a->rstdf, &a->logits,
                      &a->dres, &a->dh, &a->dq, &a->dk, &a->dv, &a->datty, &a->datt, &a->dgate, &a->dup, &a->dact};
-    size_t sizes[] = {(size_t)T * hd, (L + 1) * BT * C, L * BT * C, L * BT, L * BT * C, L * BT * KV, L * BT * KV,
+    size_t sizes[] = {L * TR_PER_LAYER * BT * R, R ? BT * W : 0, BT * R, (size_t)T * hd, (L + 1) * BT * C, L * BT * C, L * BT, L * BT * C, L * BT * KV, L * BT * KV,
                       L * ATT, L * BT * C, L * BT * C, L * BT * C, L * BT, L * BT * FF, L * BT * FF, L * BT * FF,
                       BT * C, BT, BT * V, BT * C, BT * C, BT * C, BT * KV, BT * KV, BT * C, ATT, BT * FF, BT * FF,
                       BT * FF};
@@ -375,7 +375,7 @@ gorilla_status TRN(tr_acts_new)(TRN(tr_acts) *a, const tr_layout *lay, int B, in
 
 void TRN(tr_acts_free)(TRN(tr_acts) *a)
 {
-    REAL *bufs[] = {a->cs, a->x, a->h1, a->rstd1, a->q, a->k, a->v, a->att, a->atty, a->xmid,
+    REAL *bufs[] = {a->lora_h, a->lora_t, a->lora_d, a->cs, a->x, a->h1, a->rstd1, a->q, a->k, a->v, a->att, a->atty, a->xmid,
                     a->h2, a->rstd2, a->gate, a->up, a->act, a->hf, a->rstdf, a->logits,
                     a->dres, a->dh, a->dq, a->dk, a->dv, a->datty, a->datt, a->dgate, a->dup, a->dact};
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) free(bufs[i]);
@@ -384,6 +384,44 @@ void TRN(tr_acts_free)(TRN(tr_acts) *a)
 
 #define PT(i) (params + lay->t[(i)].off)
 #define GT(i) (grads + lay->t[(i)].off)
+
+/* Layer l's matrix `which` [OC][C] on inp[N][C]: out = inp W^T, plus
+ * (alpha / rank) (inp A^T) B^T when LoRA targets it (inp A^T kept). */
+static void lin_forward(const tr_ctx *cx, TRN(tr_acts) *a, const REAL *params, int l, int which, REAL *out,
+                        const REAL *inp, size_t N, size_t C, size_t OC)
+{
+    const tr_layout *lay = a->lay;
+    TRN(tr_matmul_forward)(cx, out, inp, PT(tr_layer_tensor(lay, l, which)), N, C, OC);
+    size_t ai = lay->lora[(size_t)l * TR_PER_LAYER + (size_t)which];
+    if (!ai) return;
+    size_t R = (size_t)lay->cfg.lora_rank;
+    REAL s = (REAL)(lay->cfg.lora_alpha / lay->cfg.lora_rank);
+    REAL *h = a->lora_h + ((size_t)l * TR_PER_LAYER + (size_t)which) * N * R;
+    TRN(tr_matmul_forward)(cx, h, inp, PT(ai), N, C, R);
+    TRN(tr_matmul_forward)(cx, a->lora_t, h, PT(ai + 1), N, R, OC);
+    for (size_t i = 0; i < N * OC; i++) out[i] += s * a->lora_t[i];
+}
+
+/* Its backward: dinp (= or += by acc), dW unless frozen (LoRA on), and
+ * with LoRA dB += s dout^T h, dh = s dout B, dA += dh^T inp, dinp += dh A. */
+static void lin_backward(const tr_ctx *cx, TRN(tr_acts) *a, const REAL *params, REAL *grads, int l, int which,
+                         REAL *dinp, const REAL *dout, const REAL *inp, size_t N, size_t C, size_t OC, int acc)
+{
+    const tr_layout *lay = a->lay;
+    size_t wi = tr_layer_tensor(lay, l, which);
+    int frozen = lay->cfg.lora_rank > 0;
+    TRN(tr_matmul_backward)(cx, dinp, frozen ? NULL : GT(wi), dout, inp, PT(wi), N, C, OC, acc);
+    size_t ai = lay->lora[(size_t)l * TR_PER_LAYER + (size_t)which];
+    if (!ai) return;
+    size_t R = (size_t)lay->cfg.lora_rank;
+    REAL s = (REAL)(lay->cfg.lora_alpha / lay->cfg.lora_rank);
+    const REAL *h = a->lora_h + ((size_t)l * TR_PER_LAYER + (size_t)which) * N * R;
+    for (size_t i = 0; i < N * R; i++) a->lora_d[i] = s * h[i];
+    TRN(tr_matmul_backward)(cx, NULL, GT(ai + 1), dout, a->lora_d, PT(ai + 1), N, R, OC, 0);
+    TRN(tr_matmul_backward)(cx, a->lora_d, NULL, dout, NULL, PT(ai + 1), N, R, OC, 0);
+    for (size_t i = 0; i < N * R; i++) a->lora_d[i] *= s;
+    TRN(tr_matmul_backward)(cx, dinp, GT(ai), a->lora_d, inp, PT(ai), N, C, R, 1);
+}
 
 double TRN(tr_model_forward)(const tr_ctx *cx, TRN(tr_acts) *a, const REAL *params, const int32_t *tokens,
                              const int32_t *targets, const uint8_t *mask)
@@ -405,21 +443,21 @@ double TRN(tr_model_forward)(const tr_ctx *cx, TRN(tr_acts) *a, const REAL *para
 
         TRN(tr_rmsnorm_forward)(h1, a->rstd1 + L * BT, x, PT(tr_layer_tensor(lay, l, TR_ATTN_NORM)), BT, C,
                                 c->rms_eps);
-        TRN(tr_matmul_forward)(cx, q, h1, PT(tr_layer_tensor(lay, l, TR_WQ)), BT, C, C);
-        TRN(tr_matmul_forward)(cx, k, h1, PT(tr_layer_tensor(lay, l, TR_WK)), BT, C, KV);
-        TRN(tr_matmul_forward)(cx, v, h1, PT(tr_layer_tensor(lay, l, TR_WV)), BT, C, KV);
+        lin_forward(cx, a, params, l, TR_WQ, q, h1, BT, C, C);
+        lin_forward(cx, a, params, l, TR_WK, k, h1, BT, C, KV);
+        lin_forward(cx, a, params, l, TR_WV, v, h1, BT, C, KV);
         TRN(tr_rope_forward)(q, a->cs, BT, a->T, c->n_head, hd);
         TRN(tr_rope_forward)(k, a->cs, BT, a->T, c->n_head_kv, hd);
         TRN(tr_attention_forward)(cx, atty, att, a->dq, q, k, v, a->B, a->T, c->n_head, c->n_head_kv, hd);
-        TRN(tr_matmul_forward)(cx, xmid, atty, PT(tr_layer_tensor(lay, l, TR_WO)), BT, C, C);
+        lin_forward(cx, a, params, l, TR_WO, xmid, atty, BT, C, C);
         for (size_t i = 0; i < BT * C; i++) xmid[i] += x[i];
 
         TRN(tr_rmsnorm_forward)(h2, a->rstd2 + L * BT, xmid, PT(tr_layer_tensor(lay, l, TR_FFN_NORM)), BT, C,
                                 c->rms_eps);
-        TRN(tr_matmul_forward)(cx, gate, h2, PT(tr_layer_tensor(lay, l, TR_GATE)), BT, C, FF);
-        TRN(tr_matmul_forward)(cx, up, h2, PT(tr_layer_tensor(lay, l, TR_UP)), BT, C, FF);
+        lin_forward(cx, a, params, l, TR_GATE, gate, h2, BT, C, FF);
+        lin_forward(cx, a, params, l, TR_UP, up, h2, BT, C, FF);
         TRN(tr_swiglu_forward)(act, gate, up, BT * FF);
-        TRN(tr_matmul_forward)(cx, xout, act, PT(tr_layer_tensor(lay, l, TR_DOWN)), BT, FF, C);
+        lin_forward(cx, a, params, l, TR_DOWN, xout, act, BT, FF, C);
         for (size_t i = 0; i < BT * C; i++) xout[i] += xmid[i];
     }
     size_t on = 1 + (size_t)TR_PER_LAYER * c->n_layer;
@@ -441,7 +479,8 @@ void TRN(tr_model_backward)(const tr_ctx *cx, TRN(tr_acts) *a, const REAL *param
 
     TRN(tr_crossentropy_backward)(cx, a->logits, targets, mask, BT, V, scale);
     REAL *dlogits = a->logits;
-    TRN(tr_matmul_backward)(cx, a->dh, c->tied ? GT(0) : GT(on + 1), dlogits, a->hf, c->tied ? PT(0) : PT(on + 1),
+    int frozen = c->lora_rank > 0;
+    TRN(tr_matmul_backward)(cx, a->dh, frozen ? NULL : c->tied ? GT(0) : GT(on + 1), dlogits, a->hf, c->tied ? PT(0) : PT(on + 1),
                             BT, C, V, 0);
     memset(a->dres, 0, BT * C * sizeof(REAL));
     TRN(tr_rmsnorm_backward)(a->dres, GT(on), a->dh, a->x + (size_t)c->n_layer * BT * C, PT(on), a->rstdf, BT, C);
@@ -456,26 +495,26 @@ void TRN(tr_model_backward)(const tr_ctx *cx, TRN(tr_acts) *a, const REAL *param
         size_t ti = tr_layer_tensor(lay, l, 0);
 
         /* MLP: dres is d(x_out) = d(xmid) through the residual. */
-        TRN(tr_matmul_backward)(cx, a->dact, GT(ti + TR_DOWN), a->dres, act, PT(ti + TR_DOWN), BT, FF, C, 0);
+        lin_backward(cx, a, params, grads, l, TR_DOWN, a->dact, a->dres, act, BT, FF, C, 0);
         TRN(tr_swiglu_backward)(a->dgate, a->dup, a->dact, gate, up, BT * FF);
-        TRN(tr_matmul_backward)(cx, a->dh, GT(ti + TR_GATE), a->dgate, h2, PT(ti + TR_GATE), BT, C, FF, 0);
-        TRN(tr_matmul_backward)(cx, a->dh, GT(ti + TR_UP), a->dup, h2, PT(ti + TR_UP), BT, C, FF, 1);
+        lin_backward(cx, a, params, grads, l, TR_GATE, a->dh, a->dgate, h2, BT, C, FF, 0);
+        lin_backward(cx, a, params, grads, l, TR_UP, a->dh, a->dup, h2, BT, C, FF, 1);
         TRN(tr_rmsnorm_backward)(a->dres, GT(ti + TR_FFN_NORM), a->dh, xmid, PT(ti + TR_FFN_NORM),
                                  a->rstd2 + L * BT, BT, C);
 
         /* Attention: dres is now d(xmid) = d(x) through the residual. */
-        TRN(tr_matmul_backward)(cx, a->datty, GT(ti + TR_WO), a->dres, atty, PT(ti + TR_WO), BT, C, C, 0);
+        lin_backward(cx, a, params, grads, l, TR_WO, a->datty, a->dres, atty, BT, C, C, 0);
         TRN(tr_attention_backward)(cx, a->dq, a->dk, a->dv, a->datt, a->dh, a->datty, att, q, k, v, a->B, a->T, c->n_head,
                                    c->n_head_kv, hd);
         TRN(tr_rope_backward)(a->dq, a->cs, BT, a->T, c->n_head, hd);
         TRN(tr_rope_backward)(a->dk, a->cs, BT, a->T, c->n_head_kv, hd);
-        TRN(tr_matmul_backward)(cx, a->dh, GT(ti + TR_WQ), a->dq, h1, PT(ti + TR_WQ), BT, C, C, 0);
-        TRN(tr_matmul_backward)(cx, a->dh, GT(ti + TR_WK), a->dk, h1, PT(ti + TR_WK), BT, C, KV, 1);
-        TRN(tr_matmul_backward)(cx, a->dh, GT(ti + TR_WV), a->dv, h1, PT(ti + TR_WV), BT, C, KV, 1);
+        lin_backward(cx, a, params, grads, l, TR_WQ, a->dh, a->dq, h1, BT, C, C, 0);
+        lin_backward(cx, a, params, grads, l, TR_WK, a->dh, a->dk, h1, BT, C, KV, 1);
+        lin_backward(cx, a, params, grads, l, TR_WV, a->dh, a->dv, h1, BT, C, KV, 1);
         TRN(tr_rmsnorm_backward)(a->dres, GT(ti + TR_ATTN_NORM), a->dh, x, PT(ti + TR_ATTN_NORM),
                                  a->rstd1 + L * BT, BT, C);
     }
-    TRN(tr_embed_backward)(GT(0), a->dres, tokens, BT, C);
+    if (!frozen) TRN(tr_embed_backward)(GT(0), a->dres, tokens, BT, C);
 }
 
 #undef PT

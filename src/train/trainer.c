@@ -97,7 +97,7 @@ static gorilla_status base_config(const gguf_file *f, tr_config *c, int *n_ctx_t
 
 static gorilla_status base_weights(const gguf_file *f, const tr_layout *lay, float *params, gorilla_error *err)
 {
-    for (size_t i = 0; i < lay->n_tensors; i++) {
+    for (size_t i = 0; i < lay->n_base; i++) {
         const tr_tensor *tt = &lay->t[i];
         const gguf_tensor *g = gguf_find_tensor(f, tt->name);
         if (!g) return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: missing tensor '%s'", gguf_name(f), tt->name);
@@ -217,6 +217,9 @@ static gorilla_status build(gorilla_trainer *t, gorilla_error *err)
         int n_ctx_train = 0;
         st = base_config(f, &c, &n_ctx_train, err);
         c.n_ctx = o->n_ctx;
+        c.lora_rank = o->lora_rank;
+        c.lora_alpha = o->lora_alpha;
+        c.lora_targets = o->lora_targets;
         if (!st && c.n_ctx > n_ctx_train)
             st = gorilla_fail(err, GORILLA_ERR_INVALID, "%s: context %d exceeds the model's context length %d",
                               o->base_model, c.n_ctx, n_ctx_train);
@@ -224,6 +227,7 @@ static gorilla_status build(gorilla_trainer *t, gorilla_error *err)
         if (!st && !(t->params = malloc(t->lay.n_params * sizeof *t->params)))
             st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory for %zu parameters", t->lay.n_params);
         if (!st) st = base_weights(f, &t->lay, t->params, err);
+        if (!st) tr_init_lora(&t->lay, o->seed, t->params);
         gguf_close(f);
         if (st) return st;
         t->n_ctx_export = n_ctx_train;
@@ -241,6 +245,8 @@ static gorilla_status build(gorilla_trainer *t, gorilla_error *err)
                             "does not fit the model)",
                             o->base_model, nv, t->lay.cfg.n_vocab);
     if (!o->base_model) {
+        if (o->lora_rank)
+            return gorilla_fail(err, GORILLA_ERR_INVALID, "LoRA adapts a base model: give --model with --lora-rank");
         if (nv < 2 || nv > (1u << 22))
             return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: a vocabulary of %zu tokens does not fit a model",
                                 o->vocab_path, nv);
@@ -274,7 +280,7 @@ static gorilla_status build(gorilla_trainer *t, gorilla_error *err)
     /* optimizer chunks: per tensor, CHUNK elements at most */
     for (int pass = 0; pass < 2; pass++) {
         t->n_chunks = 0;
-        for (size_t i = 0; i < t->lay.n_tensors; i++) {
+        for (size_t i = t->lay.cfg.lora_rank > 0 ? t->lay.n_base : 0; i < t->lay.n_tensors; i++) {
             size_t n = t->lay.t[i].rows * t->lay.t[i].cols;
             for (size_t s = 0; s < n; s += CHUNK) {
                 if (pass)
@@ -338,7 +344,8 @@ void gorilla_trainer_free(gorilla_trainer *t)
 void gorilla_trainer_info(const gorilla_trainer *t, gorilla_train_info *o)
 {
     const tr_config *c = &t->lay.cfg;
-    *o = (gorilla_train_info){.n_params = t->lay.n_params, .n_vocab = c->n_vocab, .n_embd = c->n_embd,
+    *o = (gorilla_train_info){.n_params = t->lay.n_params,
+                              .n_trained_params = c->lora_rank > 0 ? t->lay.n_params - t->lay.lora_off : t->lay.n_params, .n_vocab = c->n_vocab, .n_embd = c->n_embd,
                               .n_layer = c->n_layer, .n_head = c->n_head, .n_head_kv = c->n_head_kv,
                               .n_ff = c->n_ff, .n_ctx = c->n_ctx, .tied = c->tied,
                               .train_convs = t->train.n_convs, .train_rows = t->train.n_rows,

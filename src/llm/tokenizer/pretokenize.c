@@ -91,6 +91,7 @@ static const pretok_def DEFS[] = {
 struct gorilla_pretok {
     const pretok_def *def;
     pcre2_code *code[MAX_REGEX];
+    int jit[MAX_REGEX]; /* 1: JIT-compiled, matched with pcre2_jit_match */
     size_t n;
 };
 
@@ -138,7 +139,7 @@ gorilla_status gorilla_pretok_new(const char *name, gorilla_pretok **out, gorill
             return gorilla_fail(err, GORILLA_ERR_UNSUPPORTED, "pre-tokenizer %s: regex %zu at %zu: %s", d->name, i,
                                 (size_t)eo, (const char *)msg);
         }
-        (void)pcre2_jit_compile(c, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+        p->jit[p->n] = pcre2_jit_compile(c, PCRE2_JIT_COMPLETE) == 0; /* else the interpreter */
         p->code[p->n++] = c;
     }
     *out = p;
@@ -186,7 +187,8 @@ int gorilla_pretok_split(const gorilla_pretok *p, gorilla_pretok_ws *ws, const c
             PCRE2_SPTR subj = (PCRE2_SPTR)(s + in.off);
             size_t pos = 0, gap = 0;
             while (pos < in.len) {
-                int rc = pcre2_match(p->code[r], subj, in.len, pos, PCRE2_NO_UTF_CHECK, md, NULL);
+                int rc = p->jit[r] ? pcre2_jit_match(p->code[r], subj, in.len, pos, 0, md, NULL)
+                                   : pcre2_match(p->code[r], subj, in.len, pos, PCRE2_NO_UTF_CHECK, md, NULL);
                 if (rc == PCRE2_ERROR_NOMATCH) break;
                 if (rc < 0) return -1;
                 const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);

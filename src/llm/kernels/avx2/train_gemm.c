@@ -33,8 +33,8 @@ T256 static void tile_6x16(const tr_gemm_args *g, size_t m, size_t n0)
         float *c = g->c + (m + (size_t)r) * g->ldc + n0;
         for (int j = 0; j < 2; j++) {
             __m256 v = acc[r][j];
-            if (g->accumulate) v = _mm256_add_ps(_mm256_loadu_ps(c + 8 * j), v);
-            _mm256_storeu_ps(c + 8 * j, v);
+            if (g->accumulate) v = _mm256_add_ps(_mm256_loadu_ps(c + 8 * (size_t)j), v);
+            _mm256_storeu_ps(c + 8 * (size_t)j, v);
         }
     }
 }

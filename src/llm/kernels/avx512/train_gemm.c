@@ -1,8 +1,9 @@
 /* train_gemm.c (AVX-512) — the trainer's product (arithmetic in
  * train/train_kernels.h). Register tile: 6 rows x 64 columns (24 zmm
  * accumulators); per k, 4 loads of B and 6 broadcasts of A feed 24 FMAs.
- * Leftover rows and columns go 16 columns (masked) of one row at a time,
- * with the same per-element sequence. */
+ * Leftover columns go in 6-row tiles of 1-3 vectors (the last masked),
+ * leftover rows 16 columns of one row at a time, all with the same
+ * per-element sequence. */
 #include "train/train_kernels.h"
 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
@@ -36,11 +37,45 @@ T512 static void tile_6x64(const tr_gemm_args *g, size_t m, size_t n0)
         float *c = g->c + (m + (size_t)r) * g->ldc + n0;
         for (int j = 0; j < 4; j++) {
             __m512 v = acc[r][j];
-            if (g->accumulate) v = _mm512_add_ps(_mm512_loadu_ps(c + 16 * j), v);
-            _mm512_storeu_ps(c + 16 * j, v);
+            if (g->accumulate) v = _mm512_add_ps(_mm512_loadu_ps(c + 16 * (size_t)j), v);
+            _mm512_storeu_ps(c + 16 * (size_t)j, v);
         }
     }
 }
+
+/* 6 rows x NV vectors of 16 columns, the last under `last` (leftover
+ * columns; same per-element sequence). */
+#define TILE_6XV(NV)                                                                                            \
+    T512 static void tile_6x##NV(const tr_gemm_args *g, size_t m, size_t n0, __mmask16 last)                   \
+    {                                                                                                          \
+        __m512 acc[MR][(NV)];                                                                                    \
+        for (int r = 0; r < MR; r++)                                                                           \
+            for (int j = 0; j < (NV); j++) acc[r][j] = _mm512_setzero_ps();                                      \
+        const float *a = g->a + m * g->sam;                                                                    \
+        for (size_t k = 0; k < g->K; k++) {                                                                    \
+            const float *b = g->b + k * g->ldb + n0;                                                           \
+            __m512 bv[(NV)];                                                                                     \
+            for (int j = 0; j < (NV); j++)                                                                       \
+                bv[j] = _mm512_maskz_loadu_ps(j == (NV) - 1 ? last : (__mmask16)0xFFFF, b + 16 * (size_t)j);             \
+            const float *ak = a + k * g->sak;                                                                  \
+            for (int r = 0; r < MR; r++) {                                                                     \
+                __m512 av = _mm512_set1_ps(ak[(size_t)r * g->sam]);                                            \
+                for (int j = 0; j < (NV); j++) acc[r][j] = _mm512_fmadd_ps(av, bv[j], acc[r][j]);                \
+            }                                                                                                  \
+        }                                                                                                      \
+        for (int r = 0; r < MR; r++) {                                                                         \
+            float *c = g->c + (m + (size_t)r) * g->ldc + n0;                                                   \
+            for (int j = 0; j < (NV); j++) {                                                                     \
+                __mmask16 mk = j == (NV) - 1 ? last : (__mmask16)0xFFFF;                                         \
+                __m512 v = acc[r][j];                                                                          \
+                if (g->accumulate) v = _mm512_add_ps(_mm512_maskz_loadu_ps(mk, c + 16 * (size_t)j), v);                \
+                _mm512_mask_storeu_ps(c + 16 * (size_t)j, mk, v);                                                      \
+            }                                                                                                  \
+        }                                                                                                      \
+    }
+TILE_6XV(1)
+TILE_6XV(2)
+TILE_6XV(3)
 
 /* One row, columns [n0, n0 + 16) under mask. */
 T512 static void tile_1x16(const tr_gemm_args *g, size_t m, size_t n0, __mmask16 mask)
@@ -65,11 +100,18 @@ T512 static void gemm_avx512(const tr_gemm_args *g, size_t m0, size_t m1)
         for (; m < m1; m++)
             for (size_t j = 0; j < NR; j += 16) tile_1x16(g, m, n0 + j, 0xFFFF);
     }
-    for (size_t n0 = nfull; n0 < g->N; n0 += 16) {
-        size_t nn = g->N - n0 < 16 ? g->N - n0 : 16;
-        __mmask16 mask = (__mmask16)((1u << nn) - 1u);
-        for (size_t m = m0; m < m1; m++) tile_1x16(g, m, n0, mask);
+    size_t rest = g->N - nfull;
+    if (!rest) return;
+    size_t nv = (rest + 15) / 16, tail = rest - 16 * (nv - 1);
+    __mmask16 last = (__mmask16)((1u << tail) - 1u);
+    size_t m = m0;
+    for (; m + MR <= m1; m += MR) {
+        if (nv == 1) tile_6x1(g, m, nfull, last);
+        else if (nv == 2) tile_6x2(g, m, nfull, last);
+        else tile_6x3(g, m, nfull, last);
     }
+    for (; m < m1; m++)
+        for (size_t j = 0; j < nv; j++) tile_1x16(g, m, nfull + 16 * j, j == nv - 1 ? last : (__mmask16)0xFFFF);
 }
 
 int tr_kernels_init_avx512(tr_kernels *k)
