@@ -77,13 +77,6 @@ static int cmd_plot(int argc, char **argv)
     return 0;
 }
 
-typedef struct {
-    const char *name;
-    long lo, hi;
-    int *ip;
-    long *lp;
-} int_flag;
-
 int cmd_train(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "plot")) return cmd_plot(argc - 1, argv + 1);
@@ -95,55 +88,45 @@ int cmd_train(int argc, char **argv)
     const char *targets = "q,v";
     long eval_every = 50, ckpt_every = 50, seed = 1;
     double warm = o.warmup_steps;
-    int_flag ints[] = {{"--dim", 2, 1 << 16, &o.n_embd, NULL},     {"--layers", 1, 1024, &o.n_layer, NULL},
-                       {"--heads", 1, 4096, &o.n_head, NULL},      {"--kv-heads", 1, 4096, &o.n_head_kv, NULL},
-                       {"--ff", 1, 1 << 20, &o.n_ff, NULL},        {"--ctx", 2, 1 << 16, &o.n_ctx, NULL},
-                       {"--batch", 1, 4096, &o.batch, NULL},       {"--accum", 1, 4096, &o.grad_accum, NULL},
-                       {"-t", 1, 256, &threads, NULL},             {"--lora-rank", 1, 4096, &o.lora_rank, NULL},             {"--steps", 0, 1L << 40, NULL, &o.steps},
-                       {"--eval-every", 0, 1L << 40, NULL, &eval_every},
-                       {"--ckpt-every", 0, 1L << 40, NULL, &ckpt_every},
-                       {"--seed", 0, 0x7fffffffffffffffL, NULL, &seed}};
-    struct {
-        const char *name;
-        double *p;
-    } dbls[] = {{"--lr", &o.lr},   {"--min-lr", &o.min_lr}, {"--warmup", &warm},
-                {"--wd", &o.weight_decay}, {"--clip", &o.grad_clip}, {"--val-fraction", &o.val_fraction},
-                {"--lora-alpha", &lora_alpha}};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (cli_is_help(a)) {
-            fputs(USAGE, stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--init")) { init = 1; continue; }
-        if (!strcmp(a, "--tied")) { o.tied = 1; continue; }
-        if (!strcmp(a, "--quiet")) { quiet = 1; continue; }
-        int done = 0;
-        for (size_t k = 0; k < sizeof ints / sizeof *ints && !done; k++)
-            if (!strcmp(a, ints[k].name)) {
-                long x;
-                if (!v || cli_parse_long(v, ints[k].lo, ints[k].hi, &x))
-                    return cli_usage_error("train", "%s needs an integer in [%ld, %ld]", a, ints[k].lo, ints[k].hi);
-                if (ints[k].ip) *ints[k].ip = (int)x;
-                else *ints[k].lp = x;
-                done = 1;
-            }
-        for (size_t k = 0; k < sizeof dbls / sizeof *dbls && !done; k++)
-            if (!strcmp(a, dbls[k].name)) {
-                if (!v || cli_parse_double(v, dbls[k].p) || !(*dbls[k].p >= 0))
-                    return cli_usage_error("train", "%s needs a number >= 0", a);
-                done = 1;
-            }
-        if (done) { i++; continue; }
-        const char **sp = !strcmp(a, "--vocab") ? &o.vocab_path : !strcmp(a, "--model") || !strcmp(a, "-m") ? &o.base_model
-                        : !strcmp(a, "--data") ? &o.data_path : !strcmp(a, "--val") ? &o.val_path
-                        : !strcmp(a, "-o") ? &out : !strcmp(a, "--ckpt") ? &ckpt : !strcmp(a, "--resume") ? &resume
-                        : !strcmp(a, "--log") ? &logp : !strcmp(a, "--lora-targets") ? &targets : NULL;
-        if (!sp) return cli_usage_error("train", "unknown flag '%s' (see gorilla train --help)", a);
-        if (!v) return cli_usage_error("train", "%s needs a value", a);
-        *sp = v;
-        i++;
-    }
+#define NONNEG "needs a number >= 0"
+    const cli_flag flags[] = {
+        CLI_F_BOOL("--init", NULL, &init),
+        CLI_F_BOOL("--tied", NULL, &o.tied),
+        CLI_F_BOOL("--quiet", NULL, &quiet),
+        CLI_F_INT("--dim", NULL, &o.n_embd, 2, 1 << 16, "needs an integer in [2, 65536]"),
+        CLI_F_INT("--layers", NULL, &o.n_layer, 1, 1024, "needs an integer in [1, 1024]"),
+        CLI_F_INT("--heads", NULL, &o.n_head, 1, 4096, "needs an integer in [1, 4096]"),
+        CLI_F_INT("--kv-heads", NULL, &o.n_head_kv, 1, 4096, "needs an integer in [1, 4096]"),
+        CLI_F_INT("--ff", NULL, &o.n_ff, 1, 1 << 20, "needs an integer in [1, 1048576]"),
+        CLI_F_INT("--ctx", NULL, &o.n_ctx, 2, 1 << 16, "needs an integer in [2, 65536]"),
+        CLI_F_INT("--batch", NULL, &o.batch, 1, 4096, "needs an integer in [1, 4096]"),
+        CLI_F_INT("--accum", NULL, &o.grad_accum, 1, 4096, "needs an integer in [1, 4096]"),
+        CLI_F_INT("-t", NULL, &threads, 1, 256, "needs an integer in [1, 256]"),
+        CLI_F_INT("--lora-rank", NULL, &o.lora_rank, 1, 4096, "needs an integer in [1, 4096]"),
+        CLI_F_LONG("--steps", NULL, &o.steps, 0, 1L << 40, "needs an integer in [0, 1099511627776]"),
+        CLI_F_LONG("--eval-every", NULL, &eval_every, 0, 1L << 40, "needs an integer in [0, 1099511627776]"),
+        CLI_F_LONG("--ckpt-every", NULL, &ckpt_every, 0, 1L << 40, "needs an integer in [0, 1099511627776]"),
+        CLI_F_LONG("--seed", NULL, &seed, 0, 0x7fffffffffffffffL, "needs an integer >= 0"),
+        CLI_F_DOUBLE("--lr", NULL, &o.lr, 0, 1e300, NONNEG),
+        CLI_F_DOUBLE("--min-lr", NULL, &o.min_lr, 0, 1e300, NONNEG),
+        CLI_F_DOUBLE("--warmup", NULL, &warm, 0, 1e300, NONNEG),
+        CLI_F_DOUBLE("--wd", NULL, &o.weight_decay, 0, 1e300, NONNEG),
+        CLI_F_DOUBLE("--clip", NULL, &o.grad_clip, 0, 1e300, NONNEG),
+        CLI_F_DOUBLE("--val-fraction", NULL, &o.val_fraction, 0, 1e300, NONNEG),
+        CLI_F_DOUBLE("--lora-alpha", NULL, &lora_alpha, 0, 1e300, NONNEG),
+        CLI_F_STR("--vocab", NULL, &o.vocab_path),
+        CLI_F_STR("--model", "-m", &o.base_model),
+        CLI_F_STR("--data", NULL, &o.data_path),
+        CLI_F_STR("--val", NULL, &o.val_path),
+        CLI_F_STR("-o", NULL, &out),
+        CLI_F_STR("--ckpt", NULL, &ckpt),
+        CLI_F_STR("--resume", NULL, &resume),
+        CLI_F_STR("--log", NULL, &logp),
+        CLI_F_STR("--lora-targets", NULL, &targets),
+    };
+#undef NONNEG
+    int prc = cli_flags_parse("train", USAGE, argc, argv, flags, CLI_NFLAGS(flags), NULL);
+    if (prc >= 0) return prc;
     o.warmup_steps = warm;
     if (o.lora_rank) {
         static const char *const names[] = {"q", "k", "v", "o", "gate", "up", "down"};
