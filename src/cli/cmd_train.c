@@ -136,7 +136,7 @@ int cmd_train(int argc, char **argv)
         snprintf(buf, sizeof buf, "%s", targets);
         for (char *save = NULL, *tk = strtok_r(buf, ",", &save); tk; tk = strtok_r(NULL, ",", &save)) {
             size_t k = 0;
-            while (k < 7 && strcmp(tk, names[k])) k++;
+            while (k < 7 && strcmp(tk, names[k]) != 0) k++;
             if (k == 7) return cli_usage_error("train", "--lora-targets: unknown matrix '%s' (q,k,v,o,gate,up,down)", tk);
             o.lora_targets |= bits[k];
         }
