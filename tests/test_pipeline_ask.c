@@ -130,12 +130,10 @@ static void test_json_requests(void **state)
     gorilla_asker_free(a);
 }
 
-/* The whole path with a local model: a synthetic GGUF (random weights),
- * so the answer is noise; the pipeline must still prompt, parse and judge. */
-static void test_local_model(void **state)
+/* A synthetic model (random weights, context 4096) at a fresh path made
+ * from the template. */
+static void write_model(char *path)
 {
-    (void)state;
-    char path[] = "/tmp/gorilla-ask-model-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     close(fd);
@@ -144,6 +142,16 @@ static void test_local_model(void **state)
     p.n_ctx = 4096;
     gorilla_error err = {0};
     assert_int_equal(llm_synth_write(&p, path, &err), GORILLA_OK);
+}
+
+/* The whole path with a local model: a synthetic GGUF (random weights),
+ * so the answer is noise; the pipeline must still prompt, parse and judge. */
+static void test_local_model(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/gorilla-ask-model-XXXXXX";
+    write_model(path);
+    gorilla_error err = {0};
     gorilla_asker *a = starter(NULL, path);
     assert_true(gorilla_asker_has_model(a));
     gorilla_ask_result r;
@@ -263,14 +271,9 @@ static void test_borrowed_model_and_bench_run(void **state)
 {
     (void)state;
     char path[] = "/tmp/gorilla-ask-borrow-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    llm_synth_params p;
-    llm_synth_defaults(&p);
-    p.n_ctx = 4096;
+    write_model(path);
     gorilla_error err = {0};
-    assert_int_equal(llm_synth_write(&p, path, &err), GORILLA_OK);
+    int fd;
     gorilla_model *m = NULL;
     gorilla_tokenizer *tok = NULL;
     gorilla_model_opts mo = {1, 4096};
