@@ -34,5 +34,6 @@
 #include "gorilla/bfcl.h"
 #include "gorilla/train.h"
 #include "gorilla/dataset.h"
+#include "gorilla/convert.h"
 
 #endif /* GORILLA_H */

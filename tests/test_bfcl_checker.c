@@ -245,6 +245,11 @@ static void test_relevance(void **state)
     gorilla_bfcl_opts strict = {.strict = 1};
     expect_o("irrelevance", F_PAR, NULL, fc1("f", "{\"a\": "), &strict, "irrelevance_error:garbled_output");
     expect_o("irrelevance", F_PAR, NULL, strdup("[]"), &strict, NULL);
+    /* an FC model answering in words is an abstention; an inference error is not */
+    expect_o("irrelevance", F_PAR, NULL, strdup("\"There is no function for that.\""), &strict, NULL);
+    expect_o("irrelevance", F_PAR, NULL, strdup("\"Error during inference: Request timed out.\""), &strict,
+             "irrelevance_error:garbled_output");
+    expect("irrelevance", F_PAR, NULL, strdup("\"Error during inference: Request timed out.\""), NULL);
     /* prompting text: prose is an abstention, even under --strict; broken call text is not */
     gorilla_bfcl_opts ps = {.strict = 1, .format = GORILLA_BFCL_PROMPT};
     expect_o("live_irrelevance", F_PAR, NULL, strdup("\"I cannot help with that.\""), &ps, NULL);
@@ -259,6 +264,9 @@ static void test_decode_failures(void **state)
     expect("simple_python", F_PY, GT_PY, fc1("math_hypot", "{\"x\": 4,"), "ast_decoder:decoder_failed");
     expect("simple_python", F_PY, GT_PY, strdup("\"Error during inference: timeout\""), "ast_decoder:decoder_failed");
     expect("simple_python", F_PY, GT_PY, fc1("math_hypot", "[4, 5]"), "ast_decoder:decoder_wrong_output_format");
+    /* arguments stored decoded (Claude/Gemini-style handlers) are taken as they are */
+    expect("simple_python", F_PY, GT_PY, strdup("[{\"math_hypot\": {\"x\": 4, \"y\": 5.0}}]"), NULL);
+    expect("simple_python", F_PY, GT_PY, strdup("[{\"math_hypot\": 5}]"), "ast_decoder:decoder_failed");
     /* deeply nested and huge arguments: a verdict, no crash */
     size_t n = 20000;
     char *deep = malloc(2 * n + 32);
@@ -350,8 +358,14 @@ static void test_decode_java_js(void **state)
     decode_ok("javascript", "[obj.fn(a=\"x\", b=[1, 2], c={k: 1}, d=5)]",
               "[{\"obj.fn\": {\"a\": \"x\", \"b\": \"[1, 2]\", \"c\": \"{k: 1}\", \"d\": \"5\"}}]");
     decode_ok("javascript", "[a(x=1), b(y=2)]", "null");
+    decode_ok("javascript", "[a(x=1)\nb(y=2)]", "[{\"a\": {\"x\": \"1\"}}]"); /* the first statement */
     decode_fails("javascript", "[a(x=\"1]", "Error js parsing");
     decode_ok("fc", "[{\"f\": \"{\\\"a\\\": [1, 2.5, \\\"\\u00e9\\\"]}\"}]", "[{\"f\": {\"a\": [1, 2.5, \"é\"]}}]");
+    /* floats written as Python's repr, big integers kept, non-ASCII as is (json.dumps(ensure_ascii=False)) */
+    decode_ok("fc", "[{\"f\": \"{\\\"a\\\": 1e16, \\\"b\\\": 0.0001, \\\"c\\\": 1e-05, \\\"d\\\": 100.0, "
+                    "\\\"e\\\": 0.1, \\\"f\\\": 123456789012345678901234, \\\"g\\\": NaN}\"}]",
+              "[{\"f\": {\"a\": 1e+16, \"b\": 0.0001, \"c\": 1e-05, \"d\": 100.0, \"e\": 0.1, "
+              "\"f\": 123456789012345678901234, \"g\": NaN}}]");
     decode_fails("fc", "[{\"f\": \"{\\\"a\\\": 1\"}]", "Expecting ',' delimiter: line 1 column 8 (char 7)");
     decode_fails("fc", "[{\"f\": \"{'a': 1}\"}]", "Expecting property name enclosed in double quotes");
 }

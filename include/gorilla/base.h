@@ -1,6 +1,6 @@
 /* gorilla/base.h — Status and errors, hubs, the data root (part of the public API; include "gorilla.h"). */
-#ifndef GORILLA_BASE_H
-#define GORILLA_BASE_H
+#ifndef GORILLA_API_BASE_H
+#define GORILLA_API_BASE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -98,4 +98,4 @@ int gorilla_response_name_parse(const char *path, gorilla_hub *hub, char *model,
 #ifdef __cplusplus
 }
 #endif
-#endif /* GORILLA_BASE_H */
+#endif /* GORILLA_API_BASE_H */

@@ -1,6 +1,6 @@
 /* gorilla/bfcl.h — the Berkeley Function Calling Leaderboard checker (part of the public API; include "gorilla.h"). */
-#ifndef GORILLA_BFCL_H
-#define GORILLA_BFCL_H
+#ifndef GORILLA_API_BFCL_H
+#define GORILLA_API_BFCL_H
 
 #include "gorilla/base.h"
 
@@ -98,4 +98,4 @@ gorilla_status gorilla_bfcl_decode(const char *lang, const char *text, size_t le
 #ifdef __cplusplus
 }
 #endif
-#endif /* GORILLA_BFCL_H */
+#endif /* GORILLA_API_BFCL_H */

@@ -1,7 +1,7 @@
 /* gorilla/dataset.h — training pairs, conversations, the eval-leak guard and
  * self-instruct (part of the public API; include "gorilla.h"). */
-#ifndef GORILLA_DATASET_H
-#define GORILLA_DATASET_H
+#ifndef GORILLA_API_DATASET_H
+#define GORILLA_API_DATASET_H
 
 #include "gorilla/base.h"
 #include "gorilla/store.h"
@@ -284,4 +284,4 @@ gorilla_status gorilla_selfinstruct_run(const gorilla_store *store, const gorill
 #ifdef __cplusplus
 }
 #endif
-#endif /* GORILLA_DATASET_H */
+#endif /* GORILLA_API_DATASET_H */

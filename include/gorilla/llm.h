@@ -1,6 +1,6 @@
 /* gorilla/llm.h — the inference engine (part of the public API; include "gorilla.h"). */
-#ifndef GORILLA_LLM_H
-#define GORILLA_LLM_H
+#ifndef GORILLA_API_LLM_H
+#define GORILLA_API_LLM_H
 
 #include "gorilla/base.h"
 
@@ -325,4 +325,4 @@ void gorilla_generate_result_clear(gorilla_generate_result *r);
 #ifdef __cplusplus
 }
 #endif
-#endif /* GORILLA_LLM_H */
+#endif /* GORILLA_API_LLM_H */

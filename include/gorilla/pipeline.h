@@ -1,6 +1,6 @@
 /* gorilla/pipeline.h — end to end: ask, bench (part of the public API; include "gorilla.h"). */
-#ifndef GORILLA_PIPELINE_H
-#define GORILLA_PIPELINE_H
+#ifndef GORILLA_API_PIPELINE_H
+#define GORILLA_API_PIPELINE_H
 
 #include "gorilla/base.h"
 #include "gorilla/eval.h"
@@ -188,4 +188,4 @@ gorilla_status gorilla_bench_run(gorilla_asker *a, const gorilla_bench_opts *o, 
 #ifdef __cplusplus
 }
 #endif
-#endif /* GORILLA_PIPELINE_H */
+#endif /* GORILLA_API_PIPELINE_H */

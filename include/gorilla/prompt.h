@@ -1,6 +1,6 @@
 /* gorilla/prompt.h — prompts and answers (part of the public API; include "gorilla.h"). */
-#ifndef GORILLA_PROMPT_H
-#define GORILLA_PROMPT_H
+#ifndef GORILLA_API_PROMPT_H
+#define GORILLA_API_PROMPT_H
 
 #include "gorilla/base.h"
 #include "gorilla/eval.h"
@@ -152,4 +152,4 @@ int gorilla_answer_same_call(const char *a, size_t alen, const char *b, size_t b
 #ifdef __cplusplus
 }
 #endif
-#endif /* GORILLA_PROMPT_H */
+#endif /* GORILLA_API_PROMPT_H */

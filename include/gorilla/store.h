@@ -1,6 +1,6 @@
 /* gorilla/store.h — API store (part of the public API; include "gorilla.h"). */
-#ifndef GORILLA_STORE_H
-#define GORILLA_STORE_H
+#ifndef GORILLA_API_STORE_H
+#define GORILLA_API_STORE_H
 
 #include "gorilla/base.h"
 
@@ -55,4 +55,4 @@ void gorilla_store_load_counts(const gorilla_store *store, size_t *files_loaded,
 #ifdef __cplusplus
 }
 #endif
-#endif /* GORILLA_STORE_H */
+#endif /* GORILLA_API_STORE_H */

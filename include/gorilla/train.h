@@ -8,8 +8,8 @@
  * decay at the step's learning rate (linear warmup, then cosine decay to
  * min_lr). Results are deterministic for a given seed, data and thread
  * count (in fact for any thread count: every sum has a fixed order). */
-#ifndef GORILLA_TRAIN_H
-#define GORILLA_TRAIN_H
+#ifndef GORILLA_API_TRAIN_H
+#define GORILLA_API_TRAIN_H
 
 #include <stdint.h>
 

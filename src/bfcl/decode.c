@@ -1,7 +1,8 @@
 /* decode.c — model output to calls, as BFCL's decode_ast does.
  *
  * FC models: the result is a list of {"name": "<arguments as JSON text>"};
- * each becomes {name: json.loads(arguments)}. Prompting models: the result
+ * each becomes {name: json.loads(arguments)} (the handlers of models whose
+ * results hold the arguments already decoded, {"name": {...}}, keep them). Prompting models: the result
  * is text, stripped of "`", newlines and spaces at both ends, wrapped in
  * [ ] when not already, then parsed as Python (decode_py.c), Java
  * (decode_java.c) or JavaScript (decode_js.c) call syntax. */
@@ -44,6 +45,15 @@ bv *bfcl_decode_fc(bfcl_ctx *c, const bv *result, const char **why)
             goto bad;
         }
         bv *name = item->u.dict.keys[0], *args = item->u.dict.vals[0];
+        if (args->kind == BV_DICT) { /* handlers that store the arguments decoded (Claude, Gemini, local FC) */
+            bv *call = bv_dict(c->a, &name, &args, 1);
+            if (!call) {
+                *why = "out of memory";
+                goto bad;
+            }
+            bv_vec_push(&calls, call);
+            continue;
+        }
         if (args->kind != BV_STR) {
             *why = bfcl_printf(c->a, "the JSON object must be str, bytes or bytearray, not %s", bv_type_name(args));
             goto bad;

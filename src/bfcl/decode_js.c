@@ -8,8 +8,8 @@
  * (None, which BFCL rejects as the wrong format); text that does not parse
  * fails as "Error js parsing the source code.". Parsing here is at the
  * token level: strings, template literals, comments, balanced brackets,
- * statements split at top-level ';' or newlines between complete
- * expressions. */
+ * statements split at top-level ';' or at a newline between a ')' and a
+ * name. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,9 +119,21 @@ bv *bfcl_decode_js(bfcl_ctx *c, const char *s, size_t len, const char **why)
         *why = "Error js parsing the source code.";
         return NULL;
     }
-    /* the first statement */
+    /* the first statement: up to the first top-level ';', or a top-level
+     * newline between a ')' and a name (where JavaScript inserts one) */
     const char *st = s;
     size_t sn = nsemi ? semis[0] : len;
+    size_t nls[64], nnl;
+    if (scan(s, sn, '\n', nls, 64, &nnl) == 0)
+        for (size_t k = 0; k < nnl && k < 64; k++) {
+            size_t a = nls[k], b = nls[k];
+            while (a > 0 && strchr(" \t\r\n", s[a - 1])) a--;
+            while (b < sn && strchr(" \t\r\n", s[b])) b++;
+            if (a > 0 && s[a - 1] == ')' && b < sn && (is_ident(s + b, 1) || s[b] == '_')) {
+                sn = nls[k];
+                break;
+            }
+        }
     trim(&st, &sn);
     if (!sn) return bv_none(c->a);
     /* a call: callee ( args ) with nothing after the last top-level ')' */

@@ -241,15 +241,18 @@ static bv *str_of_a(bfcl_ctx *c, const bv *v)
 }
 
 /* Whether failed-to-decode output still looks like an attempted call (for
- * --strict irrelevance): FC output that is a non-empty list or an error
- * text, prompting text with "name(" in it. */
+ * --strict irrelevance) rather than an abstention: an inference error
+ * ("Error during inference: ..."), FC output that is a non-empty list (its
+ * arguments did not decode), text with "name(" in it. Plain text without
+ * a call (an FC model answering in words) is an abstention. */
 static int looks_like_call(const bv *result, int fc)
 {
     if (!result) return 0;
-    if (fc) return result->kind != BV_LIST || result->u.list.n > 0;
-    if (result->kind != BV_STR) return 1;
+    if (result->kind != BV_STR) return !(result->kind == BV_LIST && result->u.list.n == 0) || !fc;
     const char *s = result->u.str.s;
     size_t n = result->u.str.len;
+    static const char INF[] = "Error during inference";
+    if (n >= sizeof INF - 1 && memcmp(s, INF, sizeof INF - 1) == 0) return 1;
     for (size_t i = 1; i < n; i++) {
         if (s[i] != '(') continue;
         size_t j = i;

@@ -200,7 +200,7 @@ static int load_common(const opts *o, resources *r, int need_store, gorilla_erro
         for (size_t i = 0; i < o->n_eval; i++)
             if (gorilla_leakset_add_file(r->leaks, o->eval[i], err) != GORILLA_OK) return cli_fail("dataset", err);
     } else if (root) {
-        for (int h = 0; h < GORILLA_HUB_COUNT; h++) {
+        for (int h = 0; h < GORILLA_APIBENCH_HUBS; h++) {
             if (gorilla_data_path(root, (gorilla_hub)h, GORILLA_FILE_EVAL, NULL, NULL, path, sizeof path, err) !=
                     GORILLA_OK ||
                 gorilla_leakset_add_file(r->leaks, path, err) != GORILLA_OK)

@@ -108,7 +108,7 @@ int cmd_selfinstruct(int argc, char **argv)
     for (size_t i = 0; i < n_eval && rc == 0; i++)
         if (gorilla_leakset_add_file(leaks, evals[i], &err) != GORILLA_OK) rc = cli_fail("selfinstruct", &err);
     if (rc == 0 && !n_eval && root) {
-        for (int h = 0; h < GORILLA_HUB_COUNT && rc == 0; h++)
+        for (int h = 0; h < GORILLA_APIBENCH_HUBS && rc == 0; h++)
             if (gorilla_data_path(root, (gorilla_hub)h, GORILLA_FILE_EVAL, NULL, NULL, path, sizeof path, &err) !=
                     GORILLA_OK ||
                 gorilla_leakset_add_file(leaks, path, &err) != GORILLA_OK)

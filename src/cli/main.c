@@ -26,6 +26,8 @@ static const cli_command COMMANDS[] = {
     {"train", cmd_train, "train a LLaMA model from scratch or fine-tune a GGUF on conversations; plot its log"},
     {"selfinstruct", cmd_selfinstruct, "{instruction, API} pairs from an OpenAI-compatible teacher (self-instruct)"},
     {"dataset", cmd_dataset, "training conversations (0-shot, retriever-aware) from pairs; export for FastChat / HF"},
+    {"convert", cmd_convert, "convert a llama2.c or Hugging Face checkpoint to GGUF"},
+    {"quantize", cmd_quantize, "rewrite a GGUF model with its weights in another tensor type"},
     {"help", cmd_help, "list commands, or show a command's help"},
 };
 static const size_t N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0];
