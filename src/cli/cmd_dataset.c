@@ -70,51 +70,38 @@ static int parse(int argc, char **argv, opts *o)
     o->sub = argv[1];
     if (strcmp(o->sub, "build") != 0 && strcmp(o->sub, "export") != 0 && strcmp(o->sub, "style") != 0)
         return cli_usage_error("dataset", "unknown subcommand '%s' (build, export, style)", o->sub);
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int needs = strcmp(a, "--no-leak-check") != 0 && strcmp(a, "--keep-duplicates") != 0 && a[0] == '-' &&
-                    !cli_is_help(a);
-        if (needs && !v) return cli_usage_error("dataset", "%s needs a value", a);
-        if (cli_is_help(a)) {
-            fputs(USAGE, stdout);
-            return -1;
-        } else if (strcmp(a, "--pairs") == 0 || strcmp(a, "--eval") == 0) {
-            int ev = a[2] == 'e';
-            size_t *n = ev ? &o->n_eval : &o->n_pairs;
-            if (*n == MAX_FILES) return cli_usage_error("dataset", "at most %d %s", MAX_FILES, a);
-            (ev ? o->eval : o->pairs)[(*n)++] = v;
-            i++;
-        } else if (strcmp(a, "--hub") == 0) o->hub = v, i++;
-        else if (strcmp(a, "--data") == 0) o->data = v, i++;
-        else if (strcmp(a, "--api") == 0) o->api = v, i++;
-        else if (strcmp(a, "--retriever") == 0) o->retriever = v, i++;
-        else if (strcmp(a, "-o") == 0 || strcmp(a, "--out") == 0) o->out = v, i++;
-        else if (strcmp(a, "--holdout-out") == 0) o->holdout_out = v, i++;
-        else if (strcmp(a, "--format") == 0) o->format = v, i++;
-        else if (strcmp(a, "--no-leak-check") == 0) o->no_leak = 1;
-        else if (strcmp(a, "--keep-duplicates") == 0) o->keep_dups = 1;
-        else if (strcmp(a, "--doc") == 0) {
-            if (gorilla_doc_source_parse(v, &o->doc) != 0)
-                return cli_usage_error("dataset", "--doc is none, oracle or retriever, not '%s'", v);
-            o->doc_set = 1;
-            i++;
-        } else if (strcmp(a, "--synth") == 0 || strcmp(a, "-k") == 0 || strcmp(a, "--seed") == 0) {
-            long *dst = a[1] == 'k' ? &o->k : a[2] == 's' && a[3] == 'y' ? &o->synth : &o->seed;
-            long lo = a[1] == 'k' ? 1 : 0, hi = a[1] == 'k' ? 16 : a[3] == 'y' ? 1000 : 0x7fffffffL;
-            if (cli_parse_long(v, lo, hi, dst) != 0)
-                return cli_usage_error("dataset", "%s needs a whole number in %ld..%ld", a, lo, hi);
-            i++;
-        } else if (strcmp(a, "--distractors") == 0 || strcmp(a, "--holdout") == 0) {
-            double *dst = a[2] == 'd' ? &o->distractors : &o->holdout;
-            if (cli_parse_double(v, dst) != 0 || *dst < 0 || *dst > 1)
-                return cli_usage_error("dataset", "%s needs a rate in [0, 1]", a);
-            i++;
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage_error("dataset", "unknown flag '%s'", a);
-        } else {
-            if (o->input) return cli_usage_error("dataset", "one input file (got '%s' and '%s')", o->input, a);
-            o->input = a;
-        }
+    const char *doc = NULL;
+    cli_list pairs = {o->pairs, 0, MAX_FILES}, evals = {o->eval, 0, MAX_FILES};
+    const cli_flag flags[] = {
+        CLI_F_LIST("--pairs", NULL, &pairs, "is given too often (at most 32)"),
+        CLI_F_LIST("--eval", NULL, &evals, "is given too often (at most 32)"),
+        CLI_F_STR("--hub", NULL, &o->hub),
+        CLI_F_STR("--data", NULL, &o->data),
+        CLI_F_STR("--api", NULL, &o->api),
+        CLI_F_STR("--retriever", NULL, &o->retriever),
+        CLI_F_STR("--out", "-o", &o->out),
+        CLI_F_STR("--holdout-out", NULL, &o->holdout_out),
+        CLI_F_STR("--format", NULL, &o->format),
+        CLI_F_BOOL("--no-leak-check", NULL, &o->no_leak),
+        CLI_F_BOOL("--keep-duplicates", NULL, &o->keep_dups),
+        CLI_F_STR("--doc", NULL, &doc),
+        CLI_F_LONG("--synth", NULL, &o->synth, 0, 1000, "needs a whole number in 0..1000"),
+        CLI_F_LONG("-k", NULL, &o->k, 1, 16, "needs a whole number in 1..16"),
+        CLI_F_LONG("--seed", NULL, &o->seed, 0, 0x7fffffffL, "needs a whole number in 0..2147483647"),
+        CLI_F_DOUBLE("--distractors", NULL, &o->distractors, 0, 1, "needs a rate in [0, 1]"),
+        CLI_F_DOUBLE("--holdout", NULL, &o->holdout, 0, 1, "needs a rate in [0, 1]"),
+    };
+    cli_positional pos = {&o->input, 1, 0, "one input file, not also"};
+    /* argv[1] is the subcommand: the flags start after it */
+    int rc = cli_flags_parse("dataset", USAGE, argc - 1, argv + 1, flags, CLI_NFLAGS(flags), &pos);
+    if (rc == 0) return -1; /* --help: printed */
+    if (rc > 0) return rc;
+    o->n_pairs = pairs.n;
+    o->n_eval = evals.n;
+    if (doc) {
+        if (gorilla_doc_source_parse(doc, &o->doc) != 0)
+            return cli_usage_error("dataset", "--doc is none, oracle or retriever, not '%s'", doc);
+        o->doc_set = 1;
     }
     return 0;
 }
