@@ -61,15 +61,10 @@ static void hms(double s, char *buf, size_t n)
 static int cmd_plot(int argc, char **argv)
 {
     const char *log = NULL, *out = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(USAGE, stdout);
-            return 0;
-        }
-        if (!strcmp(argv[i], "-o") && i + 1 < argc) out = argv[++i];
-        else if (!log && argv[i][0] != '-') log = argv[i];
-        else return cli_usage_error("train plot", "unexpected argument '%s'", argv[i]);
-    }
+    const cli_flag flags[] = {CLI_F_STR("-o", NULL, &out)};
+    cli_positional pos = {&log, 1, 0, NULL};
+    int rc = cli_flags_parse("train plot", USAGE, argc, argv, flags, CLI_NFLAGS(flags), &pos);
+    if (rc >= 0) return rc;
     if (!log || !out) return cli_usage_error("train plot", "usage: gorilla train plot LOG.jsonl -o loss.svg");
     gorilla_error err;
     if (gorilla_train_plot(log, out, &err)) return cli_fail("train plot", &err);
