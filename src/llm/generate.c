@@ -6,7 +6,8 @@
  * A step, and where later work plugs in:
  *
  *   propose_draft   the draft provider's guesses (speculative decoding),
- *                   run through the model by run_draft
+ *                   run through the model in one batch by run_draft
+ *                   (gorilla_model_eval)
  *   pick_token      the logits filter (constrained decoding), then the
  *                   sampler
  *   keep_token      end of generation, text, stop strings, the callback
@@ -104,16 +105,12 @@ static gorilla_status run_prompt(gen *g, const int32_t *prompt, size_t n, gorill
     return st;
 }
 
-/* Runs draft[0..k) at positions pos..pos+k-1, writing the logits after
- * each into g->logits_all[i*V..]. Per-token forwards for now; this is the
- * one place that becomes a single batched gorilla_model_eval. */
+/* Runs draft[0..k) at positions pos..pos+k-1 in one batched pass,
+ * writing the logits after each into g->logits_all[i*V..] (bit for bit
+ * what per-token forwards would give). */
 static gorilla_status run_draft(gen *g, const int32_t *draft, size_t k, int pos, gorilla_error *err)
 {
-    for (size_t i = 0; i < k; i++) {
-        gorilla_status st = gorilla_model_forward(g->m, draft[i], pos + (int)i, g->logits_all + i * g->V, err);
-        if (st) return st;
-    }
-    return GORILLA_OK;
+    return gorilla_model_eval(g->m, draft, k, pos, g->logits_all, err);
 }
 
 /* --- The step ------------------------------------------------------- */
