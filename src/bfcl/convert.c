@@ -274,16 +274,16 @@ static bv *java_hashmap(bfcl_ctx *c, const bv *in)
     size_t len = in->u.str.len;
     rx_m m;
     if (rx_find(c, RX_J_HASHMAP, s, len, 0, 0, &m)) {
-        const char *puts = s + m.g[0][0];
+        const char *put_text = s + m.g[0][0];
         size_t plen = m.g[0][1] - m.g[0][0], from = 0;
         bv_vec keys = {0}, vals = {0};
-        const char *t = puts;
+        const char *t = put_text;
         size_t tn = plen;
         bfcl_strip(&t, &tn, NULL);
         rx_m p;
-        while (tn && from <= plen && rx_find(c, RX_J_PUT, puts, plen, from, 0, &p)) {
-            bv *k = bv_str(c->a, puts + p.g[0][0], p.g[0][1] - p.g[0][0]);
-            const char *vs = puts + p.g[1][0];
+        while (tn && from <= plen && rx_find(c, RX_J_PUT, put_text, plen, from, 0, &p)) {
+            bv *k = bv_str(c->a, put_text + p.g[0][0], p.g[0][1] - p.g[0][0]);
+            const char *vs = put_text + p.g[1][0];
             size_t vn = p.g[1][1] - p.g[1][0];
             bfcl_strip(&vs, &vn, NULL);
             bv *v = java_value(c, vs, vn);
