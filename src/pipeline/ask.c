@@ -483,7 +483,7 @@ gorilla_status gorilla_ask(gorilla_asker *a, const char *task, int hub, size_t k
             st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
         if (st == GORILLA_OK) {
             gorilla_answer ans;
-            st = gorilla_answer_parse(r->text, strlen(r->text), &ans, err);
+            st = gorilla_answer_parse_call(r->text, strlen(r->text), &ans, err);
             if (st == GORILLA_OK) r->answer = ans;
         }
         if (st == GORILLA_OK) {
