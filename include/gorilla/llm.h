@@ -23,7 +23,12 @@ typedef struct {
     int n_ctx;     /* context length (KV cache size); 0: the model's */
 } gorilla_model_opts;
 
-/* Loads and validates a model (opts may be NULL for defaults). */
+/* Loads and validates a model (opts may be NULL for defaults). Every
+ * buffer a forward needs is allocated here, so forward/prompt/eval never
+ * allocate. The kernel set is the best this CPU has, or the one the
+ * GORILLA_CPU environment variable names ("scalar", "avx2", "avx512"):
+ * another value fails with GORILLA_ERR_INVALID, a set this CPU lacks with
+ * GORILLA_ERR_UNSUPPORTED. */
 gorilla_status gorilla_model_load(const char *path, const gorilla_model_opts *opts, gorilla_model **out,
                                   gorilla_error *err);
 void gorilla_model_free(gorilla_model *model);
@@ -38,10 +43,12 @@ gorilla_status gorilla_gguf_strings(const char *path, const char *const *keys, s
 int gorilla_model_n_embd(const gorilla_model *model);
 int gorilla_model_n_layer(const gorilla_model *model);
 int gorilla_model_n_threads(const gorilla_model *model);
+/* The kernel set in use: "scalar", "avx2" or "avx512". */
+const char *gorilla_model_cpu(const gorilla_model *model);
 
 /* Runs one token at position `pos` (0 <= pos < n_ctx; positions before
  * pos must have been run, their keys/values are cached). Writes n_vocab
- * logits to `logits` when non-NULL. */
+ * logits to `logits` when non-NULL (NULL skips the output product). */
 gorilla_status gorilla_model_forward(gorilla_model *model, int32_t token, int pos, float *logits,
                                      gorilla_error *err);
 /* Runs tokens[0..n) at positions pos..pos+n-1; writes the logits after the
@@ -62,6 +69,25 @@ int32_t gorilla_model_eos(const gorilla_model *model);
 /* The tokenizer model name ("llama", "gpt2", ...), or NULL. */
 const char *gorilla_model_tokenizer_kind(const gorilla_model *model);
 
+/* Runs tokens[0..n) at positions pos..pos+n-1 like gorilla_model_prompt
+ * (no prefix reuse: every token runs) and writes every token's logits:
+ * row i (n_vocab floats at logits_all + i * n_vocab) is bit for bit what
+ * gorilla_model_forward of tokens[i] at pos + i would give after the
+ * tokens before it (one batched pass, e.g. to verify a draft).
+ * logits_all may be NULL. Fails with GORILLA_ERR_LIMIT, running nothing,
+ * when pos + n exceeds the context. */
+gorilla_status gorilla_model_eval(gorilla_model *model, const int32_t *tokens, size_t n, int pos,
+                                  float *logits_all, gorilla_error *err);
+
+/* The model's tokenizer, built at load from the same parsed file (no
+ * second open), owned by the model and valid until gorilla_model_free;
+ * immutable, so it may be used from other threads meanwhile. NULL when
+ * the file has no tokenizer or it could not be built:
+ * gorilla_model_tokenizer_error then says why (NULL when there is one). */
+typedef struct gorilla_tokenizer gorilla_tokenizer;
+const gorilla_tokenizer *gorilla_model_tokenizer(const gorilla_model *model);
+const char *gorilla_model_tokenizer_error(const gorilla_model *model);
+
 /* --- Tokenizer (src/llm/tokenizer.c) --------------------------------- */
 
 /* A vocabulary and its encoder/decoder, matching llama.cpp's tokenization:
@@ -69,8 +95,6 @@ const char *gorilla_model_tokenizer_kind(const gorilla_model *model);
  * spaces, <0xXX> byte fallback), "gpt2" = byte-level BPE (GPT-2
  * pre-tokenizer, merges by rank). Immutable once built: one tokenizer may
  * be used from many threads at once. */
-typedef struct gorilla_tokenizer gorilla_tokenizer;
-
 typedef enum {
     GORILLA_TOKENIZER_LLAMA = 0, /* SentencePiece (SPM) */
     GORILLA_TOKENIZER_GPT2 = 1   /* byte-level BPE */
