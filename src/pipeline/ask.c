@@ -40,6 +40,12 @@ struct gorilla_asker {
     const char *tmpl_source;
     gorilla_gen_params gen;
     size_t k;
+    /* decoding (gorilla/decode.h): built on first use */
+    int constrain, draft;
+    const char **calls; /* every loaded hub's calls (borrowed from the stores) */
+    size_t n_calls;
+    gorilla_call_constraint *cc_store;
+    gorilla_lookup *lookup;
 };
 
 void gorilla_ask_opts_init(gorilla_ask_opts *o)
@@ -49,6 +55,8 @@ void gorilla_ask_opts_init(gorilla_ask_opts *o)
     o->max_retries = -1;
     gorilla_gen_params_init(&o->gen);
     o->gen.max_tokens = 256;
+    o->constrain = GORILLA_ASK_CONSTRAIN_STORE;
+    o->draft = 1;
 }
 
 gorilla_hub ask_guess_hub(const char *call)
@@ -69,6 +77,9 @@ void gorilla_asker_free(gorilla_asker *a)
         gorilla_store_free(a->store[h]);
         gorilla_strings_free(a->domains[h], a->n_domains[h]);
     }
+    gorilla_call_constraint_free(a->cc_store);
+    gorilla_lookup_free(a->lookup);
+    free(a->calls);
     gorilla_retriever_free(a->all_ret);
     gorilla_store_free(a->all_store);
     gorilla_tokenizer_free(a->own_tok);
@@ -128,6 +139,8 @@ gorilla_status gorilla_asker_new(const gorilla_ask_opts *o, gorilla_asker **out,
     a->prompt = o->prompt;
     a->gen = o->gen;
     a->k = o->k ? o->k : 3;
+    a->constrain = o->constrain;
+    a->draft = o->draft;
     int no_retrieval = o->retriever && strcmp(o->retriever, "none") == 0;
     int any = 0;
     for (int h = 0; h < GORILLA_HUB_COUNT && st == GORILLA_OK; h++) {
@@ -210,6 +223,62 @@ const gorilla_store *gorilla_asker_store(const gorilla_asker *a, gorilla_hub hub
 
 /* --- Generation ------------------------------------------------------ */
 
+/* Every loaded hub's calls, once. */
+static gorilla_status collect_calls(gorilla_asker *a, gorilla_error *err)
+{
+    if (a->calls) return GORILLA_OK;
+    size_t n = 0;
+    for (int h = 0; h < GORILLA_HUB_COUNT; h++)
+        if (a->store[h]) n += gorilla_store_count(a->store[h]);
+    a->calls = malloc((n + 1) * sizeof *a->calls);
+    if (!a->calls) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    for (int h = 0; h < GORILLA_HUB_COUNT; h++)
+        for (size_t i = 0; a->store[h] && i < gorilla_store_count(a->store[h]); i++) {
+            const char *c = gorilla_store_field(a->store[h], i, "api_call");
+            if (c && *c) a->calls[a->n_calls++] = c;
+        }
+    return GORILLA_OK;
+}
+
+/* The logits filter and draft provider the asker's decoding settings
+ * ask for; *own: a constraint made for this prompt (the calls of the
+ * documents it holds), to free after. */
+static gorilla_status decoding_hooks(gorilla_asker *a, const char *prompt, gorilla_generate_opts *go,
+                                     gorilla_call_constraint **own, gorilla_error *err)
+{
+    *own = NULL;
+    if ((!a->constrain && !a->draft) || !a->tok) return GORILLA_OK;
+    gorilla_status st = collect_calls(a, err);
+    if (st) return st;
+    unsigned flags = a->tmpl == GORILLA_TEMPLATE_GORILLA_V0 ? 0u : GORILLA_CONSTRAIN_AT_START;
+    if (a->constrain == GORILLA_ASK_CONSTRAIN_STORE) {
+        if (!a->cc_store &&
+            (st = gorilla_call_constraint_new(a->tok, a->calls, a->n_calls, flags, &a->cc_store, err)))
+            return st;
+        go->filter = gorilla_call_constraint_filter;
+        go->filter_user = a->cc_store;
+    } else if (a->constrain == GORILLA_ASK_CONSTRAIN_RETRIEVED) {
+        const char **in = malloc((a->n_calls + 1) * sizeof *in);
+        if (!in) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+        size_t n = 0;
+        for (size_t i = 0; i < a->n_calls; i++)
+            if (strstr(prompt, a->calls[i])) in[n++] = a->calls[i];
+        st = n ? gorilla_call_constraint_new(a->tok, in, n, flags, own, err) : GORILLA_OK; /* none: free */
+        free(in);
+        if (st) return st;
+        if (*own) {
+            go->filter = gorilla_call_constraint_filter;
+            go->filter_user = *own;
+        }
+    }
+    if (a->draft) {
+        if (!a->lookup && (st = gorilla_lookup_new(a->tok, a->calls, a->n_calls, &a->lookup, err))) return st;
+        go->draft = gorilla_lookup_draft;
+        go->draft_user = a->lookup;
+    }
+    return GORILLA_OK;
+}
+
 /* The local model's answer: the generation loop (gorilla_generate) with
  * the request's stop strings and the chat template's turn marker "###". */
 static gorilla_status local_generate(gorilla_asker *a, const char *prompt, char **out, gorilla_error *err)
@@ -224,8 +293,12 @@ static gorilla_status local_generate(gorilla_asker *a, const char *prompt, char 
     gorilla_generate_opts_from_params(&go, &a->gen);
     go.stop = stops;
     go.n_stop = n_stop;
+    gorilla_call_constraint *own = NULL;
+    gorilla_status st = decoding_hooks(a, prompt, &go, &own, err);
+    if (st) return st;
     gorilla_generate_result r;
-    gorilla_status st = gorilla_generate_text(a->model, a->tok, prompt, &go, &r, err);
+    st = gorilla_generate_text(a->model, a->tok, prompt, &go, &r, err);
+    gorilla_call_constraint_free(own);
     if (st == GORILLA_OK) {
         *out = r.text;
         r.text = NULL;
