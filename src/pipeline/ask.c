@@ -696,8 +696,27 @@ gorilla_status gorilla_ask_json(gorilla_asker *a, const char *request_json, char
             st = gorilla_fail(err, GORILLA_ERR_INVALID, "ask request: \"k\" must be an integer in [1, 100]");
         else k = (size_t)json_integer_value(jk);
     }
+    /* "constrain": "store"|"retrieved"|"off", "draft": "lookup"|"off": this
+     * request only (the asker's own settings are the defaults) */
+    int constrain = a->constrain, draft = a->draft;
+    const json_t *jc = json_object_get(req, "constrain"), *jd = json_object_get(req, "draft");
+    if (st == GORILLA_OK && jc && !json_is_null(jc)) {
+        const char *cs = json_is_string(jc) ? json_string_value(jc) : "";
+        if (!strcmp(cs, "store")) a->constrain = GORILLA_ASK_CONSTRAIN_STORE;
+        else if (!strcmp(cs, "retrieved")) a->constrain = GORILLA_ASK_CONSTRAIN_RETRIEVED;
+        else if (!strcmp(cs, "off")) a->constrain = GORILLA_ASK_CONSTRAIN_OFF;
+        else st = gorilla_fail(err, GORILLA_ERR_INVALID, "ask request: \"constrain\" is \"store\", \"retrieved\" or \"off\"");
+    }
+    if (st == GORILLA_OK && jd && !json_is_null(jd)) {
+        const char *ds = json_is_string(jd) ? json_string_value(jd) : "";
+        if (!strcmp(ds, "lookup")) a->draft = 1;
+        else if (!strcmp(ds, "off")) a->draft = 0;
+        else st = gorilla_fail(err, GORILLA_ERR_INVALID, "ask request: \"draft\" is \"lookup\" or \"off\"");
+    }
     gorilla_ask_result r;
     if (st == GORILLA_OK) st = gorilla_ask(a, json_string_value(jt), hub, k, &r, err);
+    a->constrain = constrain;
+    a->draft = draft;
     json_decref(req);
     if (st) return st;
     *response_json = gorilla_ask_result_json(a, &r);
