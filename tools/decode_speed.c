@@ -41,9 +41,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: decode_speed MODEL API.jsonl [N_TOKENS] [THREADS]\n");
         return 2;
     }
-    int n = argc > 3 ? atoi(argv[3]) : 32;
+    int n = argc > 3 ? (int)strtol(argv[3], NULL, 10) : 32;
+    if (n < 1) n = 32;
     gorilla_error err = {0};
-    gorilla_model_opts mo = {argc > 4 ? atoi(argv[4]) : 2, 0};
+    gorilla_model_opts mo = {argc > 4 ? (int)strtol(argv[4], NULL, 10) : 2, 0};
     gorilla_model *m = NULL;
     gorilla_store *s = NULL;
     if (gorilla_model_load(argv[1], &mo, &m, &err) || gorilla_store_load(argv[2], &s, &err)) {

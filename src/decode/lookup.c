@@ -71,7 +71,10 @@ gorilla_status gorilla_lookup_new(const gorilla_tokenizer *tok, const char *cons
         int32_t *ids = NULL;
         size_t n = 0;
         gorilla_error e = {0};
-        if (gorilla_tokenizer_encode(tok, calls[i], strlen(calls[i]), 0, 0, &ids, &n, &e)) continue; /* not a guess */
+        if (gorilla_tokenizer_encode(tok, calls[i], strlen(calls[i]), 0, 0, &ids, &n, &e) || !n || !ids) {
+            free(ids); /* not a guess */
+            continue;
+        }
         if (l->n + n + 1 > cap) {
             size_t nc = cap ? cap * 2 : 1024;
             while (nc < l->n + n + 1) nc *= 2;
@@ -83,6 +86,10 @@ gorilla_status gorilla_lookup_new(const gorilla_tokenizer *tok, const char *cons
             }
             l->corpus = p;
             cap = nc;
+        }
+        if (!l->corpus) { /* not reached: cap > 0 here */
+            free(ids);
+            continue;
         }
         memcpy(l->corpus + l->n, ids, n * sizeof *ids);
         l->n += n;
