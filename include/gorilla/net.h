@@ -99,7 +99,7 @@ typedef struct {
 void gorilla_backend_echo(gorilla_backend *out);
 /* A backend on a local GGUF model (src/net/backend_llm.c): each request
  * is one gorilla_generate over the model (stop strings applied there too).
- * _load loads the model and its tokenizer and owns them. */
+ * _load loads the model (with the tokenizer it owns) and owns it. */
 gorilla_status gorilla_backend_llm_load(const char *model_path, const gorilla_model_opts *opts,
                                         gorilla_backend *out, gorilla_error *err);
 /* The same backend on a model and tokenizer the caller owns and keeps

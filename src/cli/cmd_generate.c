@@ -119,18 +119,17 @@ int cmd_generate(int argc, char **argv)
 
     gorilla_error err = {0};
     gorilla_model *m = NULL;
-    gorilla_tokenizer *tok = NULL;
+    const gorilla_tokenizer *tok = NULL;
     int32_t *prompt = NULL;
     size_t n_prompt = 0;
     gorilla_generate_result r = {0};
     gorilla_model_opts o = {(int)g.threads, (int)g.ctx};
     if (gorilla_model_load(g.path, &o, &m, &err)) return cli_fail("generate", &err);
-    if (gorilla_model_vocab_count(m) && gorilla_tokenizer_load_gguf(g.path, &tok, &err)) {
-        if (g.prompt) {
-            rc = cli_fail("generate", &err);
-            goto done;
-        }
-        tok = NULL; /* ids only: generate without text */
+    tok = gorilla_model_tokenizer(m); /* NULL: ids only, generate without text */
+    if (!tok && g.prompt && gorilla_model_tokenizer_error(m)) {
+        fprintf(stderr, "gorilla generate: %s: %s\n", g.path, gorilla_model_tokenizer_error(m));
+        rc = 1;
+        goto done;
     }
     if (g.prompt) {
         if (!tok) {
@@ -185,7 +184,6 @@ int cmd_generate(int argc, char **argv)
 done:
     free(prompt);
     gorilla_generate_result_clear(&r);
-    gorilla_tokenizer_free(tok);
     gorilla_model_free(m);
     return rc;
 }

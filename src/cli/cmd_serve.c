@@ -78,25 +78,21 @@ static void log_request(void *user, const char *method, const char *path, unsign
     fprintf(stderr, "gorilla serve: %s %s %u %.1f ms\n", m, p, status, ms);
 }
 
-/* The served model and its tokenizer (parsed from the file until the
- * model hands out the one it owns: the only place to change then). */
-static gorilla_status load_model(const char *path, long threads, long ctx, gorilla_model **m, gorilla_tokenizer **tok,
-                                 gorilla_error *err)
+/* The served model and the tokenizer it owns. */
+static gorilla_status load_model(const char *path, long threads, long ctx, gorilla_model **m,
+                                 const gorilla_tokenizer **tok, gorilla_error *err)
 {
     gorilla_model_opts mo = {(int)threads, (int)ctx};
     gorilla_status st = gorilla_model_load(path, &mo, m, err);
-    if (!st) st = gorilla_tokenizer_load_gguf(path, tok, err);
-    if (st) {
-        gorilla_model_free(*m);
-        *m = NULL;
-    }
+    if (st) return st;
+    *tok = gorilla_model_tokenizer(*m);
+    if (*tok) return GORILLA_OK;
+    const char *why = gorilla_model_tokenizer_error(*m);
+    err->status = st = GORILLA_ERR_INVALID;
+    snprintf(err->message, sizeof err->message, "%s: no tokenizer: %s", path, why ? why : "no vocabulary");
+    gorilla_model_free(*m);
+    *m = NULL;
     return st;
-}
-
-static void free_model(gorilla_model *m, gorilla_tokenizer *tok)
-{
-    gorilla_tokenizer_free(tok);
-    gorilla_model_free(m);
 }
 
 int cmd_serve(int argc, char **argv)
@@ -147,13 +143,13 @@ int cmd_serve(int argc, char **argv)
      * requests included, one by one), so the two never use the model at
      * the same time. */
     gorilla_model *m = NULL;
-    gorilla_tokenizer *tok = NULL;
+    const gorilla_tokenizer *tok = NULL;
     if (model && load_model(model, threads, ctx, &m, &tok, &err)) return cli_fail("serve", &err);
     if (data || api) {
         cli_api_files files;
         int rc = cli_api_paths("serve", data, api, -1, &files);
         if (rc) {
-            free_model(m, tok);
+            gorilla_model_free(m);
             return rc;
         }
         gorilla_ask_opts ao;
@@ -163,7 +159,7 @@ int cmd_serve(int argc, char **argv)
         ao.model = m;
         ao.tokenizer = tok;
         if (gorilla_asker_new(&ao, &sb.asker, &err)) {
-            free_model(m, tok);
+            gorilla_model_free(m);
             return cli_fail("serve", &err);
         }
     }
@@ -171,7 +167,7 @@ int cmd_serve(int argc, char **argv)
         gorilla_backend_echo(&sb.inner);
     } else if (gorilla_backend_llm_new(m, tok, model, &sb.inner, &err)) {
         gorilla_asker_free(sb.asker);
-        free_model(m, tok);
+        gorilla_model_free(m);
         return cli_fail("serve", &err);
     }
     gorilla_backend be = {&sb, sb.inner.model_name, serve_complete, (sb.asker || sb.inner.ask) ? serve_ask : NULL, NULL};
@@ -189,7 +185,7 @@ int cmd_serve(int argc, char **argv)
     if (gorilla_server_start(&o, &be, &srv, &err)) {
         gorilla_backend_free(&sb.inner);
         gorilla_asker_free(sb.asker);
-        free_model(m, tok);
+        gorilla_model_free(m);
         return cli_fail("serve", &err);
     }
     int is6 = strchr(o.host, ':') != NULL;
@@ -202,6 +198,6 @@ int cmd_serve(int argc, char **argv)
     gorilla_server_stop(srv);
     gorilla_backend_free(&sb.inner);
     gorilla_asker_free(sb.asker);
-    free_model(m, tok);
+    gorilla_model_free(m);
     return 0;
 }

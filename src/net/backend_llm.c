@@ -11,8 +11,7 @@
 typedef struct {
     gorilla_model *model;
     const gorilla_tokenizer *tok;
-    gorilla_tokenizer *own_tok; /* when the backend loaded the model */
-    int owns_model;
+    int owns_model; /* the backend loaded it (and so its tokenizer) */
     char name[256];
 } llm_backend;
 
@@ -20,7 +19,6 @@ static void llm_release(void *ctx)
 {
     llm_backend *b = ctx;
     if (!b) return;
-    gorilla_tokenizer_free(b->own_tok);
     if (b->owns_model) gorilla_model_free(b->model);
     free(b);
 }
@@ -106,8 +104,11 @@ gorilla_status gorilla_backend_llm_load(const char *model_path, const gorilla_mo
     gorilla_status st = gorilla_model_load(model_path, opts, &b->model, err);
     if (!st) {
         b->owns_model = 1;
-        st = gorilla_tokenizer_load_gguf(model_path, &b->own_tok, err);
-        b->tok = b->own_tok;
+        b->tok = gorilla_model_tokenizer(b->model);
+        if (!b->tok) {
+            const char *why = gorilla_model_tokenizer_error(b->model);
+            st = gorilla_fail(err, GORILLA_ERR_INVALID, "%s: no tokenizer: %s", model_path, why ? why : "no vocabulary");
+        }
     }
     if (st) {
         llm_release(b);

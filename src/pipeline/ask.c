@@ -29,8 +29,7 @@ struct gorilla_asker {
     /* the local model: owned, or borrowed from the caller (owns_model 0;
      * see gorilla_ask_opts.model) */
     gorilla_model *model;
-    const gorilla_tokenizer *tok;
-    gorilla_tokenizer *own_tok;
+    const gorilla_tokenizer *tok; /* the model's own */
     int owns_model;
     gorilla_client *client;
     char *model_id;
@@ -82,7 +81,6 @@ void gorilla_asker_free(gorilla_asker *a)
     free(a->calls);
     gorilla_retriever_free(a->all_ret);
     gorilla_store_free(a->all_store);
-    gorilla_tokenizer_free(a->own_tok);
     if (a->owns_model) gorilla_model_free(a->model);
     gorilla_client_free(a->client);
     free(a->model_id);
@@ -121,13 +119,13 @@ static gorilla_status merge_hubs(gorilla_asker *a, const char *retriever, gorill
     return st;
 }
 
-/* The model's tokenizer, parsed from its file (until the model hands out
- * the one it owns: the only place to change then). */
+/* The tokenizer the model owns (built when it was loaded). */
 static gorilla_status load_tokenizer(gorilla_asker *a, const char *path, gorilla_error *err)
 {
-    gorilla_status st = gorilla_tokenizer_load_gguf(path, &a->own_tok, err);
-    a->tok = a->own_tok;
-    return st;
+    a->tok = gorilla_model_tokenizer(a->model);
+    if (a->tok) return GORILLA_OK;
+    const char *why = gorilla_model_tokenizer_error(a->model);
+    return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: no tokenizer: %s", path, why ? why : "no vocabulary");
 }
 
 gorilla_status gorilla_asker_new(const gorilla_ask_opts *o, gorilla_asker **out, gorilla_error *err)
