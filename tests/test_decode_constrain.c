@@ -223,12 +223,50 @@ static void test_lookup_copies(void **state)
     assert_int_equal(gorilla_lookup_draft(NULL, none, 4, d, 4), 0);
 }
 
+/* The reranker's score against a per-token reference. */
+static void test_call_logprob(void **state)
+{
+    fixture *fx = *state;
+    gorilla_error err = {0};
+    const char *prefix = "###USER: load a model\n###ASSISTANT: <<<api_call>>>: ";
+    double lp = 0, lp2 = 0;
+    size_t n = 0;
+    assert_int_equal(gorilla_call_logprob(fx->m, fx->tok, prefix, CALLS[0], &lp, &n, &err), GORILLA_OK);
+    assert_true(n > 5 && lp < 0 && isfinite(lp));
+    /* reference: prefix + call encoded, each scored token by a plain forward */
+    char full[512];
+    snprintf(full, sizeof full, "%s%s", prefix, CALLS[0]);
+    int32_t *ids = NULL;
+    size_t nid = 0;
+    assert_int_equal(gorilla_tokenizer_encode(fx->tok, full, strlen(full), 1, 0, &ids, &nid, &err), GORILLA_OK);
+    size_t V = (size_t)gorilla_model_n_vocab(fx->m), c = nid - n;
+    float *lg = malloc(V * sizeof *lg);
+    assert_non_null(lg);
+    assert_int_equal(gorilla_model_prompt(fx->m, ids, c, 0, lg, &err), GORILLA_OK);
+    double ref = 0;
+    for (size_t i = c; i < nid; i++) {
+        double mx = lg[0], sum = 0;
+        for (size_t v = 1; v < V; v++) mx = lg[v] > mx ? lg[v] : mx;
+        for (size_t v = 0; v < V; v++) sum += exp(lg[v] - mx);
+        ref += lg[ids[i]] - mx - log(sum);
+        if (i + 1 < nid) assert_int_equal(gorilla_model_forward(fx->m, ids[i], (int)i, lg, &err), GORILLA_OK);
+    }
+    assert_true(fabs(ref - lp) < 1e-3 * fabs(ref) + 1e-4);
+    /* another call scores differently */
+    assert_int_equal(gorilla_call_logprob(fx->m, fx->tok, prefix, CALLS[2], &lp2, NULL, &err), GORILLA_OK);
+    assert_true(lp2 != lp);
+    assert_int_equal(gorilla_call_logprob(fx->m, fx->tok, prefix, "", &lp2, NULL, &err), GORILLA_ERR_INVALID);
+    free(lg);
+    free(ids);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_call_is_a_store_call), cmocka_unit_test(test_marker_and_state),
         cmocka_unit_test(test_bad_input),                  cmocka_unit_test(test_lookup_greedy_identical),
         cmocka_unit_test(test_lookup_sampled_identical),   cmocka_unit_test(test_lookup_copies),
+        cmocka_unit_test(test_call_logprob),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

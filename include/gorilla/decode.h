@@ -64,4 +64,13 @@ void gorilla_lookup_free(gorilla_lookup *l);
 /* The draft provider (a gorilla_draft_fn; user = the lookup). */
 size_t gorilla_lookup_draft(void *user, const int32_t *tokens, size_t n_tokens, int32_t *draft, size_t max_draft);
 
+/* --- The model's probability of a call (src/decode/rerank.c) --------- */
+
+/* log P(call | prefix) under the model: the sum of the log-softmax of each
+ * of the call's tokens (prefix + call encoded together; the tokens past
+ * the ones shared with the prefix's own encoding are scored). Uses the
+ * model's prefix cache; *n_tokens (may be NULL) gets how many were scored. */
+gorilla_status gorilla_call_logprob(gorilla_model *model, const gorilla_tokenizer *tok, const char *prefix,
+                                    const char *call, double *logprob, size_t *n_tokens, gorilla_error *err);
+
 #endif /* GORILLA_DECODE_H */

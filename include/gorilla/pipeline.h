@@ -81,6 +81,10 @@ typedef struct {
     double score;
     const char *api_name, *api_call, *domain, *description;
     char *example_code; /* owned: the example code as text, or NULL */
+    /* with a local model and a constraint on: the model's log-probability
+     * of this document's call as the answer's call (the reranker) */
+    int has_logprob;
+    double call_logprob;
 } gorilla_ask_hit;
 
 typedef struct {

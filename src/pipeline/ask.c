@@ -533,6 +533,35 @@ gorilla_status gorilla_ask_retrieve(gorilla_asker *a, const char *task, int hub,
     return st;
 }
 
+/* The reranker: each candidate's call scored by the model after the
+ * prompt and, for the Gorilla template, the answer's fields before the
+ * call. A candidate that cannot be scored is left without a score. */
+static void score_hits(gorilla_asker *a, gorilla_ask_result *r)
+{
+    if (!a->model || !a->tok || !a->constrain || !r->prompt) return;
+    for (size_t i = 0; i < r->n_hits; i++) {
+        gorilla_ask_hit *x = &r->hits[i];
+        if (!x->api_call || !*x->api_call) continue;
+        pybuf b;
+        pybuf_init(&b);
+        pybuf_puts(&b, r->prompt);
+        if (a->tmpl == GORILLA_TEMPLATE_GORILLA_V0) {
+            pybuf_puts(&b, "<<<domain>>>: ");
+            pybuf_puts(&b, x->domain ? x->domain : "");
+            pybuf_puts(&b, "\n<<<api_call>>>: ");
+        }
+        char *prefix = pybuf_take(&b);
+        if (!prefix) continue;
+        gorilla_error e = {0};
+        double lp = 0;
+        if (gorilla_call_logprob(a->model, a->tok, prefix, x->api_call, &lp, NULL, &e) == GORILLA_OK) {
+            x->has_logprob = 1;
+            x->call_logprob = lp;
+        }
+        free(prefix);
+    }
+}
+
 gorilla_status gorilla_ask(gorilla_asker *a, const char *task, int hub, size_t k, gorilla_ask_result *r,
                            gorilla_error *err)
 {
@@ -581,6 +610,7 @@ gorilla_status gorilla_ask(gorilla_asker *a, const char *task, int hub, size_t k
             gorilla_asker_check(a, r->answer.api_call, hub >= 0 ? hub : -1, r);
         }
     }
+    if (st == GORILLA_OK && r->generated) score_hits(a, r);
     if (st != GORILLA_OK) gorilla_ask_result_clear(r);
     return st;
 }
@@ -631,9 +661,31 @@ char *gorilla_ask_result_json(const gorilla_asker *a, const gorilla_ask_result *
         json_object_set_new(d, "api_call", jstr(x->api_call));
         json_object_set_new(d, "description", jstr(x->description));
         json_object_set_new(d, "example_code", jstr(x->example_code));
+        if (x->has_logprob) json_object_set_new(d, "call_logprob", json_real(x->call_logprob));
         json_array_append_new(docs, d);
     }
     json_object_set_new(o, "documents", docs);
+    /* the reranker: the scored candidates' calls, most probable first */
+    json_t *rr = json_array();
+    size_t order[64], n_sc = 0;
+    for (size_t i = 0; i < r->n_hits && n_sc < 64; i++)
+        if (r->hits[i].has_logprob) order[n_sc++] = i;
+    for (size_t i = 1; i < n_sc; i++)
+        for (size_t j = i; j > 0 && r->hits[order[j]].call_logprob > r->hits[order[j - 1]].call_logprob; j--) {
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    for (size_t i = 0; rr && i < n_sc; i++) {
+        const gorilla_ask_hit *x = &r->hits[order[i]];
+        json_t *c = json_object();
+        json_object_set_new(c, "document", json_integer((json_int_t)order[i]));
+        json_object_set_new(c, "api_call", jstr(x->api_call));
+        json_object_set_new(c, "logprob", json_real(x->call_logprob));
+        json_array_append_new(rr, c);
+    }
+    if (rr && n_sc) json_object_set_new(o, "reranked_calls", rr);
+    else json_decref(rr);
     json_object_set_new(o, "model", jstr(a->model_id));
     if (r->generated) {
         json_object_set_new(o, "prompt", jstr(r->prompt));
