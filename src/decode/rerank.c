@@ -6,6 +6,7 @@
 #include "gorilla.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,8 +15,10 @@ static double log_softmax_at(const float *logits, size_t V, int32_t t)
     float mx = logits[0];
     for (size_t i = 1; i < V; i++)
         if (logits[i] > mx) mx = logits[i];
-    double s = 0;
+    double s = 1; /* exp of the largest, 0 */
     for (size_t i = 0; i < V; i++) s += exp((double)(logits[i] - mx));
+    s -= 1;
+    if (!(s > 0)) return -INFINITY;
     return (double)(logits[t] - mx) - log(s);
 }
 
@@ -28,8 +31,7 @@ gorilla_status gorilla_call_logprob(gorilla_model *m, const gorilla_tokenizer *t
     size_t pl = strlen(prefix), cl = strlen(call);
     char *full = malloc(pl + cl + 1);
     if (!full) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
-    memcpy(full, prefix, pl);
-    memcpy(full + pl, call, cl + 1);
+    snprintf(full, pl + cl + 1, "%s%s", prefix, call);
     int32_t *a = NULL, *b = NULL;
     size_t na = 0, nb = 0;
     gorilla_status st = gorilla_tokenizer_encode(tok, prefix, pl, 1, 0, &a, &na, err);
