@@ -44,6 +44,7 @@ int cmd_dataset(int argc, char **argv);
 int cmd_selfinstruct(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_quantize(int argc, char **argv);
+int cmd_vocab(int argc, char **argv);
 /* Shared helpers (common.c). API files of ask/bench/chat/serve: --api FILE (hub
  * from `hub` or the name), else --data ROOT, else $GORILLA_DATA, else the
  * starter store; ROOT/api/<hub>_api.jsonl or ROOT/<hub>_api.jsonl. hub -1:

@@ -28,6 +28,7 @@ static const char USAGE[] =
     "  --lora-rank R        LoRA on --model (any tensor type; the base frozen, merged on export)\n"
     "  --lora-alpha A       LoRA scale alpha / rank (default 2 x rank)\n"
     "  --lora-targets LIST  matrices, of q,k,v,o,gate,up,down (default q,v)\n"
+    "  --lora-out FILE      also write the adapters alone as a llama.cpp LoRA GGUF (for --lora)\n"
     "  --ctx N              tokens per training row (default 128)\n"
     "data:\n"
     "  --data FILE          training conversations (JSON or JSON lines)\n"
@@ -58,13 +59,42 @@ static void hms(double s, char *buf, size_t n)
     else snprintf(buf, n, "%ld:%02ld", t / 60, t % 60);
 }
 
+/* On resume: drops the log's lines after `step` (written by the run that
+ * was killed after its last checkpoint), so the log reads as one run. */
+static void trim_log(const char *path, long step)
+{
+    FILE *in = fopen(path, "r");
+    if (!in) return;
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *out = fopen(tmp, "w");
+    if (!out) {
+        fclose(in);
+        return;
+    }
+    char line[8192];
+    while (fgets(line, sizeof line, in)) {
+        static const char key[] = "{\"step\":";
+        if (!strncmp(line, key, sizeof key - 1) && strtol(line + sizeof key - 1, NULL, 10) > step) continue;
+        fputs(line, out);
+    }
+    fclose(in);
+    if (fclose(out) == 0) rename(tmp, path);
+    else remove(tmp);
+}
+
 static int cmd_plot(int argc, char **argv)
 {
     const char *log = NULL, *out = NULL;
-    const cli_flag flags[] = {CLI_F_STR("-o", NULL, &out)};
-    cli_positional pos = {&log, 1, 0, NULL};
-    int rc = cli_flags_parse("train plot", USAGE, argc, argv, flags, CLI_NFLAGS(flags), &pos);
-    if (rc >= 0) return rc;
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            fputs(USAGE, stdout);
+            return 0;
+        }
+        if (!strcmp(argv[i], "-o") && i + 1 < argc) out = argv[++i];
+        else if (!log && argv[i][0] != '-') log = argv[i];
+        else return cli_usage_error("train plot", "unexpected argument '%s'", argv[i]);
+    }
     if (!log || !out) return cli_usage_error("train plot", "usage: gorilla train plot LOG.jsonl -o loss.svg");
     gorilla_error err;
     if (gorilla_train_plot(log, out, &err)) return cli_fail("train plot", &err);
@@ -72,56 +102,74 @@ static int cmd_plot(int argc, char **argv)
     return 0;
 }
 
+typedef struct {
+    const char *name;
+    long lo, hi;
+    int *ip;
+    long *lp;
+} int_flag;
+
 int cmd_train(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "plot")) return cmd_plot(argc - 1, argv + 1);
     gorilla_train_opts o;
     gorilla_train_opts_init(&o);
-    const char *out = NULL, *ckpt = NULL, *resume = NULL, *logp = NULL;
+    const char *out = NULL, *ckpt = NULL, *resume = NULL, *logp = NULL, *lora_out = NULL;
     int init = 0, quiet = 0, threads = 0;
     double lora_alpha = 0;
     const char *targets = "q,v";
     long eval_every = 50, ckpt_every = 50, seed = 1;
     double warm = o.warmup_steps;
-#define NONNEG "needs a number >= 0"
-    const cli_flag flags[] = {
-        CLI_F_BOOL("--init", NULL, &init),
-        CLI_F_BOOL("--tied", NULL, &o.tied),
-        CLI_F_BOOL("--quiet", NULL, &quiet),
-        CLI_F_INT("--dim", NULL, &o.n_embd, 2, 1 << 16, "needs an integer in [2, 65536]"),
-        CLI_F_INT("--layers", NULL, &o.n_layer, 1, 1024, "needs an integer in [1, 1024]"),
-        CLI_F_INT("--heads", NULL, &o.n_head, 1, 4096, "needs an integer in [1, 4096]"),
-        CLI_F_INT("--kv-heads", NULL, &o.n_head_kv, 1, 4096, "needs an integer in [1, 4096]"),
-        CLI_F_INT("--ff", NULL, &o.n_ff, 1, 1 << 20, "needs an integer in [1, 1048576]"),
-        CLI_F_INT("--ctx", NULL, &o.n_ctx, 2, 1 << 16, "needs an integer in [2, 65536]"),
-        CLI_F_INT("--batch", NULL, &o.batch, 1, 4096, "needs an integer in [1, 4096]"),
-        CLI_F_INT("--accum", NULL, &o.grad_accum, 1, 4096, "needs an integer in [1, 4096]"),
-        CLI_F_INT("-t", NULL, &threads, 1, 256, "needs an integer in [1, 256]"),
-        CLI_F_INT("--lora-rank", NULL, &o.lora_rank, 1, 4096, "needs an integer in [1, 4096]"),
-        CLI_F_LONG("--steps", NULL, &o.steps, 0, 1L << 40, "needs an integer in [0, 1099511627776]"),
-        CLI_F_LONG("--eval-every", NULL, &eval_every, 0, 1L << 40, "needs an integer in [0, 1099511627776]"),
-        CLI_F_LONG("--ckpt-every", NULL, &ckpt_every, 0, 1L << 40, "needs an integer in [0, 1099511627776]"),
-        CLI_F_LONG("--seed", NULL, &seed, 0, 0x7fffffffffffffffL, "needs an integer >= 0"),
-        CLI_F_DOUBLE("--lr", NULL, &o.lr, 0, 1e300, NONNEG),
-        CLI_F_DOUBLE("--min-lr", NULL, &o.min_lr, 0, 1e300, NONNEG),
-        CLI_F_DOUBLE("--warmup", NULL, &warm, 0, 1e300, NONNEG),
-        CLI_F_DOUBLE("--wd", NULL, &o.weight_decay, 0, 1e300, NONNEG),
-        CLI_F_DOUBLE("--clip", NULL, &o.grad_clip, 0, 1e300, NONNEG),
-        CLI_F_DOUBLE("--val-fraction", NULL, &o.val_fraction, 0, 1e300, NONNEG),
-        CLI_F_DOUBLE("--lora-alpha", NULL, &lora_alpha, 0, 1e300, NONNEG),
-        CLI_F_STR("--vocab", NULL, &o.vocab_path),
-        CLI_F_STR("--model", "-m", &o.base_model),
-        CLI_F_STR("--data", NULL, &o.data_path),
-        CLI_F_STR("--val", NULL, &o.val_path),
-        CLI_F_STR("-o", NULL, &out),
-        CLI_F_STR("--ckpt", NULL, &ckpt),
-        CLI_F_STR("--resume", NULL, &resume),
-        CLI_F_STR("--log", NULL, &logp),
-        CLI_F_STR("--lora-targets", NULL, &targets),
-    };
-#undef NONNEG
-    int prc = cli_flags_parse("train", USAGE, argc, argv, flags, CLI_NFLAGS(flags), NULL);
-    if (prc >= 0) return prc;
+    int_flag ints[] = {{"--dim", 2, 1 << 16, &o.n_embd, NULL},     {"--layers", 1, 1024, &o.n_layer, NULL},
+                       {"--heads", 1, 4096, &o.n_head, NULL},      {"--kv-heads", 1, 4096, &o.n_head_kv, NULL},
+                       {"--ff", 1, 1 << 20, &o.n_ff, NULL},        {"--ctx", 2, 1 << 16, &o.n_ctx, NULL},
+                       {"--batch", 1, 4096, &o.batch, NULL},       {"--accum", 1, 4096, &o.grad_accum, NULL},
+                       {"-t", 1, 256, &threads, NULL},             {"--lora-rank", 1, 4096, &o.lora_rank, NULL},             {"--steps", 0, 1L << 40, NULL, &o.steps},
+                       {"--eval-every", 0, 1L << 40, NULL, &eval_every},
+                       {"--ckpt-every", 0, 1L << 40, NULL, &ckpt_every},
+                       {"--seed", 0, 0x7fffffffffffffffL, NULL, &seed}};
+    struct {
+        const char *name;
+        double *p;
+    } dbls[] = {{"--lr", &o.lr},   {"--min-lr", &o.min_lr}, {"--warmup", &warm},
+                {"--wd", &o.weight_decay}, {"--clip", &o.grad_clip}, {"--val-fraction", &o.val_fraction},
+                {"--lora-alpha", &lora_alpha}};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (cli_is_help(a)) {
+            fputs(USAGE, stdout);
+            return 0;
+        }
+        if (!strcmp(a, "--init")) { init = 1; continue; }
+        if (!strcmp(a, "--tied")) { o.tied = 1; continue; }
+        if (!strcmp(a, "--quiet")) { quiet = 1; continue; }
+        int done = 0;
+        for (size_t k = 0; k < sizeof ints / sizeof *ints && !done; k++)
+            if (!strcmp(a, ints[k].name)) {
+                long x;
+                if (!v || cli_parse_long(v, ints[k].lo, ints[k].hi, &x))
+                    return cli_usage_error("train", "%s needs an integer in [%ld, %ld]", a, ints[k].lo, ints[k].hi);
+                if (ints[k].ip) *ints[k].ip = (int)x;
+                else *ints[k].lp = x;
+                done = 1;
+            }
+        for (size_t k = 0; k < sizeof dbls / sizeof *dbls && !done; k++)
+            if (!strcmp(a, dbls[k].name)) {
+                if (!v || cli_parse_double(v, dbls[k].p) || !(*dbls[k].p >= 0))
+                    return cli_usage_error("train", "%s needs a number >= 0", a);
+                done = 1;
+            }
+        if (done) { i++; continue; }
+        const char **sp = !strcmp(a, "--vocab") ? &o.vocab_path : !strcmp(a, "--model") || !strcmp(a, "-m") ? &o.base_model
+                        : !strcmp(a, "--data") ? &o.data_path : !strcmp(a, "--val") ? &o.val_path
+                        : !strcmp(a, "-o") ? &out : !strcmp(a, "--ckpt") ? &ckpt : !strcmp(a, "--resume") ? &resume
+                        : !strcmp(a, "--log") ? &logp : !strcmp(a, "--lora-targets") ? &targets
+                        : !strcmp(a, "--lora-out") ? &lora_out : NULL;
+        if (!sp) return cli_usage_error("train", "unknown flag '%s' (see gorilla train --help)", a);
+        if (!v) return cli_usage_error("train", "%s needs a value", a);
+        *sp = v;
+        i++;
+    }
     o.warmup_steps = warm;
     if (o.lora_rank) {
         static const char *const names[] = {"q", "k", "v", "o", "gate", "up", "down"};
@@ -144,6 +192,7 @@ int cmd_train(int argc, char **argv)
     if (!out) return cli_usage_error("train", "-o OUT.gguf is required");
     if (o.n_head_kv > o.n_head) o.n_head_kv = o.n_head;
     if (resume && !ckpt) ckpt = resume;
+    if (lora_out && !o.lora_rank) return cli_usage_error("train", "--lora-out needs --lora-rank");
 
     gorilla_error err;
     gorilla_trainer *t;
@@ -169,14 +218,17 @@ int cmd_train(int argc, char **argv)
         fprintf(stderr, "gorilla train: resumed from %s at step %ld\n", resume, gorilla_trainer_step_count(t));
     }
     FILE *logf = NULL;
+    if (logp && resume) trim_log(logp, gorilla_trainer_step_count(t));
     if (logp && !(logf = fopen(logp, resume ? "a" : "w"))) {
         fprintf(stderr, "gorilla train: %s: cannot write the log\n", logp);
         gorilla_trainer_free(t);
         return 1;
     }
-    double peak = gorilla_train_peak_flops(threads > 0 ? threads : (int)sysconf(_SC_NPROCESSORS_ONLN));
-    fprintf(stderr, "gorilla train: %.4g model FLOPs per token; measured f32 product peak %.1f GFLOP/s (MFU base)\n",
-            info.flops_per_token, peak / 1e9);
+    /* the peak takes about a second to measure: only when MFU is shown */
+    double peak = quiet && !logf ? 0 : gorilla_train_peak_flops(threads > 0 ? threads : (int)sysconf(_SC_NPROCESSORS_ONLN));
+    if (peak > 0)
+        fprintf(stderr, "gorilla train: %.4g model FLOPs per token; measured f32 product peak %.1f GFLOP/s (MFU base)\n",
+                info.flops_per_token, peak / 1e9);
     int tty = isatty(STDERR_FILENO);
     long start_step = gorilla_trainer_step_count(t), every = o.steps / 20 > 0 ? o.steps / 20 : 1;
     double t0 = now(), last_val = NAN, final_loss = NAN;
@@ -229,6 +281,7 @@ int cmd_train(int argc, char **argv)
     if (logf) fclose(logf);
     if (!rc && ckpt && gorilla_trainer_save(t, ckpt, &err)) rc = cli_fail("train", &err);
     if (!rc && gorilla_trainer_export(t, out, &err)) rc = cli_fail("train", &err);
+    if (!rc && lora_out && gorilla_trainer_export_lora(t, lora_out, &err)) rc = cli_fail("train", &err);
     if (!rc) {
         printf("final step %ld loss %.17g", gorilla_trainer_step_count(t), final_loss);
         if (!isnan(last_val)) printf(" val_loss %.17g", last_val);

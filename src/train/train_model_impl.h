@@ -166,7 +166,7 @@ static void attn_fwd_items(void *ctx, size_t start, size_t end, int thread)
                 }
                 REAL sum = 0;
                 for (int u = 0; u <= t; u++) {
-                    p[u] = (REAL)exp(p[u] - mx);
+                    p[u] = (REAL)TR_EXP(p[u] - mx);
                     sum += p[u];
                 }
                 REAL inv = 1 / sum;
@@ -268,14 +268,14 @@ void TRN(tr_swiglu_forward)(REAL *out, const REAL *gate, const REAL *up, size_t 
 {
     for (size_t i = 0; i < N; i++) {
         REAL g = gate[i];
-        out[i] = g / (1 + (REAL)exp(-g)) * up[i];
+        out[i] = g / (1 + (REAL)TR_EXP(-g)) * up[i];
     }
 }
 
 void TRN(tr_swiglu_backward)(REAL *dgate, REAL *dup, const REAL *dout, const REAL *gate, const REAL *up, size_t N)
 {
     for (size_t i = 0; i < N; i++) {
-        REAL g = gate[i], s = 1 / (1 + (REAL)exp(-g));
+        REAL g = gate[i], s = 1 / (1 + (REAL)TR_EXP(-g));
         dup[i] = dout[i] * g * s;
         dgate[i] = dout[i] * up[i] * s * (1 + g * (1 - s));
     }
@@ -298,16 +298,17 @@ static void ce_fwd_rows(void *ctx, size_t start, size_t end, int thread)
     const ce_job *j = ctx;
     for (size_t n = start; n < end; n++) {
         REAL *p = j->p + n * j->V;
-        REAL mx = p[0];
+        REAL mx = p[0], lt = p[j->targets[n]];
         for (size_t i = 1; i < j->V; i++) mx = p[i] > mx ? p[i] : mx;
         double sum = 0;
         for (size_t i = 0; i < j->V; i++) {
-            p[i] = (REAL)exp(p[i] - mx);
+            p[i] = (REAL)TR_EXP(p[i] - mx);
             sum += p[i];
         }
         REAL inv = (REAL)(1.0 / sum);
         for (size_t i = 0; i < j->V; i++) p[i] *= inv;
-        j->loss[n] = j->mask[n] ? -log((double)p[j->targets[n]]) : 0.0;
+        /* -log p[target] from the logits, finite even when p underflows */
+        j->loss[n] = j->mask[n] ? -((double)lt - (double)mx - log(sum)) : 0.0;
     }
 }
 
