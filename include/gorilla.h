@@ -29,6 +29,7 @@
 #include "gorilla/retrieve.h"
 #include "gorilla/prompt.h"
 #include "gorilla/llm.h"
+#include "gorilla/decode.h"
 #include "gorilla/net.h"
 #include "gorilla/pipeline.h"
 #include "gorilla/bfcl.h"

@@ -158,6 +158,39 @@ static void test_match_huggingface(void **state)
     gorilla_store_free(s);
 }
 
+/* Strict mode recognises calls without arguments (by the called name) and
+ * shell commands with flags (by command and flags); compatible mode keeps
+ * skipping them, as the published evaluator does. */
+static const char HF_BARE_DOCS[] =
+    "{\"domain\": \"Text\", \"api_call\": \"SentimentModel()\"}\n"
+    "{\"domain\": \"Tabular\", \"api_call\": \"TabTransformer.from_config()\"}\n"
+    "{\"domain\": \"RL\", \"api_call\": \"mlagents-load-from-hf --repo-id='0xid/poca-SoccerTwos' "
+    "--local-dir='./downloads'\"}\n";
+
+static void test_match_strict_bare_and_shell(void **state)
+{
+    (void)state;
+    gorilla_store *s;
+    gorilla_parse_kind pk;
+    gorilla_matcher *m = make_matcher(HF_BARE_DOCS, GORILLA_HUB_HUGGINGFACE, GORILLA_MATCH_STRICT, &s);
+    assert_int_equal(find(m, "SentimentModel()", &pk), 0);
+    assert_int_equal(find(m, "model = SentimentModel()", &pk), 0);
+    assert_int_equal(find(m, "TabTransformer.from_config()", &pk), 1);
+    assert_int_equal(find(m, "TabTransformer.from_pretrained()", &pk), -1);
+    assert_int_equal(find(m, "OtherModel()", &pk), -1);
+    assert_int_equal(find(m, "mlagents-load-from-hf --repo-id='0xid/poca-SoccerTwos'  --local-dir='./downloads'", &pk),
+                     2);
+    assert_int_equal(find(m, "mlagents-load-from-hf --repo-id='0xid/other' --local-dir='./downloads'", &pk), -1);
+    gorilla_matcher_free(m);
+    gorilla_store_free(s);
+    m = make_matcher(HF_BARE_DOCS, GORILLA_HUB_HUGGINGFACE, GORILLA_MATCH_COMPATIBLE, &s);
+    assert_int_equal(find(m, "SentimentModel()", &pk), -1);
+    assert_int_equal(find(m, "mlagents-load-from-hf --repo-id='0xid/poca-SoccerTwos' --local-dir='./downloads'", &pk),
+                     -1);
+    gorilla_matcher_free(m);
+    gorilla_store_free(s);
+}
+
 static void test_match_tensorflow(void **state)
 {
     (void)state;
@@ -268,6 +301,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_candidate_extract), cmocka_unit_test(test_match_torchhub),
         cmocka_unit_test(test_match_strict),      cmocka_unit_test(test_match_huggingface),
+        cmocka_unit_test(test_match_strict_bare_and_shell),
         cmocka_unit_test(test_match_tensorflow),  cmocka_unit_test(test_judge_verdicts),
         cmocka_unit_test(test_eval_records_bad_question), cmocka_unit_test(test_match_arbitrary_text),
     };

@@ -167,6 +167,24 @@ static void test_local_model(void **state)
     assert_non_null(strstr(json, "\"answer_text\":"));
     free(json);
     gorilla_ask_result_clear(&r);
+    /* decoding per request: every mode runs; drafts do not change the answer */
+    const char *modes[] = {"{\"task\": \"classify images of birds\", \"k\": 1, \"constrain\": \"store\", \"draft\": \"off\"}",
+                           "{\"task\": \"classify images of birds\", \"k\": 1, \"constrain\": \"store\", \"draft\": \"lookup\"}",
+                           "{\"task\": \"classify images of birds\", \"k\": 1, \"constrain\": \"retrieved\"}",
+                           "{\"task\": \"classify images of birds\", \"k\": 1, \"constrain\": \"off\"}"};
+    char *answers[4];
+    for (int i = 0; i < 4; i++) {
+        answers[i] = NULL;
+        if (gorilla_ask_json(a, modes[i], &answers[i], &err)) fail_msg("%s: %s", modes[i], err.message);
+    }
+    assert_string_equal(answers[0], answers[1]);
+    for (int i = 0; i < 4; i++) free(answers[i]);
+    char *bad = NULL;
+    assert_int_equal(gorilla_ask_json(a, "{\"task\": \"x\", \"constrain\": \"always\"}", &bad, &err),
+                     GORILLA_ERR_INVALID);
+    assert_non_null(strstr(err.message, "constrain"));
+    assert_int_equal(gorilla_ask_json(a, "{\"task\": \"x\", \"draft\": 2}", &bad, &err), GORILLA_ERR_INVALID);
+    assert_null(bad);
     /* the bench path: a question text in, an answer out */
     char *prompt = NULL, *text = NULL;
     assert_int_equal(gorilla_asker_complete(a, 0, "What API separates vocals?", &prompt, &text, &err), GORILLA_OK);

@@ -46,7 +46,16 @@ typedef struct {
     const char *template_name; /* the local model's prompt template (gorilla_template_parse);
                                   NULL: from the model file's metadata (gorilla_template_for_file) */
     gorilla_gen_params gen;    /* default: gorilla_gen_params_init, max_tokens 256 */
+    /* Decoding of a local model (gorilla/decode.h): the call field limited
+     * to the store's calls (GORILLA_ASK_CONSTRAIN_STORE, the default), to
+     * the calls of the documents in the prompt (_RETRIEVED), or free
+     * (_OFF); and prompt-lookup drafts (draft 1, the default) or none (0). */
+    int constrain;
+    int draft;
 } gorilla_ask_opts;
+#define GORILLA_ASK_CONSTRAIN_OFF 0
+#define GORILLA_ASK_CONSTRAIN_STORE 1
+#define GORILLA_ASK_CONSTRAIN_RETRIEVED 2
 void gorilla_ask_opts_init(gorilla_ask_opts *o);
 
 /* An asker holds the stores, retrievers and matchers of the hubs given,
@@ -72,6 +81,10 @@ typedef struct {
     double score;
     const char *api_name, *api_call, *domain, *description;
     char *example_code; /* owned: the example code as text, or NULL */
+    /* with a local model and a constraint on: the model's log-probability
+     * of this document's call as the answer's call (the reranker) */
+    int has_logprob;
+    double call_logprob;
 } gorilla_ask_hit;
 
 typedef struct {

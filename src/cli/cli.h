@@ -66,9 +66,11 @@ typedef struct {
     long max_tokens, ctx, threads, retries;
     int retries_set;
     double temp;
+    const char *constrain_s, *draft_s; /* --constrain store|retrieved|off, --draft lookup|off */
+    int constrain, draft;              /* parsed; -1: not given */
 } cli_gen_flags;
 /* Entries the model flags take in a flag table. */
-#define CLI_GEN_NFLAGS 11
+#define CLI_GEN_NFLAGS 13
 /* Writes the model flags' table entries into t (room for CLI_GEN_NFLAGS);
  * returns how many. */
 size_t cli_gen_flags_table(cli_gen_flags *g, cli_flag *t);

@@ -35,6 +35,8 @@ static const char USAGE[] =
     "  --api FILE           one API file (its hub from --hub or the file name)\n"
     "  -n N                 tokens to generate at most (default 256)\n"
     "  --temp T             temperature (default 0: greedy)\n"
+    "  --constrain MODE     the call field limited to the store's calls: store, retrieved, off (default store)\n"
+    "  --draft MODE         prompt-lookup speculative decoding: lookup, off (default lookup)\n"
     "  --ctx N, -t THREADS  context length and threads of the local model\n"
     "  --json               print one JSON object\n"
     "\n"

@@ -17,7 +17,7 @@ typedef struct {
 static const char USAGE[] =
     "usage: gorilla bench --hub HUB --setting SETTING (--model MODEL.gguf | --endpoint URL [--model-name NAME])\n"
     "                     --out RESPONSES.jsonl [--data ROOT] [--questions FILE] [--limit N]\n"
-    "                     [--retriever NAME] [--prompt gorilla|eval] [-n N] [--temp T] [--ctx N]\n"
+    "                     [--retriever NAME] [--prompt gorilla|eval] [-n N] [--temp T] [--ctx N] [--constrain off|store|retrieved] [--draft lookup|off]\n"
     "                     [-t THREADS] [--no-eval]\n"
     "\n"
     "Runs the model over the question file of a setting\n"
@@ -150,6 +150,7 @@ int cmd_bench(int argc, char **argv)
     gorilla_ask_opts_init(&o);
     o.api_paths[hub] = files.paths[hub];
     o.retriever = retriever ? retriever : "none";
+    o.constrain = GORILLA_ASK_CONSTRAIN_OFF; /* published-style numbers by default */
     cli_gen_flags_apply(&g, &o);
     gorilla_asker *asker = NULL;
     if (gorilla_asker_new(&o, &asker, &err)) return cli_fail("bench", &err);

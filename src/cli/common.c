@@ -114,6 +114,8 @@ size_t cli_gen_flags_table(cli_gen_flags *g, cli_flag *t)
     t[n++] = CLI_F_LONG("--retries", NULL, &g->retries, 0, 100, "needs an integer in [0, 100]");
     t[n - 1].seen = &g->retries_set;
     t[n++] = CLI_F_LONG("--threads", "-t", &g->threads, 1, 256, "needs an integer in [1, 256]");
+    t[n++] = CLI_F_STR("--constrain", NULL, &g->constrain_s);
+    t[n++] = CLI_F_STR("--draft", NULL, &g->draft_s);
     return n;
 }
 
@@ -122,6 +124,19 @@ int cli_gen_flags_check(const char *cmd, cli_gen_flags *g)
     if (!g->prompt_s || !strcmp(g->prompt_s, "gorilla")) g->prompt = GORILLA_PROMPT_GORILLA;
     else if (!strcmp(g->prompt_s, "eval")) g->prompt = GORILLA_PROMPT_EVAL;
     else return cli_usage_error(cmd, "--prompt is gorilla or eval, not '%s'", g->prompt_s);
+    g->constrain = -1;
+    if (g->constrain_s) {
+        if (!strcmp(g->constrain_s, "store")) g->constrain = GORILLA_ASK_CONSTRAIN_STORE;
+        else if (!strcmp(g->constrain_s, "retrieved")) g->constrain = GORILLA_ASK_CONSTRAIN_RETRIEVED;
+        else if (!strcmp(g->constrain_s, "off")) g->constrain = GORILLA_ASK_CONSTRAIN_OFF;
+        else return cli_usage_error(cmd, "--constrain is store, retrieved or off, not '%s'", g->constrain_s);
+    }
+    g->draft = -1;
+    if (g->draft_s) {
+        if (!strcmp(g->draft_s, "lookup")) g->draft = 1;
+        else if (!strcmp(g->draft_s, "off")) g->draft = 0;
+        else return cli_usage_error(cmd, "--draft is lookup or off, not '%s'", g->draft_s);
+    }
     gorilla_template t;
     if (g->template_name && gorilla_template_parse(g->template_name, &t) != 0)
         return cli_usage_error(cmd, "--template is gorilla-v0, openfunctions-v1 or openfunctions-v2, not '%s'",
@@ -142,6 +157,8 @@ void cli_gen_flags_apply(const cli_gen_flags *g, gorilla_ask_opts *o)
     o->n_ctx = (int)g->ctx;
     o->n_threads = (int)g->threads;
     if (g->retries_set) o->max_retries = (int)g->retries;
+    if (g->constrain >= 0) o->constrain = g->constrain;
+    if (g->draft >= 0) o->draft = g->draft;
 }
 
 void cli_report_store(const char *cmd, const char *path, const gorilla_store *store)

@@ -13,6 +13,7 @@
 #include "base/error.h"
 #include "store/store.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,6 +98,18 @@ static int add_arg(mdoc *d, const char *text, size_t len, const char *kw, size_t
     if (!d->args[d->nargs] || (kw && !d->kw[d->nargs])) return -1;
     d->nargs++;
     return 0;
+}
+
+/* A shell command with flags ("mlagents-load-from-hf --repo-id=x"): a
+ * first word of letters, digits and ._/- then a space and a dash. Strict
+ * mode matches those by command and flags (strict.c). */
+static int looks_like_shell(const char *call)
+{
+    size_t i = 0;
+    while (call[i] && (isalnum((unsigned char)call[i]) || strchr("._/-", call[i]))) i++;
+    if (i == 0 || call[i] != ' ') return 0;
+    while (call[i] == ' ') i++;
+    return call[i] == '-';
 }
 
 /* Reads name and arguments of one document as the hub's script does. */
@@ -269,7 +282,8 @@ gorilla_status gorilla_matcher_new(const gorilla_store *store, gorilla_hub hub,
         d->domain = store_value_get_string(doc, "domain");
         const char *call = store_value_get_string(doc, "api_call");
         if (!call) continue; /* not a string: cannot match */
-        if (strncmp(call, "./", 2) == 0 || strncmp(call, "python ", 7) == 0) {
+        if (strncmp(call, "./", 2) == 0 || strncmp(call, "python ", 7) == 0 ||
+            (mode == GORILLA_MATCH_STRICT && looks_like_shell(call))) {
             d->shell = strdup(call);
             if (!d->shell) goto nomem;
         }

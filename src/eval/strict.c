@@ -8,8 +8,11 @@
  *    Values are compared in a normal form: backslashes dropped, quotes
  *    stripped, whitespace removed; a TorchHub repository may carry a
  *    ":branch" suffix, as torch.hub.load accepts.
- *  - Shell entries ("./run.sh ..."): the candidate must contain the
- *    command, whitespace normalized.
+ *  - Shell entries ("./run.sh ...", "python ...", and any "word --flag"
+ *    command): the candidate must contain the command with its flags,
+ *    whitespace normalized.
+ *  - A document whose call has no arguments (SentimentModel()) matches a
+ *    call of the same name.
  *  - The candidate is unescaped before parsing: models writing a dict-like
  *    answer often emit \" and \' for quotes, and a stray opening quote
  *    before the call; the published evaluator parses those as they are.
@@ -201,8 +204,10 @@ long strict_find(gorilla_matcher *m, const char *call, size_t len, gorilla_parse
             size_t i = m->groups[g].items[k];
             if (best >= 0 && (long)i >= best) break;
             const mdoc *d = &m->docs[i];
-            if (d->shell || d->nargs == 0) continue;
-            if (args_match(d, ca, n, m->hub == GORILLA_HUB_TORCHHUB)) best = (long)i;
+            if (d->shell) continue;
+            /* a document whose call has no arguments (SentimentModel(),
+             * TabTransformer.from_config()): the called name is the call */
+            if (d->nargs == 0 ? d->is_call : args_match(d, ca, n, m->hub == GORILLA_HUB_TORCHHUB)) best = (long)i;
         }
     }
     for (size_t i = 0; i < m->n && (best < 0 || (long)i < best); i++)

@@ -6,8 +6,8 @@
  * A step, and where later work plugs in:
  *
  *   propose_draft   the draft provider's guesses (speculative decoding),
- *                   run through the model in one batch by run_draft
- *                   (gorilla_model_eval)
+ *                   run with the last kept token in one batched pass
+ *                   (gorilla_model_eval) by run_batch
  *   pick_token      the logits filter (constrained decoding), then the
  *                   sampler
  *   keep_token      end of generation, text, stop strings, the callback
@@ -90,8 +90,8 @@ typedef struct {
     char *text;
     size_t len, cap, safe;
     float *logits;     /* [V] after the last token run */
-    float *logits_all; /* [max_draft][V] after each draft token */
-    int32_t *draft;    /* [max_draft] */
+    float *logits_all; /* [1 + max_draft][V] after each token of a batch */
+    int32_t *batch;    /* [1 + max_draft]: the last kept token, then the guesses */
 } gen;
 
 /* --- The model: the calls later work replaces ------------------------ */
@@ -105,12 +105,13 @@ static gorilla_status run_prompt(gen *g, const int32_t *prompt, size_t n, gorill
     return st;
 }
 
-/* Runs draft[0..k) at positions pos..pos+k-1 in one batched pass,
- * writing the logits after each into g->logits_all[i*V..] (bit for bit
- * what per-token forwards would give). */
-static gorilla_status run_draft(gen *g, const int32_t *draft, size_t k, int pos, gorilla_error *err)
+/* Runs tokens[0..n) at positions pos..pos+n-1 in one batched pass,
+ * writing the logits after each into g->logits_all[i*V..] (one token: a
+ * plain forward, bit for bit the same). */
+static gorilla_status run_batch(gen *g, const int32_t *tokens, size_t n, int pos, gorilla_error *err)
 {
-    return gorilla_model_eval(g->m, draft, k, pos, g->logits_all, err);
+    if (n == 1) return gorilla_model_forward(g->m, tokens[0], pos, g->logits_all, err);
+    return gorilla_model_eval(g->m, tokens, n, pos, g->logits_all, err);
 }
 
 /* --- The step ------------------------------------------------------- */
@@ -211,64 +212,61 @@ static gorilla_status keep_token(gen *g, int32_t t, int *done, gorilla_error *er
     return GORILLA_OK;
 }
 
-/* Asks the draft provider for guesses of the tokens at pos.. and runs
- * them; returns how many (0: no draft this step). */
-static gorilla_status propose_draft(gen *g, int pos, size_t *k_out, gorilla_error *err)
+/* Asks the draft provider for guesses of the tokens after seq (whose
+ * last token, at pos, has not been run yet) into g->batch[1..]; returns
+ * how many (0: no draft this step). */
+static size_t propose_draft(gen *g, int pos)
 {
-    *k_out = 0;
     const gorilla_generate_opts *o = g->o;
-    if (!o->draft || !g->max_draft) return GORILLA_OK;
-    size_t left = g->max_tokens - g->r->n_tokens; /* >= 1 */
+    if (!o->draft || !g->max_draft) return 0;
+    size_t left = g->max_tokens - g->r->n_tokens; /* tokens still to keep */
+    if (left < 2) return 0;                       /* the last token needs no guess */
     size_t kmax = g->max_draft;
-    if (kmax > left - 1) kmax = left - 1; /* the last token needs no guess */
-    if (pos >= g->n_ctx) return GORILLA_OK;
-    if (kmax > (size_t)(g->n_ctx - pos)) kmax = (size_t)(g->n_ctx - pos);
-    if (kmax == 0) return GORILLA_OK;
-    size_t k = o->draft(o->draft_user, g->seq, g->n_seq, g->draft, kmax);
+    if (kmax > left - 1) kmax = left - 1;
+    if (pos + 1 >= g->n_ctx) return 0;
+    if (kmax > (size_t)(g->n_ctx - pos - 1)) kmax = (size_t)(g->n_ctx - pos - 1);
+    if (kmax == 0) return 0;
+    size_t k = o->draft(o->draft_user, g->seq, g->n_seq, g->batch + 1, kmax);
     if (k > kmax) k = kmax;
     for (size_t i = 0; i < k; i++) /* an invalid guess ends the draft there */
-        if (g->draft[i] < 0 || (size_t)g->draft[i] >= g->V) k = i;
-    if (k == 0) return GORILLA_OK;
-    gorilla_status st = run_draft(g, g->draft, k, pos, err);
-    if (st) return st;
+        if (g->batch[1 + i] < 0 || (size_t)g->batch[1 + i] >= g->V) k = i;
     g->r->n_drafted += k;
-    g->r->n_decode += k;
-    *k_out = k;
-    return GORILLA_OK;
+    return k;
 }
 
-/* The loop: pos is the position of the next token to pick. */
+/* The loop. Each step runs the last kept token (at pos) together with the
+ * draft's guesses of the ones after it in one batched pass, then picks
+ * from each row while the picks equal the guesses. */
 static gorilla_status run(gen *g, gorilla_error *err)
 {
     gorilla_generate_result *r = g->r;
-    int pos = (int)g->n_prompt;
+    int done = 0;
+    int32_t t = -1;
+    gorilla_status st = pick_token(g, g->logits, &t, err); /* after the prompt */
+    if (!st) st = keep_token(g, t, &done, err);
+    if (st || done) return st;
+    int pos = (int)g->n_prompt; /* where t goes */
     for (;;) {
-        size_t k = 0;
-        gorilla_status st = propose_draft(g, pos, &k, err);
-        if (st) return st;
-        int32_t t = -1;
+        if (pos >= g->n_ctx) {
+            r->stop = GORILLA_GEN_STOP_CONTEXT;
+            return GORILLA_OK;
+        }
+        g->batch[0] = t;
+        size_t k = propose_draft(g, pos);
+        if ((st = run_batch(g, g->batch, k + 1, pos, err))) return st;
+        r->n_decode += k + 1;
         size_t j = 0;
         for (;; j++) {
-            float *logits = j ? g->logits_all + (j - 1) * g->V : g->logits;
-            int done = 0;
-            if ((st = pick_token(g, logits, &t, err))) return st;
+            if ((st = pick_token(g, g->logits_all + j * g->V, &t, err))) return st;
             if ((st = keep_token(g, t, &done, err))) return st;
             if (done) return GORILLA_OK;
-            if (j < k && t == g->draft[j]) { /* a right guess: already in the cache */
+            if (j < k && t == g->batch[1 + j]) { /* a right guess: already run */
                 r->n_draft_accepted++;
                 continue;
             }
             break;
         }
-        /* t sits at pos + j and has not been run */
-        int p = pos + (int)j;
-        if (p >= g->n_ctx) {
-            r->stop = GORILLA_GEN_STOP_CONTEXT;
-            return GORILLA_OK;
-        }
-        if ((st = gorilla_model_forward(g->m, t, p, g->logits, err))) return st;
-        r->n_decode++;
-        pos = p + 1;
+        pos += (int)j + 1; /* t goes after the accepted guesses */
     }
 }
 
@@ -279,7 +277,7 @@ static void gen_free(gen *g)
     free(g->text);
     free(g->logits);
     free(g->logits_all);
-    free(g->draft);
+    free(g->batch);
 }
 
 gorilla_status gorilla_generate(gorilla_model *model, const gorilla_tokenizer *tok, const int32_t *prompt,
@@ -309,12 +307,10 @@ gorilla_status gorilla_generate(gorilla_model *model, const gorilla_tokenizer *t
     out->n_prompt = n_prompt;
     g.seq = malloc((n_prompt + g.max_tokens) * sizeof *g.seq);
     g.logits = malloc(g.V * sizeof *g.logits);
-    if (g.max_draft) {
-        g.logits_all = malloc(g.max_draft * g.V * sizeof *g.logits_all);
-        g.draft = malloc(g.max_draft * sizeof *g.draft);
-    }
+    g.logits_all = malloc((1 + g.max_draft) * g.V * sizeof *g.logits_all);
+    g.batch = malloc((1 + g.max_draft) * sizeof *g.batch);
     gorilla_status st = GORILLA_OK;
-    if (!g.seq || !g.logits || (g.max_draft && (!g.logits_all || !g.draft)))
+    if (!g.seq || !g.logits || !g.logits_all || !g.batch)
         st = gorilla_fail(err, GORILLA_ERR_NOMEM, "generate: out of memory");
     if (!st) st = gorilla_sampler_new(&opts->sampler, g.V, &g.smp, err);
     if (!st) {

@@ -39,6 +39,12 @@ struct gorilla_asker {
     const char *tmpl_source;
     gorilla_gen_params gen;
     size_t k;
+    /* decoding (gorilla/decode.h): built on first use */
+    int constrain, draft;
+    const char **calls; /* every loaded hub's calls (borrowed from the stores) */
+    size_t n_calls;
+    gorilla_call_constraint *cc_store;
+    gorilla_lookup *lookup;
 };
 
 void gorilla_ask_opts_init(gorilla_ask_opts *o)
@@ -48,6 +54,8 @@ void gorilla_ask_opts_init(gorilla_ask_opts *o)
     o->max_retries = -1;
     gorilla_gen_params_init(&o->gen);
     o->gen.max_tokens = 256;
+    o->constrain = GORILLA_ASK_CONSTRAIN_STORE;
+    o->draft = 1;
 }
 
 gorilla_hub ask_guess_hub(const char *call)
@@ -68,6 +76,9 @@ void gorilla_asker_free(gorilla_asker *a)
         gorilla_store_free(a->store[h]);
         gorilla_strings_free(a->domains[h], a->n_domains[h]);
     }
+    gorilla_call_constraint_free(a->cc_store);
+    gorilla_lookup_free(a->lookup);
+    free(a->calls);
     gorilla_retriever_free(a->all_ret);
     gorilla_store_free(a->all_store);
     if (a->owns_model) gorilla_model_free(a->model);
@@ -126,6 +137,8 @@ gorilla_status gorilla_asker_new(const gorilla_ask_opts *o, gorilla_asker **out,
     a->prompt = o->prompt;
     a->gen = o->gen;
     a->k = o->k ? o->k : 3;
+    a->constrain = o->constrain;
+    a->draft = o->draft;
     int no_retrieval = o->retriever && strcmp(o->retriever, "none") == 0;
     int any = 0;
     for (int h = 0; h < GORILLA_HUB_COUNT && st == GORILLA_OK; h++) {
@@ -208,6 +221,62 @@ const gorilla_store *gorilla_asker_store(const gorilla_asker *a, gorilla_hub hub
 
 /* --- Generation ------------------------------------------------------ */
 
+/* Every loaded hub's calls, once. */
+static gorilla_status collect_calls(gorilla_asker *a, gorilla_error *err)
+{
+    if (a->calls) return GORILLA_OK;
+    size_t n = 0;
+    for (int h = 0; h < GORILLA_HUB_COUNT; h++)
+        if (a->store[h]) n += gorilla_store_count(a->store[h]);
+    a->calls = malloc((n + 1) * sizeof *a->calls);
+    if (!a->calls) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    for (int h = 0; h < GORILLA_HUB_COUNT; h++)
+        for (size_t i = 0; a->store[h] && i < gorilla_store_count(a->store[h]); i++) {
+            const char *c = gorilla_store_field(a->store[h], i, "api_call");
+            if (c && *c) a->calls[a->n_calls++] = c;
+        }
+    return GORILLA_OK;
+}
+
+/* The logits filter and draft provider the asker's decoding settings
+ * ask for; *own: a constraint made for this prompt (the calls of the
+ * documents it holds), to free after. */
+static gorilla_status decoding_hooks(gorilla_asker *a, const char *prompt, gorilla_generate_opts *go,
+                                     gorilla_call_constraint **own, gorilla_error *err)
+{
+    *own = NULL;
+    if ((!a->constrain && !a->draft) || !a->tok) return GORILLA_OK;
+    gorilla_status st = collect_calls(a, err);
+    if (st) return st;
+    unsigned flags = a->tmpl == GORILLA_TEMPLATE_GORILLA_V0 ? 0u : GORILLA_CONSTRAIN_AT_START;
+    if (a->constrain == GORILLA_ASK_CONSTRAIN_STORE) {
+        if (!a->cc_store &&
+            (st = gorilla_call_constraint_new(a->tok, a->calls, a->n_calls, flags, &a->cc_store, err)))
+            return st;
+        go->filter = gorilla_call_constraint_filter;
+        go->filter_user = a->cc_store;
+    } else if (a->constrain == GORILLA_ASK_CONSTRAIN_RETRIEVED) {
+        const char **in = malloc((a->n_calls + 1) * sizeof *in);
+        if (!in) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+        size_t n = 0;
+        for (size_t i = 0; i < a->n_calls; i++)
+            if (strstr(prompt, a->calls[i])) in[n++] = a->calls[i];
+        st = n ? gorilla_call_constraint_new(a->tok, in, n, flags, own, err) : GORILLA_OK; /* none: free */
+        free(in);
+        if (st) return st;
+        if (*own) {
+            go->filter = gorilla_call_constraint_filter;
+            go->filter_user = *own;
+        }
+    }
+    if (a->draft) {
+        if (!a->lookup && (st = gorilla_lookup_new(a->tok, a->calls, a->n_calls, &a->lookup, err))) return st;
+        go->draft = gorilla_lookup_draft;
+        go->draft_user = a->lookup;
+    }
+    return GORILLA_OK;
+}
+
 /* The local model's answer: the generation loop (gorilla_generate) with
  * the request's stop strings and the chat template's turn marker "###". */
 static gorilla_status local_generate(gorilla_asker *a, const char *prompt, char **out, gorilla_error *err)
@@ -222,8 +291,12 @@ static gorilla_status local_generate(gorilla_asker *a, const char *prompt, char 
     gorilla_generate_opts_from_params(&go, &a->gen);
     go.stop = stops;
     go.n_stop = n_stop;
+    gorilla_call_constraint *own = NULL;
+    gorilla_status st = decoding_hooks(a, prompt, &go, &own, err);
+    if (st) return st;
     gorilla_generate_result r;
-    gorilla_status st = gorilla_generate_text(a->model, a->tok, prompt, &go, &r, err);
+    st = gorilla_generate_text(a->model, a->tok, prompt, &go, &r, err);
+    gorilla_call_constraint_free(own);
     if (st == GORILLA_OK) {
         *out = r.text;
         r.text = NULL;
@@ -460,6 +533,35 @@ gorilla_status gorilla_ask_retrieve(gorilla_asker *a, const char *task, int hub,
     return st;
 }
 
+/* The reranker: each candidate's call scored by the model after the
+ * prompt and, for the Gorilla template, the answer's fields before the
+ * call. A candidate that cannot be scored is left without a score. */
+static void score_hits(gorilla_asker *a, gorilla_ask_result *r)
+{
+    if (!a->model || !a->tok || !a->constrain || !r->prompt) return;
+    for (size_t i = 0; i < r->n_hits; i++) {
+        gorilla_ask_hit *x = &r->hits[i];
+        if (!x->api_call || !*x->api_call) continue;
+        pybuf b;
+        pybuf_init(&b);
+        pybuf_puts(&b, r->prompt);
+        if (a->tmpl == GORILLA_TEMPLATE_GORILLA_V0) {
+            pybuf_puts(&b, "<<<domain>>>: ");
+            pybuf_puts(&b, x->domain ? x->domain : "");
+            pybuf_puts(&b, "\n<<<api_call>>>: ");
+        }
+        char *prefix = pybuf_take(&b);
+        if (!prefix) continue;
+        gorilla_error e = {0};
+        double lp = 0;
+        if (gorilla_call_logprob(a->model, a->tok, prefix, x->api_call, &lp, NULL, &e) == GORILLA_OK) {
+            x->has_logprob = 1;
+            x->call_logprob = lp;
+        }
+        free(prefix);
+    }
+}
+
 gorilla_status gorilla_ask(gorilla_asker *a, const char *task, int hub, size_t k, gorilla_ask_result *r,
                            gorilla_error *err)
 {
@@ -508,6 +610,7 @@ gorilla_status gorilla_ask(gorilla_asker *a, const char *task, int hub, size_t k
             gorilla_asker_check(a, r->answer.api_call, hub >= 0 ? hub : -1, r);
         }
     }
+    if (st == GORILLA_OK && r->generated) score_hits(a, r);
     if (st != GORILLA_OK) gorilla_ask_result_clear(r);
     return st;
 }
@@ -558,9 +661,31 @@ char *gorilla_ask_result_json(const gorilla_asker *a, const gorilla_ask_result *
         json_object_set_new(d, "api_call", jstr(x->api_call));
         json_object_set_new(d, "description", jstr(x->description));
         json_object_set_new(d, "example_code", jstr(x->example_code));
+        if (x->has_logprob) json_object_set_new(d, "call_logprob", json_real(x->call_logprob));
         json_array_append_new(docs, d);
     }
     json_object_set_new(o, "documents", docs);
+    /* the reranker: the scored candidates' calls, most probable first */
+    json_t *rr = json_array();
+    size_t order[64], n_sc = 0;
+    for (size_t i = 0; i < r->n_hits && n_sc < 64; i++)
+        if (r->hits[i].has_logprob) order[n_sc++] = i;
+    for (size_t i = 1; i < n_sc; i++)
+        for (size_t j = i; j > 0 && r->hits[order[j]].call_logprob > r->hits[order[j - 1]].call_logprob; j--) {
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    for (size_t i = 0; rr && i < n_sc; i++) {
+        const gorilla_ask_hit *x = &r->hits[order[i]];
+        json_t *c = json_object();
+        json_object_set_new(c, "document", json_integer((json_int_t)order[i]));
+        json_object_set_new(c, "api_call", jstr(x->api_call));
+        json_object_set_new(c, "logprob", json_real(x->call_logprob));
+        json_array_append_new(rr, c);
+    }
+    if (rr && n_sc) json_object_set_new(o, "reranked_calls", rr);
+    else json_decref(rr);
     json_object_set_new(o, "model", jstr(a->model_id));
     if (r->generated) {
         json_object_set_new(o, "prompt", jstr(r->prompt));
@@ -621,8 +746,27 @@ gorilla_status gorilla_ask_json(gorilla_asker *a, const char *request_json, char
             st = gorilla_fail(err, GORILLA_ERR_INVALID, "ask request: \"k\" must be an integer in [1, 100]");
         else k = (size_t)json_integer_value(jk);
     }
+    /* "constrain": "store"|"retrieved"|"off", "draft": "lookup"|"off": this
+     * request only (the asker's own settings are the defaults) */
+    int constrain = a->constrain, draft = a->draft;
+    const json_t *jc = json_object_get(req, "constrain"), *jd = json_object_get(req, "draft");
+    if (st == GORILLA_OK && jc && !json_is_null(jc)) {
+        const char *cs = json_is_string(jc) ? json_string_value(jc) : "";
+        if (!strcmp(cs, "store")) a->constrain = GORILLA_ASK_CONSTRAIN_STORE;
+        else if (!strcmp(cs, "retrieved")) a->constrain = GORILLA_ASK_CONSTRAIN_RETRIEVED;
+        else if (!strcmp(cs, "off")) a->constrain = GORILLA_ASK_CONSTRAIN_OFF;
+        else st = gorilla_fail(err, GORILLA_ERR_INVALID, "ask request: \"constrain\" is \"store\", \"retrieved\" or \"off\"");
+    }
+    if (st == GORILLA_OK && jd && !json_is_null(jd)) {
+        const char *ds = json_is_string(jd) ? json_string_value(jd) : "";
+        if (!strcmp(ds, "lookup")) a->draft = 1;
+        else if (!strcmp(ds, "off")) a->draft = 0;
+        else st = gorilla_fail(err, GORILLA_ERR_INVALID, "ask request: \"draft\" is \"lookup\" or \"off\"");
+    }
     gorilla_ask_result r;
     if (st == GORILLA_OK) st = gorilla_ask(a, json_string_value(jt), hub, k, &r, err);
+    a->constrain = constrain;
+    a->draft = draft;
     json_decref(req);
     if (st) return st;
     *response_json = gorilla_ask_result_json(a, &r);

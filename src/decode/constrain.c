@@ -1,0 +1,324 @@
+/* constrain.c — store-constrained calls: a logits filter that lets the
+ * model write, in the call field, only text that stays a prefix of a call
+ * of the store (see include/gorilla/decode.h).
+ *
+ * The text so far is run through a small automaton, byte by byte:
+ *
+ *   OUTSIDE   looking for a call marker (one DFA per marker)
+ *   PRE       after the marker: spaces, then the call's first byte
+ *   IN node   inside the call: node = the trie node of the bytes so far
+ *   DONE      a whole call and one terminator byte: no constraint
+ *
+ * and each candidate token is then run from that state over its own bytes
+ * (computed once per vocabulary): forbidden when the walk falls off the
+ * trie. Outside a call only tokens holding a marker's last byte can move
+ * into a call, so only those are walked there (a list made at build);
+ * every other step costs nothing. */
+#include "decode/call_trie.h"
+#include "base/error.h"
+#include "gorilla.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define N_MARKERS 5
+#define MARKER_MAX 24
+
+static const char *const MARKERS[N_MARKERS] = {
+    "<<<api_call>>>:", "'api_call': '", "'api_call': \"", "\"api_call\": \"", "<<function>>",
+};
+static const char *const ESCAPES[] = {"None", "no suitable API"};
+
+enum { OUTSIDE = 0, PRE, IN, DONE };
+
+typedef struct {
+    int phase;
+    int32_t node;
+    uint8_t mp[N_MARKERS]; /* marker progress while OUTSIDE */
+} cstate;
+
+struct gorilla_call_constraint {
+    call_trie trie;
+    unsigned flags;
+    /* the vocabulary: token i's bytes are bytes[off[i]..off[i+1]) */
+    size_t V;
+    char *bytes;
+    size_t *off;
+    uint8_t *eog;
+    /* per marker: its DFA (dfa[m][state * 256 + byte]) and length */
+    uint8_t dfa[N_MARKERS][(MARKER_MAX + 1) * 256];
+    uint8_t mlen[N_MARKERS];
+    int32_t *entry; /* tokens that hold some marker's last byte */
+    size_t n_entry;
+    size_t n_skipped;
+    char *skip_reason;
+};
+
+static int is_terminator(uint8_t b)
+{
+    return b == ' ' || b == '\n' || b == '\r' || b == '\t' || b == '<' || b == '\'' || b == '"' || b == ',' ||
+           b == ';' || b == '}' || b == '`';
+}
+
+/* KMP automaton of marker s: the longest prefix of s that is a suffix of
+ * what has been read. */
+static void build_dfa(uint8_t *dfa, const char *s, size_t n)
+{
+    memset(dfa, 0, (n + 1) * 256);
+    dfa[(uint8_t)s[0]] = 1;
+    size_t x = 0; /* the state the automaton is in after s[1..j) */
+    for (size_t j = 1; j <= n; j++) {
+        for (int b = 0; b < 256; b++) dfa[j * 256 + (size_t)b] = dfa[x * 256 + (size_t)b];
+        if (j < n) {
+            dfa[j * 256 + (uint8_t)s[j]] = (uint8_t)(j + 1);
+            x = dfa[x * 256 + (uint8_t)s[j]];
+        }
+    }
+}
+
+/* Moves the state by one byte; 0 when the byte is forbidden. */
+static int step(const gorilla_call_constraint *c, cstate *s, uint8_t b)
+{
+    switch (s->phase) {
+    case OUTSIDE:
+        for (int m = 0; m < N_MARKERS; m++) {
+            s->mp[m] = c->dfa[m][(size_t)s->mp[m] * 256 + b];
+            if (s->mp[m] == c->mlen[m]) {
+                s->phase = PRE;
+                return 1;
+            }
+        }
+        return 1;
+    case PRE:
+        if (b == ' ' || b == '\t') return 1;
+        s->node = 0;
+        s->phase = IN;
+        /* fall through */
+    case IN: {
+        int32_t n = call_trie_step(&c->trie, s->node, b);
+        if (n >= 0) {
+            s->node = n;
+            return 1;
+        }
+        if (c->trie.nodes[s->node].terminal && is_terminator(b)) {
+            s->phase = DONE;
+            return 1;
+        }
+        return 0;
+    }
+    default:
+        return 1;
+    }
+}
+
+static void state_start(const gorilla_call_constraint *c, cstate *s)
+{
+    memset(s, 0, sizeof *s);
+    s->phase = (c->flags & GORILLA_CONSTRAIN_AT_START) ? PRE : OUTSIDE;
+}
+
+int gorilla_call_constraint_state(const gorilla_call_constraint *c, const char *text, size_t len, size_t *call_start)
+{
+    cstate s;
+    state_start(c, &s);
+    size_t start = 0;
+    for (size_t i = 0; i < len && s.phase != DONE; i++) {
+        int was = s.phase;
+        if (!step(c, &s, (uint8_t)text[i])) return 1; /* off the trie: treated as inside */
+        if (was != IN && s.phase == IN) start = i;
+    }
+    if (s.phase == PRE) start = len;
+    if (call_start) *call_start = start;
+    return s.phase == OUTSIDE ? 0 : s.phase == DONE ? 2 : 1;
+}
+
+/* Runs token t's bytes from s; 1 when every byte is allowed. */
+static int token_ok(const gorilla_call_constraint *c, const cstate *s0, int32_t t)
+{
+    const char *p = c->bytes + c->off[t];
+    size_t n = c->off[t + 1] - c->off[t];
+    if (n == 0 || c->eog[t]) /* adds nothing: allowed where the call may end */
+        return s0->phase == OUTSIDE || s0->phase == DONE ||
+               (c->eog[t] && s0->phase == IN && c->trie.nodes[s0->node].terminal);
+    cstate s = *s0;
+    for (size_t i = 0; i < n; i++) {
+        if (!step(c, &s, (uint8_t)p[i])) return 0;
+        if (s.phase == DONE) return 1;
+    }
+    return 1;
+}
+
+gorilla_status gorilla_call_constraint_filter(void *user, const int32_t *tokens, size_t n_tokens, const char *text,
+                                              size_t text_len, float *logits, size_t n_vocab, gorilla_error *err)
+{
+    (void)tokens;
+    (void)n_tokens;
+    const gorilla_call_constraint *c = user;
+    cstate s;
+    state_start(c, &s);
+    for (size_t i = 0; i < text_len && s.phase != DONE; i++)
+        if (!step(c, &s, (uint8_t)text[i])) {
+            s.phase = DONE; /* the text left the trie already (not by this filter): leave it be */
+            break;
+        }
+    if (s.phase == DONE) return GORILLA_OK;
+    size_t V = n_vocab < c->V ? n_vocab : c->V;
+    if (s.phase == OUTSIDE) {
+        /* only tokens with a marker's last byte can enter a call */
+        for (size_t i = 0; i < c->n_entry; i++) {
+            int32_t t = c->entry[i];
+            if ((size_t)t < V && !token_ok(c, &s, t)) logits[t] = -INFINITY;
+        }
+        return GORILLA_OK;
+    }
+    size_t allowed = 0;
+    for (size_t t = 0; t < V; t++) {
+        if (logits[t] == -INFINITY) continue;
+        if (token_ok(c, &s, (int32_t)t)) allowed++;
+        else logits[t] = -INFINITY;
+    }
+    for (size_t t = V; t < n_vocab; t++) logits[t] = -INFINITY;
+    if (!allowed) {
+        size_t start = 0;
+        gorilla_call_constraint_state(c, text, text_len, &start);
+        int n = (int)(text_len - start > 60 ? 60 : text_len - start);
+        return gorilla_fail(err, GORILLA_ERR_UNSUPPORTED,
+                            "constrained call: no token of the vocabulary can continue \"%.*s\" (its next byte "
+                            "cannot be spelled)",
+                            n, text + start);
+    }
+    return GORILLA_OK;
+}
+
+/* The vocabulary's bytes, once. */
+static gorilla_status build_vocab(gorilla_call_constraint *c, const gorilla_tokenizer *tok, gorilla_error *err)
+{
+    c->V = gorilla_tokenizer_n_vocab(tok);
+    size_t total = 0;
+    for (size_t t = 0; t < c->V; t++) {
+        size_t len = 0;
+        if (gorilla_tokenizer_piece(tok, (int32_t)t, &len)) total += len;
+    }
+    c->bytes = malloc(total + 1);
+    c->off = malloc((c->V + 1) * sizeof *c->off);
+    c->eog = calloc(c->V + 1, 1);
+    c->entry = malloc((c->V + 1) * sizeof *c->entry);
+    if (!c->bytes || !c->off || !c->eog || !c->entry) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    size_t at = 0;
+    for (size_t t = 0; t < c->V; t++) {
+        c->off[t] = at;
+        size_t len = 0;
+        const char *p = gorilla_tokenizer_piece(tok, (int32_t)t, &len);
+        if (p && len) memcpy(c->bytes + at, p, len);
+        else len = 0;
+        c->eog[t] = (uint8_t)(gorilla_tokenizer_is_eog(tok, (int32_t)t) != 0);
+        int entry = 0;
+        for (size_t i = 0; i < len && !entry; i++)
+            for (int m = 0; m < N_MARKERS; m++)
+                if (p[i] == MARKERS[m][c->mlen[m] - 1]) entry = 1;
+        if (entry) c->entry[c->n_entry++] = (int32_t)t;
+        at += len;
+    }
+    c->off[c->V] = at;
+    return GORILLA_OK;
+}
+
+/* 1 when the vocabulary spells s (encode, decode gives it back, up to the
+ * space a SentencePiece vocabulary puts in front); else 0 and a reason. */
+static int spellable(const gorilla_tokenizer *tok, const char *s, size_t n, char *why, size_t why_size)
+{
+    int32_t *ids = NULL;
+    size_t n_ids = 0;
+    char *back = NULL;
+    size_t blen = 0;
+    gorilla_error e = {0};
+    int ok = 0;
+    if (gorilla_tokenizer_encode(tok, s, n, 0, 0, &ids, &n_ids, &e) == GORILLA_OK &&
+        gorilla_tokenizer_decode(tok, ids, n_ids, 0, &back, &blen, &e) == GORILLA_OK) {
+        const char *b = back;
+        if (blen == n + 1 && b[0] == ' ') b++, blen--;
+        ok = blen == n && !memcmp(b, s, n);
+        if (!ok) {
+            size_t i = 0;
+            while (i < n && i < blen && b[i] == s[i]) i++;
+            snprintf(why, why_size, "the vocabulary cannot spell byte 0x%02X at offset %zu of \"%.*s\"",
+                     i < n ? (unsigned)(uint8_t)s[i] : 0u, i, (int)(n > 60 ? 60 : n), s);
+        }
+    } else {
+        snprintf(why, why_size, "\"%.*s\" cannot be tokenized: %.120s", (int)(n > 60 ? 60 : n), s, e.message);
+    }
+    free(ids);
+    free(back);
+    return ok;
+}
+
+gorilla_status gorilla_call_constraint_new(const gorilla_tokenizer *tok, const char *const *calls, size_t n_calls,
+                                           unsigned flags, gorilla_call_constraint **out, gorilla_error *err)
+{
+    *out = NULL;
+    if (!tok) return gorilla_fail(err, GORILLA_ERR_INVALID, "constrained calls need the model's tokenizer");
+    gorilla_call_constraint *c = calloc(1, sizeof *c);
+    if (!c) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    c->flags = flags;
+    call_trie_init(&c->trie);
+    for (int m = 0; m < N_MARKERS; m++) {
+        c->mlen[m] = (uint8_t)strlen(MARKERS[m]);
+        build_dfa(c->dfa[m], MARKERS[m], c->mlen[m]);
+    }
+    gorilla_status st = build_vocab(c, tok, err);
+    size_t kept = 0;
+    for (size_t i = 0; !st && i < n_calls; i++) {
+        const char *s = calls[i];
+        if (!s) continue;
+        size_t n = strlen(s);
+        while (n && (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')) s++, n--;
+        while (n && (s[n - 1] == ' ' || s[n - 1] == '\n' || s[n - 1] == '\t' || s[n - 1] == '\r')) n--;
+        if (!n) continue;
+        char why[256];
+        if (!spellable(tok, s, n, why, sizeof why)) {
+            if (!c->n_skipped++) c->skip_reason = strdup(why);
+            continue;
+        }
+        if (call_trie_add(&c->trie, s, n)) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    }
+    kept = c->trie.n_calls; /* distinct calls */
+    if (!st && kept == 0)
+        st = c->n_skipped ? gorilla_fail(err, GORILLA_ERR_INVALID, "no call to constrain to: all %zu skipped (%s)",
+                                         c->n_skipped, c->skip_reason ? c->skip_reason : "?")
+                          : gorilla_fail(err, GORILLA_ERR_INVALID, "no call to constrain to: the store has no calls");
+    for (size_t i = 0; !st && i < sizeof ESCAPES / sizeof *ESCAPES; i++) {
+        char why[256];
+        if (spellable(tok, ESCAPES[i], strlen(ESCAPES[i]), why, sizeof why) &&
+            call_trie_add(&c->trie, ESCAPES[i], strlen(ESCAPES[i])))
+            st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    }
+    if (st) {
+        gorilla_call_constraint_free(c);
+        return st;
+    }
+    c->trie.n_calls = kept;
+    *out = c;
+    return GORILLA_OK;
+}
+
+void gorilla_call_constraint_free(gorilla_call_constraint *c)
+{
+    if (!c) return;
+    call_trie_free(&c->trie);
+    free(c->bytes);
+    free(c->off);
+    free(c->eog);
+    free(c->entry);
+    free(c->skip_reason);
+    free(c);
+}
+
+size_t gorilla_call_constraint_n_calls(const gorilla_call_constraint *c) { return c ? c->trie.n_calls : 0; }
+
+size_t gorilla_call_constraint_skipped(const gorilla_call_constraint *c, const char **first_reason)
+{
+    if (first_reason) *first_reason = c ? c->skip_reason : NULL;
+    return c ? c->n_skipped : 0;
+}

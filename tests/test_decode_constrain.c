@@ -1,0 +1,300 @@
+/* test_decode_constrain.c — store-constrained calls and prompt-lookup
+ * drafts on a synthetic model (random weights, byte-fallback vocabulary):
+ * every call written under the constraint is a call of the store (many
+ * prompts, greedy and sampled), the call marker is found in the text and
+ * across a token, bad input is reported (no calls), and lookup drafts give
+ * the same output token for token as plain decoding (greedy and sampled,
+ * which keeps the model's distribution). */
+#include "testutil.h"
+
+#include <math.h>
+
+#include "support/synth.h"
+
+typedef struct {
+    char path[64];
+    gorilla_model *m;
+    gorilla_tokenizer *tok;
+} fixture;
+
+static const char *const CALLS[] = {
+    "torch.hub.load('pytorch/vision', 'resnet50', pretrained=True)",
+    "torch.hub.load('pytorch/vision', 'resnet18', pretrained=True)",
+    "pipeline('text-classification', model='distilbert-base-uncased')",
+    "hub.KerasLayer('https://tfhub.dev/google/imagenet/mobilenet_v2/1')",
+    "SentimentModel()",
+};
+#define N_CALLS (sizeof CALLS / sizeof *CALLS)
+
+static int setup(void **state)
+{
+    fixture *fx = calloc(1, sizeof *fx);
+    if (!fx) return -1;
+    snprintf(fx->path, sizeof fx->path, "/tmp/gorilla-dec-XXXXXX.gguf");
+    int fd = mkstemps(fx->path, 5);
+    if (fd < 0) return -1;
+    close(fd);
+    llm_synth_params sp;
+    llm_synth_defaults(&sp);
+    sp.n_ctx = 256;
+    gorilla_error err = {0};
+    gorilla_model_opts mo = {1, 0};
+    if (llm_synth_write(&sp, fx->path, &err) || gorilla_model_load(fx->path, &mo, &fx->m, &err) ||
+        gorilla_tokenizer_load_gguf(fx->path, &fx->tok, &err)) {
+        fprintf(stderr, "setup: %s\n", err.message);
+        return -1;
+    }
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    gorilla_tokenizer_free(fx->tok);
+    gorilla_model_free(fx->m);
+    unlink(fx->path);
+    free(fx);
+    return 0;
+}
+
+static int is_term(char b) { return strchr(" \n\r\t<'\",;}`", b) != NULL; }
+
+/* 1 when s (from its first non-space) is a store call followed by a
+ * terminator or the end, or (cut by max_tokens) a prefix of one. */
+static int call_ok(const char *s, size_t n, int cut)
+{
+    while (n && (*s == ' ' || *s == '\t')) s++, n--;
+    const char *all[N_CALLS + 2];
+    for (size_t i = 0; i < N_CALLS; i++) all[i] = CALLS[i];
+    all[N_CALLS] = "None";
+    all[N_CALLS + 1] = "no suitable API";
+    for (size_t i = 0; i < N_CALLS + 2; i++) {
+        size_t cl = strlen(all[i]);
+        if (n >= cl && !memcmp(s, all[i], cl) && (n == cl || is_term(s[cl]))) return 1;
+        if (cut && n < cl && !memcmp(s, all[i], n)) return 1;
+    }
+    return 0;
+}
+
+static void test_every_call_is_a_store_call(void **state)
+{
+    fixture *fx = *state;
+    gorilla_error err = {0};
+    gorilla_call_constraint *c = NULL;
+    assert_int_equal(gorilla_call_constraint_new(fx->tok, CALLS, N_CALLS, GORILLA_CONSTRAIN_AT_START, &c, &err),
+                     GORILLA_OK);
+    assert_int_equal(gorilla_call_constraint_n_calls(c), N_CALLS);
+    size_t whole = 0, plain_bad = 0;
+    for (int p = 0; p < 40; p++) {
+        char prompt[64];
+        snprintf(prompt, sizeof prompt, "question %d: load a model for task %d", p, p * 7);
+        gorilla_generate_opts o;
+        gorilla_generate_opts_init(&o);
+        o.max_tokens = 90;
+        o.sampler.temperature = p % 2 ? 1.0f : 0.0f;
+        o.sampler.seed = (uint64_t)p + 1;
+        gorilla_generate_result r;
+        if (p < 4) { /* unconstrained, the model does not write calls */
+            assert_int_equal(gorilla_generate_text(fx->m, fx->tok, prompt, &o, &r, &err), GORILLA_OK);
+            plain_bad += !call_ok(r.text, r.text_len, r.stop == GORILLA_GEN_STOP_MAX_TOKENS);
+            gorilla_generate_result_clear(&r);
+        }
+        o.filter = gorilla_call_constraint_filter;
+        o.filter_user = c;
+        gorilla_status st = gorilla_generate_text(fx->m, fx->tok, prompt, &o, &r, &err);
+        if (st) fail_msg("prompt %d: %s", p, err.message);
+        if (!call_ok(r.text, r.text_len, r.stop == GORILLA_GEN_STOP_MAX_TOKENS))
+            fail_msg("prompt %d wrote \"%s\"", p, r.text);
+        whole += gorilla_call_constraint_state(c, r.text, r.text_len, NULL) == 2 || r.stop == GORILLA_GEN_STOP_EOG;
+        gorilla_generate_result_clear(&r);
+    }
+    assert_int_equal(plain_bad, 4); /* the check can fail */
+    assert_true(whole > 0);
+    gorilla_call_constraint_free(c);
+}
+
+static void test_marker_and_state(void **state)
+{
+    fixture *fx = *state;
+    gorilla_error err = {0};
+    gorilla_call_constraint *c = NULL;
+    assert_int_equal(gorilla_call_constraint_new(fx->tok, CALLS, N_CALLS, 0, &c, &err), GORILLA_OK);
+    size_t at = 0;
+    assert_int_equal(gorilla_call_constraint_state(c, "<<<domain>>>: x\n", 16, &at), 0);
+    const char *t1 = "<<<domain>>>: x\n<<<api_call>>>: torch.hub.lo";
+    assert_int_equal(gorilla_call_constraint_state(c, t1, strlen(t1), &at), 1);
+    assert_string_equal(t1 + at, "torch.hub.lo");
+    const char *t2 = "<<<api_call>>>: SentimentModel()\n<<<api_provider>>>: zz";
+    assert_int_equal(gorilla_call_constraint_state(c, t2, strlen(t2), &at), 2);
+    const char *t3 = "{'domain': 'x', 'api_call': 'pipeline(";
+    assert_int_equal(gorilla_call_constraint_state(c, t3, strlen(t3), &at), 1);
+
+    /* the filter inside a call: only bytes that continue one */
+    size_t V = (size_t)gorilla_model_n_vocab(fx->m);
+    float *logits = calloc(V, sizeof *logits);
+    assert_non_null(logits);
+    const char *t4 = "<<<api_call>>>: torch.hub.load('pytorch/vision', 'resnet";
+    assert_int_equal(gorilla_call_constraint_filter(c, NULL, 0, t4, strlen(t4), logits, V, &err), GORILLA_OK);
+    size_t allowed = 0;
+    for (size_t t = 0; t < V; t++)
+        if (logits[t] != -INFINITY) {
+            allowed++;
+            size_t len = 0;
+            const char *p = gorilla_tokenizer_piece(fx->tok, (int32_t)t, &len);
+            assert_true(len > 0 && (p[0] == '5' || p[0] == '1'));
+        }
+    assert_true(allowed >= 2);
+    /* outside: a token holding the marker's end is walked on */
+    memset(logits, 0, V * sizeof *logits);
+    const char *t5 = "<<<api_call>>>";
+    assert_int_equal(gorilla_call_constraint_filter(c, NULL, 0, t5, strlen(t5), logits, V, &err), GORILLA_OK);
+    int32_t colon = gorilla_tokenizer_find(fx->tok, ":", 1);
+    if (colon >= 0) assert_true(logits[colon] == 0.0f);
+    free(logits);
+    gorilla_call_constraint_free(c);
+}
+
+static void test_bad_input(void **state)
+{
+    fixture *fx = *state;
+    gorilla_error err = {0};
+    gorilla_call_constraint *c = NULL;
+    assert_int_equal(gorilla_call_constraint_new(fx->tok, NULL, 0, 0, &c, &err), GORILLA_ERR_INVALID);
+    assert_null(c);
+    assert_non_null(strstr(err.message, "no calls"));
+    const char *const blank[] = {"", "   ", NULL};
+    assert_int_equal(gorilla_call_constraint_new(fx->tok, blank, 3, 0, &c, &err), GORILLA_ERR_INVALID);
+    assert_int_equal(gorilla_call_constraint_new(NULL, CALLS, N_CALLS, 0, &c, &err), GORILLA_ERR_INVALID);
+    /* duplicates count once */
+    const char *const dup[] = {CALLS[0], CALLS[0], " SentimentModel() "};
+    assert_int_equal(gorilla_call_constraint_new(fx->tok, dup, 3, 0, &c, &err), GORILLA_OK);
+    assert_int_equal(gorilla_call_constraint_n_calls(c), 2);
+    assert_int_equal(gorilla_call_constraint_skipped(c, NULL), 0);
+    gorilla_call_constraint_free(c);
+}
+
+/* The streamed pieces, concatenated (the token callback). */
+typedef struct {
+    char buf[4096];
+    size_t len, calls;
+} stream;
+
+static int on_piece(void *user, int32_t token, const char *text, size_t len)
+{
+    (void)token;
+    stream *s = user;
+    if (s->len + len < sizeof s->buf) {
+        memcpy(s->buf + s->len, text, len);
+        s->len += len;
+    }
+    s->calls++;
+    return 0;
+}
+
+static void check_lookup(fixture *fx, float temperature)
+{
+    gorilla_error err = {0};
+    gorilla_lookup *l = NULL;
+    assert_int_equal(gorilla_lookup_new(fx->tok, CALLS, N_CALLS, &l, &err), GORILLA_OK);
+    size_t drafted = 0, accepted = 0;
+    for (int p = 0; p < 24; p++) {
+        char prompt[200];
+        snprintf(prompt, sizeof prompt, "doc: %s\nq%d: use it %d\n<<<api_call>>>: ", CALLS[p % N_CALLS], p, p * 3);
+        gorilla_generate_opts o;
+        gorilla_generate_opts_init(&o);
+        o.max_tokens = 40;
+        o.sampler.temperature = temperature;
+        o.sampler.seed = (uint64_t)p * 11 + 3;
+        gorilla_generate_result plain, r;
+        assert_int_equal(gorilla_generate_text(fx->m, fx->tok, prompt, &o, &plain, &err), GORILLA_OK);
+        o.draft = gorilla_lookup_draft;
+        o.draft_user = l;
+        o.max_draft = (size_t)(2 + p % 6);
+        stream sm = {{0}, 0, 0};
+        o.on_token = on_piece;
+        o.user = &sm;
+        assert_int_equal(gorilla_generate_text(fx->m, fx->tok, prompt, &o, &r, &err), GORILLA_OK);
+        /* streaming with multi-token acceptance: one callback per kept
+         * token (plus the final flush), pieces adding up to the text */
+        assert_true(sm.calls >= r.n_tokens);
+        assert_int_equal(sm.len, r.text_len);
+        assert_memory_equal(sm.buf, r.text, r.text_len);
+        assert_int_equal(r.n_tokens, plain.n_tokens);
+        assert_memory_equal(r.tokens, plain.tokens, plain.n_tokens * sizeof *plain.tokens);
+        assert_int_equal(r.text_len, plain.text_len);
+        drafted += r.n_drafted;
+        accepted += r.n_draft_accepted;
+        gorilla_generate_result_clear(&plain);
+        gorilla_generate_result_clear(&r);
+    }
+    assert_true(drafted > 0);
+    assert_true(accepted <= drafted);
+    fprintf(stderr, "lookup (temperature %.1f): %zu drafted, %zu accepted\n", (double)temperature, drafted, accepted);
+    assert_true(accepted > 0); /* multi-token steps happened */
+    gorilla_lookup_free(l);
+}
+
+static void test_lookup_greedy_identical(void **state) { check_lookup(*state, 0.0f); }
+static void test_lookup_sampled_identical(void **state) { check_lookup(*state, 0.8f); }
+
+static void test_lookup_copies(void **state)
+{
+    (void)state;
+    /* ... 5 6 7 8 9 ... 5 6 -> 7 8 9 */
+    const int32_t seq[] = {1, 4, 5, 6, 7, 8, 9, 10, 3, 5, 6};
+    int32_t d[4];
+    assert_int_equal(gorilla_lookup_draft(NULL, seq, 11, d, 4), 4);
+    assert_int_equal(d[0], 7);
+    assert_int_equal(d[3], 10);
+    const int32_t none[] = {1, 2, 3, 4};
+    assert_int_equal(gorilla_lookup_draft(NULL, none, 4, d, 4), 0);
+}
+
+/* The reranker's score against a per-token reference. */
+static void test_call_logprob(void **state)
+{
+    fixture *fx = *state;
+    gorilla_error err = {0};
+    const char *prefix = "###USER: load a model\n###ASSISTANT: <<<api_call>>>: ";
+    double lp = 0, lp2 = 0;
+    size_t n = 0;
+    assert_int_equal(gorilla_call_logprob(fx->m, fx->tok, prefix, CALLS[0], &lp, &n, &err), GORILLA_OK);
+    assert_true(n > 5 && lp < 0 && isfinite(lp));
+    /* reference: prefix + call encoded, each scored token by a plain forward */
+    char full[512];
+    snprintf(full, sizeof full, "%s%s", prefix, CALLS[0]);
+    int32_t *ids = NULL;
+    size_t nid = 0;
+    assert_int_equal(gorilla_tokenizer_encode(fx->tok, full, strlen(full), 1, 0, &ids, &nid, &err), GORILLA_OK);
+    size_t V = (size_t)gorilla_model_n_vocab(fx->m), c = nid - n;
+    float *lg = malloc(V * sizeof *lg);
+    assert_non_null(lg);
+    assert_int_equal(gorilla_model_prompt(fx->m, ids, c, 0, lg, &err), GORILLA_OK);
+    double ref = 0;
+    for (size_t i = c; i < nid; i++) {
+        double mx = lg[0], sum = 0;
+        for (size_t v = 1; v < V; v++) mx = lg[v] > mx ? lg[v] : mx;
+        for (size_t v = 0; v < V; v++) sum += exp(lg[v] - mx);
+        ref += lg[ids[i]] - mx - log(sum);
+        if (i + 1 < nid) assert_int_equal(gorilla_model_forward(fx->m, ids[i], (int)i, lg, &err), GORILLA_OK);
+    }
+    assert_true(fabs(ref - lp) < 1e-3 * fabs(ref) + 1e-4);
+    /* another call scores differently */
+    assert_int_equal(gorilla_call_logprob(fx->m, fx->tok, prefix, CALLS[2], &lp2, NULL, &err), GORILLA_OK);
+    assert_true(lp2 != lp);
+    assert_int_equal(gorilla_call_logprob(fx->m, fx->tok, prefix, "", &lp2, NULL, &err), GORILLA_ERR_INVALID);
+    free(lg);
+    free(ids);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_call_is_a_store_call), cmocka_unit_test(test_marker_and_state),
+        cmocka_unit_test(test_bad_input),                  cmocka_unit_test(test_lookup_greedy_identical),
+        cmocka_unit_test(test_lookup_sampled_identical),   cmocka_unit_test(test_lookup_copies),
+        cmocka_unit_test(test_call_logprob),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
