@@ -48,6 +48,7 @@ size_t gorilla_utf8_incomplete_tail(const char *s, size_t len);
 /* ------------------------------------------------------------------ */
 
 typedef enum {
+    GORILLA_HUB_ANY = -1, /* every hub loaded (where a call takes "a hub or all") */
     GORILLA_HUB_TORCHHUB = 0,
     GORILLA_HUB_HUGGINGFACE = 1,
     GORILLA_HUB_TENSORFLOWHUB = 2,

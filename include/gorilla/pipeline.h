@@ -89,7 +89,7 @@ typedef struct {
 
 typedef struct {
     char *task;
-    int hub;                 /* the hub asked, -1: all */
+    gorilla_hub hub;         /* the hub asked, GORILLA_HUB_ANY: all */
     gorilla_ask_hit *hits;   /* best first, across hubs */
     size_t n_hits;
     int generated;           /* a model answered */
@@ -106,10 +106,10 @@ typedef struct {
  * model or endpoint is set, prompt it with the task and the best document,
  * parse the answer and check its api_call against the stores. Clear the
  * result with gorilla_ask_result_clear. */
-gorilla_status gorilla_ask(gorilla_asker *a, const char *task, int hub, size_t k, gorilla_ask_result *out,
+gorilla_status gorilla_ask(gorilla_asker *a, const char *task, gorilla_hub hub, size_t k, gorilla_ask_result *out,
                            gorilla_error *err);
 /* The retrieval half of gorilla_ask only (no generation). */
-gorilla_status gorilla_ask_retrieve(gorilla_asker *a, const char *task, int hub, size_t k, gorilla_ask_result *out,
+gorilla_status gorilla_ask_retrieve(gorilla_asker *a, const char *task, gorilla_hub hub, size_t k, gorilla_ask_result *out,
                                     gorilla_error *err);
 void gorilla_ask_result_clear(gorilla_ask_result *r);
 /* "retrieval_only", "no_call" (the answer had no api_call), "known" (it
@@ -122,7 +122,7 @@ void gorilla_asker_check(gorilla_asker *a, const char *call, int prefer_hub, gor
  * document) in the asker's prompt style; `hub` picks the domain list of
  * the evaluation prompt (-1: HuggingFace's). *prompt (may be NULL) is the
  * prompt sent. Caller frees *prompt and *text. */
-gorilla_status gorilla_asker_complete(gorilla_asker *a, int hub, const char *user_text, char **prompt,
+gorilla_status gorilla_asker_complete(gorilla_asker *a, gorilla_hub hub, const char *user_text, char **prompt,
                                       char **text, gorilla_error *err);
 
 /* Generates a continuation of a complete prompt (already templated) with

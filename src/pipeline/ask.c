@@ -305,7 +305,7 @@ static gorilla_status local_generate(gorilla_asker *a, const char *prompt, char 
     return st;
 }
 
-gorilla_status gorilla_asker_complete(gorilla_asker *a, int hub, const char *user_text, char **prompt_out,
+gorilla_status gorilla_asker_complete(gorilla_asker *a, gorilla_hub hub, const char *user_text, char **prompt_out,
                                       char **text, gorilla_error *err)
 {
     *text = NULL;
@@ -514,7 +514,7 @@ void gorilla_asker_check(gorilla_asker *a, const char *call, int prefer_hub, gor
     }
 }
 
-gorilla_status gorilla_ask_retrieve(gorilla_asker *a, const char *task, int hub, size_t k, gorilla_ask_result *r,
+gorilla_status gorilla_ask_retrieve(gorilla_asker *a, const char *task, gorilla_hub hub, size_t k, gorilla_ask_result *r,
                                     gorilla_error *err)
 {
     memset(r, 0, sizeof *r);
@@ -562,7 +562,7 @@ static void score_hits(gorilla_asker *a, gorilla_ask_result *r)
     }
 }
 
-gorilla_status gorilla_ask(gorilla_asker *a, const char *task, int hub, size_t k, gorilla_ask_result *r,
+gorilla_status gorilla_ask(gorilla_asker *a, const char *task, gorilla_hub hub, size_t k, gorilla_ask_result *r,
                            gorilla_error *err)
 {
     gorilla_status st = gorilla_ask_retrieve(a, task, hub, k, r, err);

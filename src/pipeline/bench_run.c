@@ -71,14 +71,14 @@ static gorilla_status answer(gorilla_asker *a, const gorilla_bench_opts *o, cons
     *failed = NULL;
     if (o->retrieve) {
         gorilla_ask_result r;
-        gorilla_status st = gorilla_ask_retrieve(a, question, (int)o->hub, 1, &r, err);
+        gorilla_status st = gorilla_ask_retrieve(a, question, o->hub, 1, &r, err);
         if (st) return st;
         user = gorilla_asker_task_text(a, question, r.n_hits ? &r.hits[0] : NULL);
         gorilla_ask_result_clear(&r);
         if (!user) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
         question = user;
     }
-    gorilla_status st = gorilla_asker_complete(a, (int)o->hub, question, NULL, text, err);
+    gorilla_status st = gorilla_asker_complete(a, o->hub, question, NULL, text, err);
     free(user);
     if (st == GORILLA_ERR_LIMIT) {
         *failed = err->message;
