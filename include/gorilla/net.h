@@ -123,6 +123,10 @@ typedef struct {
     size_t max_body;          /* bytes, default 1 MiB */
     unsigned timeout_s;       /* idle connection timeout, default 30 */
     int default_max_tokens;   /* when a request gives none, default 128 */
+    /* The prompt of chats with `tools` (a gorilla_template): 1 and 2 the
+     * OpenFunctions v1/v2 prompts; anything else (default 0) BFCL's default
+     * prompting system prompt with the functions, then the Gorilla chat. */
+    int tool_template;
     /* Optional access log: called from connection threads (concurrently)
      * when a request ends; status 0 when no response was sent. */
     void (*on_request)(void *user, const char *method, const char *path, unsigned status, double ms);
