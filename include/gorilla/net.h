@@ -62,6 +62,11 @@ gorilla_status gorilla_client_chat(gorilla_client *c, const char *system, const 
 /* POST {base}/completions with a prompt; *text is choices[0].text. */
 gorilla_status gorilla_client_complete(gorilla_client *c, const char *prompt, const gorilla_gen_params *p,
                                        char **text, gorilla_error *err);
+/* POST {base}/chat/completions with a whole request body (a JSON object;
+ * "model" added when absent), e.g. with "tools"; *response_json is the
+ * answer's JSON (caller frees). Same retries and errors as above. */
+gorilla_status gorilla_client_chat_raw(gorilla_client *c, const char *body_json, char **response_json,
+                                       gorilla_error *err);
 void gorilla_client_get_stats(gorilla_client *c, gorilla_client_stats *out);
 
 /* --- Backends: what `gorilla serve` generates with ------------------ */
