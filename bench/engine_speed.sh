@@ -7,6 +7,9 @@
 # Usage: bench/engine_speed.sh [BIN]
 #   BIN             gorilla binary (default build/release/gorilla); the
 #                   tools gguf_synth and membw are taken from BIN's dir/tools
+#   OLD_BIN         a second gorilla binary (e.g. before a change): it runs
+#                   beside BIN in every round (the two alternate) and the
+#                   ratio columns become BIN / OLD_BIN
 #   MODELS_DIR      where the synthetic files are written (default
 #                   /tmp/gorilla-bench-models; 0.6 + 1.2 GB, +3.6 GB for 7B)
 #   SHAPES          "1b-q4_0 1b-q8_0" (default); also 1b-q4_k, 1b-q5_k,
@@ -38,7 +41,8 @@ np=${PROMPT:-256}
 nd=${DECODE:-64}
 rounds=${ROUNDS:-3}
 
-for t in "$bin" "$tools/gguf_synth" "$tools/membw" "$tools/llm_speed"; do
+old=${OLD_BIN:-}
+for t in "$bin" "$tools/gguf_synth" "$tools/membw" "$tools/llm_speed" ${old:+"$old"}; do
   if [ ! -x "$t" ]; then echo "engine_speed: $t is missing (make $t)"; exit 1; fi
 done
 mkdir -p "$models"
@@ -72,6 +76,7 @@ fi
 bw=$("$tools/membw" -t 2 -m 1024 -r 5 --json | jget read_gb_s)
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), read bandwidth ${bw} GB/s (membw, 2 threads)"
 echo "kernels: ${GORILLA_CPU:-auto} (GORILLA_CPU); prompt $np tokens, decode $nd tokens, best of $rounds rounds"
+if [ -n "$old" ]; then echo "engines: gorilla = $bin, old = $old (alternating in each round; ratios gorilla / old)"; fi
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (a shared machine skews both engines; llama.cpp's threads busy-wait)"
 echo
 
@@ -92,10 +97,14 @@ for shape in $shapes; do
   size=$(stat -L -c %s "$f")
   per_tok=$(( size - V * E * bb / bs ))  # bytes read per decoded token
   for th in $threads_list; do
-    gp=(); gd=(); lp=(); ld=()
+    gp=(); gd=(); lp=(); ld=(); op=(); od=()
     for _ in $(seq "$rounds"); do
       out=$("$bin" generate -m "$f" --tokens "$ids" -n "$nd" --temp 0 --ctx $((np + nd + 8)) -t "$th" --json)
       gp+=("$(echo "$out" | jget prefill_tok_s)"); gd+=("$(echo "$out" | jget decode_tok_s)")
+      if [ -n "$old" ]; then
+        out=$("$old" generate -m "$f" --tokens "$ids" -n "$nd" --temp 0 --ctx $((np + nd + 8)) -t "$th" --json)
+        op+=("$(echo "$out" | jget prefill_tok_s)"); od+=("$(echo "$out" | jget decode_tok_s)")
+      fi
       if [ -n "$llama" ]; then
         out=$(LLAMA_CPP_DIR=$llama node "$here/llamacpp_speed.mjs" "$f" "$th" "$np" "$nd")
         lp+=("$(echo "$out" | jget prefill_tok_s)"); ld+=("$(echo "$out" | jget decode_tok_s)")
@@ -103,7 +112,17 @@ for shape in $shapes; do
     done
     bp=$(best "${gp[@]}"); bd=$(best "${gd[@]}")
     frac=$(awk -v d="$bd" -v b="$per_tok" -v bw="$bw" 'BEGIN { printf "%.0f%%", 100 * d * b / 1e9 / bw }')
-    if [ -n "$llama" ]; then
+    if [ -n "$old" ]; then
+      obp=$(best "${op[@]}"); obd=$(best "${od[@]}")
+      rp=$(awk -v a="$bp" -v b="$obp" 'BEGIN { printf "%.3fx", a / b }')
+      rd=$(awk -v a="$bd" -v b="$obd" 'BEGIN { printf "%.3fx", a / b }')
+      printf '| %-8s | %2s | %-10s | %11.1f | %11.1f | %14s | %14s |\n' "$shape" "$th" gorilla "$bp" "$bd" "$rp" "$rd"
+      printf '| %-8s | %2s | %-10s | %11.1f | %11.1f | %14s | %14s |\n' "$shape" "$th" old "$obp" "$obd" "" ""
+      if [ -n "$llama" ]; then
+        lbp=$(best "${lp[@]}"); lbd=$(best "${ld[@]}")
+        printf '| %-8s | %2s | %-10s | %11.1f | %11.1f | %14s | %14s |\n' "$shape" "$th" llama.cpp "$lbp" "$lbd" "" ""
+      fi
+    elif [ -n "$llama" ]; then
       lbp=$(best "${lp[@]}"); lbd=$(best "${ld[@]}")
       rp=$(awk -v a="$bp" -v b="$lbp" 'BEGIN { printf "%.2fx", a / b }')
       rd=$(awk -v a="$bd" -v b="$lbd" 'BEGIN { printf "%.2fx", a / b }')
@@ -125,7 +144,7 @@ if [ "${PATHS_CHECK:-1}" = 1 ]; then
     f=$models/$shape.gguf
     line="  $shape:"; first=""; same=1
     for cpu in scalar avx2 avx512; do
-      out=$(GORILLA_CPU=$cpu "$tools/llm_speed" "$f" -t 2 -p 8 -n 4 --json 2> /dev/null)
+      out=$(GORILLA_CPU=$cpu "$tools/llm_speed" "$f" -t 2 -p 8 -n 4 --json 2> /dev/null || true)
       k=$(echo "$out" | sed -n 's/.*"kernels": "\([a-z0-9]*\)".*/\1/p')
       [ "$k" = "$cpu" ] || continue # this CPU lacks the set
       d=$(echo "$out" | sed -n 's/.*"digest": "\([0-9a-f]*\)".*/\1/p')

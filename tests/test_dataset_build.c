@@ -305,6 +305,25 @@ static void test_synth_pairs(void **state)
     gorilla_pairset_free(a);
     gorilla_pairset_free(b);
     gorilla_store_free(store);
+
+    /* an APIZoo document (a service call, no domain): service frames, the family as domain */
+    const char zoo[] = "[{\"user_name\": \"u\", \"api_name\": \"Datadog API - Keys: Create an API key\", \"api_call\": "
+                       "\"POST /api/v2/api_keys\", \"api_version\": \"v2\", \"api_arguments\": {}, \"functionality\": "
+                       "\"Create an API key.\", \"env_requirements\": [], \"example_code\": \"\", \"meta_data\": {}, "
+                       "\"questions\": []}]";
+    if (gorilla_store_load_buffer("zoo.json", zoo, strlen(zoo), &store, &err) != GORILLA_OK) fail_msg("%s", err.message);
+    gorilla_pairset_new(&a, &err);
+    assert_int_equal(gorilla_pairset_synth(a, store, 5, 3, &added, &err), GORILLA_OK);
+    assert_int_equal(added, 5);
+    for (size_t i = 0; i < added; i++) {
+        const gorilla_train_pair *p = gorilla_pairset_get(a, i);
+        assert_non_null(strstr(p->instruction, "create an api key"));
+        assert_null(strstr(p->instruction, "pre-trained"));
+        assert_null(strstr(p->instruction, "key..")); /* the functionality's period is not doubled */
+        assert_string_equal(p->domain, "Datadog API");
+    }
+    gorilla_pairset_free(a);
+    gorilla_store_free(store);
 }
 
 static void test_conv_formats(void **state)
@@ -356,6 +375,59 @@ static void test_conv_formats(void **state)
     gorilla_convset_free(cs);
 }
 
+static void test_apizoo_pairs(void **state)
+{
+    (void)state;
+    const char zoo[] =
+        "[{\"user_name\": \"u\", \"api_name\": \"Google Drive API - about.get\", \"api_call\": "
+        "\"service.about().get().execute()\", \"functionality\": \"Gets information about the user.\", "
+        "\"questions\": [\"Who owns this Drive?\", \"How much space is left in my Drive?\"]},\n"
+        " {\"api_name\": \"Zoom API - list\", \"api_call\": \"client.list()\", \"questions\": null}]";
+    gorilla_pairset *p = NULL;
+    gorilla_error err = {0};
+    size_t added = 0;
+    gorilla_pairset_new(&p, &err);
+    assert_int_equal(gorilla_pairset_load_apizoo_buffer(p, "zoo.json", zoo, strlen(zoo), &added, &err), GORILLA_OK);
+    assert_int_equal(added, 2);
+    const gorilla_train_pair *t = gorilla_pairset_get(p, 1);
+    assert_string_equal(t->instruction, "How much space is left in my Drive?");
+    assert_string_equal(t->answer, "<<<domain>>>: Google Drive API\n<<<api_call>>>: service.about().get().execute()\n"
+                                   "<<<api_provider>>>: Google Drive API\n<<<explanation>>>: Gets information about "
+                                   "the user.\n<<<code>>>: ");
+    assert_non_null(strstr(t->api_json, "\"api_name\":\"Google Drive API - about.get\""));
+    /* retriever-aware with the APIZoo document as the gold one (not in any store) */
+    gorilla_convset *tr = NULL;
+    gorilla_convset_new(&tr, &err);
+    gorilla_dataset_opts o;
+    gorilla_dataset_opts_init(&o);
+    o.doc = GORILLA_DOC_ORACLE;
+    o.holdout_rate = 0;
+    gorilla_dataset_stats s;
+    assert_int_equal(gorilla_dataset_build(p, NULL, NULL, NULL, &o, tr, NULL, &s, &err), GORILLA_OK);
+    assert_int_equal(s.gold_missing, 2);
+    assert_int_equal(s.gold_shown, 2);
+    assert_non_null(strstr(gorilla_convset_get(tr, 0)->human,
+                           "Who owns this Drive? \n Use this API documentation for reference: {\"user_name\": \"u\""));
+    gorilla_convset_free(tr);
+    /* bad files: not JSON (file:line:column), wrong types (the document) */
+    const char broken[] = "[{\"api_name\": \"x\",\n  ]";
+    assert_int_equal(gorilla_pairset_load_apizoo_buffer(p, "bad.json", broken, strlen(broken), NULL, &err),
+                     GORILLA_ERR_PARSE);
+    assert_non_null(strstr(err.message, "bad.json:2:"));
+    const char wrong[] = "[{\"api_call\": \"f()\", \"questions\": \"one\"}]";
+    assert_int_equal(gorilla_pairset_load_apizoo_buffer(p, "w.json", wrong, strlen(wrong), NULL, &err),
+                     GORILLA_ERR_INVALID);
+    assert_non_null(strstr(err.message, "w.json: document 0: \"questions\" is not an array"));
+    const char nocall[] = "{\"questions\": [\"q\"]}";
+    assert_int_equal(gorilla_pairset_load_apizoo_buffer(p, "n.json", nocall, strlen(nocall), NULL, &err),
+                     GORILLA_ERR_INVALID);
+    const char badq[] = "[{\"api_call\": \"f()\", \"questions\": [3]}]";
+    assert_int_equal(gorilla_pairset_load_apizoo_buffer(p, "q.json", badq, strlen(badq), NULL, &err),
+                     GORILLA_ERR_INVALID);
+    assert_non_null(strstr(err.message, "question 0 is not a non-empty string"));
+    gorilla_pairset_free(p);
+}
+
 /* On the real TorchHub train file: no pair is an eval question, and the
  * teacher-free pairs' style numbers are in the range the README states. */
 static void test_apibench_torchhub(void **state)
@@ -397,7 +469,7 @@ int main(void)
         cmocka_unit_test(test_pairs_bad_input), cmocka_unit_test(test_leak_planted),
         cmocka_unit_test(test_holdout_split),   cmocka_unit_test(test_retriever_aware),
         cmocka_unit_test(test_synth_pairs),     cmocka_unit_test(test_conv_formats),
-        cmocka_unit_test(test_apibench_torchhub),
+        cmocka_unit_test(test_apizoo_pairs),    cmocka_unit_test(test_apibench_torchhub),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

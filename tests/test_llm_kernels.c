@@ -10,7 +10,8 @@
 
 #include "llm/kernels/kernels.h"
 #include "llm/model/model.h"
-#include "llm/model/prefill.h"
+#include "llm/model/forward.h"
+#include "support/forward_f32.h"
 #include "support/synth.h"
 #include "llm/model/matmul.h"
 #include "llm/quant/quant.h"
@@ -52,6 +53,16 @@ static double ref_dotq(uint32_t type, const void *row, const llm_q8 *xq, size_t 
     return s;
 }
 
+/* The set for a level, or NULL when this CPU lacks it (each level's set
+ * in its own slot; rebuilt with the same entries on every call). */
+static llm_kernels SETS[3];
+static const llm_kernels *kset(int level)
+{
+    return llm_kernels_init(&SETS[level], (llm_cpu_level)level) ? NULL : &SETS[level];
+}
+
+static const char *const SET_NAMES[] = {"scalar", "avx2", "avx512"};
+
 /* Bitwise equality of floats (NaN payloads included). */
 static void assert_same_floats(const float *a, const float *b, size_t n, const char *what, const char *set)
 {
@@ -63,12 +74,29 @@ static void assert_same_floats(const float *a, const float *b, size_t n, const c
 static void test_detect(void **s)
 {
     (void)s;
-    const llm_kernels *k = llm_kernels_active();
-    assert_non_null(k);
-    assert_non_null(llm_kernels_for(LLM_CPU_SCALAR));
-    printf("# cpu: best %d, active %s\n", (int)llm_cpu_detect(), k->name);
+    llm_kernels best;
+    gorilla_error err = {0};
+    assert_int_equal(llm_kernels_choose(NULL, "GORILLA_CPU", &best, &err), GORILLA_OK);
+    assert_int_equal(best.level, llm_cpu_detect());
+    assert_int_equal(llm_kernels_choose("", "GORILLA_CPU", &best, &err), GORILLA_OK);
+    assert_int_equal(best.level, llm_cpu_detect());
+    assert_non_null(kset(LLM_CPU_SCALAR));
+    printf("# cpu: best %d (%s)\n", (int)llm_cpu_detect(), best.name);
+    /* a bad name is the caller's error, with a message naming it */
+    assert_int_equal(llm_kernels_choose("sse9", "GORILLA_CPU", &best, &err), GORILLA_ERR_INVALID);
+    assert_non_null(strstr(err.message, "GORILLA_CPU=sse9"));
+    if (llm_cpu_detect() < LLM_CPU_AVX512) {
+        assert_int_equal(llm_kernels_choose("avx512", "GORILLA_CPU", &best, &err), GORILLA_ERR_UNSUPPORTED);
+        assert_non_null(strstr(err.message, "not supported"));
+    }
     for (int l = 0; l <= 2; l++) {
-        const llm_kernels *kl = llm_kernels_for((llm_cpu_level)l);
+        llm_kernels named;
+        gorilla_status st = llm_kernels_choose(SET_NAMES[l], "GORILLA_CPU", &named, &err);
+        assert_int_equal(st, l <= (int)llm_cpu_detect() ? GORILLA_OK : GORILLA_ERR_UNSUPPORTED);
+        if (!st) assert_string_equal(named.name, SET_NAMES[l]);
+    }
+    for (int l = 0; l <= 2; l++) {
+        const llm_kernels *kl = kset(l);
         if (!kl) continue;
         assert_int_equal(kl->level, l);
         for (size_t i = 0; i < NQ; i++) assert_non_null(kl->dotq[QTYPES[i]]);
@@ -110,7 +138,7 @@ static void test_quantize_paths(void **s)
     for (size_t i = 0; i < n; i += 97) x[i] = 0.5f * (float)(i % 7); /* ties at .5 after scaling */
     llm_quantize_q8(x, a, n);
     for (int l = 1; l <= 2; l++) {
-        const llm_kernels *k = llm_kernels_for((llm_cpu_level)l);
+        const llm_kernels *k = kset(l);
         if (!k) continue;
         k->quantize(x, b, n);
         assert_memory_equal(a, b, n / 32 * sizeof *a);
@@ -141,12 +169,12 @@ static void test_dotq_all_paths(void **s)
                 quantize_row(type, w, row, n);
                 llm_quantize_q8(x, xq, n);
                 double mag, ref = ref_dotq(type, row, xq, n, &mag);
-                float scalar = llm_kernels_for(LLM_CPU_SCALAR)->dotq[type](row, xq, n);
+                float scalar = kset(LLM_CPU_SCALAR)->dotq[type](row, xq, n);
                 if (fabs(scalar - ref) > 1e-5 * mag + 1e-6)
                     fail_msg("%s n %zu: scalar %g vs reference %g (mag %g)", qtype_name(type), n, (double)scalar, ref,
                              mag);
                 for (int l = 1; l <= 2; l++) {
-                    const llm_kernels *k = llm_kernels_for((llm_cpu_level)l);
+                    const llm_kernels *k = kset(l);
                     if (!k) continue;
                     float v = k->dotq[type](row, xq, n);
                     assert_same_floats(&scalar, &v, 1, qtype_name(type), k->name);
@@ -243,10 +271,10 @@ static void test_gemv16_all_paths(void **s)
             x[n / 2] = -50.0f;
             llm_quantize_q8(x, xq, n);
             float want[32], got[32];
-            const llm_kernels *sc = llm_kernels_for(LLM_CPU_SCALAR);
+            const llm_kernels *sc = kset(LLM_CPU_SCALAR);
             for (size_t r = 0; r < rows; r++) want[r] = sc->dotq[type](wq + r * rb, xq, n);
             for (int l = 0; l <= 2; l++) {
-                const llm_kernels *k = llm_kernels_for((llm_cpu_level)l);
+                const llm_kernels *k = kset(l);
                 if (!k) continue;
                 assert_non_null(k->gemv16[type]);
                 size_t gbytes = (n / 32) * llm_pack_block_bytes(type);
@@ -277,11 +305,11 @@ static void test_dotf_all_paths(void **s)
             dequantize_row(type, row, wd, n);
             double ref = 0, mag = 0;
             for (size_t i = 0; i < n; i++) ref += (double)wd[i] * x[i], mag += fabs((double)wd[i] * x[i]);
-            float scalar = llm_kernels_for(LLM_CPU_SCALAR)->dotf[type](row, x, n);
+            float scalar = kset(LLM_CPU_SCALAR)->dotf[type](row, x, n);
             if (fabs(scalar - ref) > 1e-5 * mag)
                 fail_msg("%s n %zu: scalar %g vs reference %g", qtype_name(type), n, (double)scalar, ref);
             for (int l = 1; l <= 2; l++) {
-                const llm_kernels *k = llm_kernels_for((llm_cpu_level)l);
+                const llm_kernels *k = kset(l);
                 if (!k) continue;
                 float v = k->dotf[type](row, x, n);
                 assert_same_floats(&scalar, &v, 1, qtype_name(type), k->name);
@@ -299,7 +327,7 @@ static void test_gemm(void **s)
     const size_t nts[] = {2, 5, 16, 17, 33, 50};
     size_t n = 512, rows = 64, ldo = rows + 3;
     for (int l = 0; l <= 2; l++) {
-        const llm_kernels *k = llm_kernels_for((llm_cpu_level)l);
+        const llm_kernels *k = kset(l);
         if (!k) continue;
         for (size_t ti = 0; ti < NQ; ti++) {
             uint32_t type = QTYPES[ti];
@@ -315,7 +343,9 @@ static void test_gemm(void **s)
                 void *xt = aligned_alloc(64, (k->xt_size(nt, n) + 63) / 64 * 64);
                 k->xt_pack(xq, n / 32, nt, n, xt);
                 for (size_t i = 0; i < nt * ldo; i++) out[i] = -999.0f;
-                k->gemm[type](pk, 16, 48, n, xt, nt, out, ldo);
+                void *scratch = aligned_alloc(64, k->gemm_scratch(n));
+                k->gemm[type](pk, 16, 48, n, xt, nt, out, ldo, scratch);
+                free(scratch);
                 for (size_t t = 0; t < nt; t++)
                     for (size_t r = 0; r < ldo; r++) {
                         float got = out[t * ldo + r];
@@ -323,7 +353,7 @@ static void test_gemm(void **s)
                             assert_true(got == -999.0f);
                             continue;
                         }
-                        float want = llm_kernels_for(LLM_CPU_SCALAR)->dotq[type](wq + r * rb, xq + t * (n / 32), n);
+                        float want = kset(LLM_CPU_SCALAR)->dotq[type](wq + r * rb, xq + t * (n / 32), n);
                         assert_same_floats(&want, &got, 1, "gemm", k->name);
                     }
                 free(xt);
@@ -337,9 +367,9 @@ static void test_gemm(void **s)
     }
 }
 
-/* llm_mm_vec / llm_mm_batch on a 2-thread pool, packed (32 rows) and
- * stored (10 rows) matrices, every type and every set (forced): the bits
- * of the scalar single dots. */
+/* llm_mm on a 2-thread pool, one token and a batch, packed (32 rows) and
+ * stored (10 rows) matrices, every type and every set: the bits of the
+ * scalar single dots. */
 static void test_matmul_pool(void **s)
 {
     (void)s;
@@ -349,7 +379,9 @@ static void test_matmul_pool(void **s)
     const uint32_t types[] = {QT_F32,  QT_F16,  QT_BF16, QT_Q4_0, QT_Q8_0, QT_Q4_K, QT_Q6_K,
                               QT_Q4_1, QT_Q5_0, QT_Q5_1, QT_Q2_K, QT_Q3_K, QT_Q5_K};
     const size_t row_counts[] = {10, 32};
-    const llm_kernels *saved = llm_kernels_active(), *sc = llm_kernels_for(LLM_CPU_SCALAR);
+    llm_kernels scalar;
+    assert_int_equal(llm_kernels_init(&scalar, LLM_CPU_SCALAR), 0);
+    const llm_kernels *sc = &scalar;
     for (size_t ti = 0; ti < sizeof types / sizeof *types; ti++)
         for (size_t ri = 0; ri < 2; ri++) {
             uint32_t type = types[ti];
@@ -364,11 +396,14 @@ static void test_matmul_pool(void **s)
                                                                      type == QT_Q6_K)));
             const llm_matrix *mp = &m;
             for (int l = 0; l <= 2; l++) {
-                if (llm_kernels_force((llm_cpu_level)l)) continue;
-                const llm_kernels *k = llm_kernels_active();
-                llm_mm_batch(pool, 1, &mp, x, n, nt, &out, NULL);
+                const llm_kernels *k = kset(l);
+                if (!k) continue;
+                llm_mm_ctx ctx;
+                gorilla_error err;
+                assert_int_equal(llm_mm_ctx_init(&ctx, k, pool, nt, n, &err), GORILLA_OK);
+                llm_mm(&ctx, 1, &mp, x, n, nt, &out, NULL);
                 for (size_t t = 0; t < nt; t++) {
-                    llm_mm_vec(pool, 1, &mp, x + t * n, &out2);
+                    llm_mm(&ctx, 1, &mp, x + t * n, n, 1, &out2, NULL);
                     for (size_t r = 0; r < rows; r++) {
                         float want;
                         if (llm_type_uses_q8(type)) {
@@ -382,6 +417,7 @@ static void test_matmul_pool(void **s)
                         assert_same_floats(&want, &out[t * rows + r], 1, "mm_batch", k->name);
                     }
                 }
+                llm_mm_ctx_free(&ctx);
             }
             free(m.packed);
             free(wq);
@@ -389,7 +425,6 @@ static void test_matmul_pool(void **s)
             free(out);
             free(out2);
         }
-    llm_kernels_force(saved->level);
     llm_pool_free(pool);
 }
 
@@ -405,12 +440,11 @@ static void test_attn_paths(void **s)
     fill(q, 128, 2.0f);
     fill(k, maxpos * stride, 1.0f);
     fill(v, maxpos * stride, 1.0f);
-    const llm_kernels *saved = llm_kernels_active();
     for (size_t hi = 0; hi < 3; hi++)
         for (int npos = 1; npos <= 37; npos += 6) {
             int hd = hds[hi];
-            llm_kernels_force(LLM_CPU_SCALAR);
-            llm_kernels_active()->attn(q, k, v, stride, npos, hd, 0.125f, att, want);
+            const llm_kernels *sk = kset(LLM_CPU_SCALAR);
+            sk->attn(sk, q, k, v, stride, npos, hd, 0.125f, att, want);
             /* against a double softmax */
             double sc[37], mx = -1e300, sum = 0;
             for (int p = 0; p < npos; p++) {
@@ -426,15 +460,14 @@ static void test_attn_paths(void **s)
                 if (fabs(o - want[i]) > 1e-5) fail_msg("attn hd %d npos %d [%d]: %g vs %g", hd, npos, i, (double)want[i], o);
             }
             for (int l = 1; l <= 2; l++) {
-                if (llm_kernels_force((llm_cpu_level)l)) continue;
-                const llm_kernels *kn = llm_kernels_active();
-                kn->attn(q, k, v, stride, npos, hd, 0.125f, att, got);
+                const llm_kernels *kn = kset(l);
+                if (!kn) continue;
+                kn->attn(kn, q, k, v, stride, npos, hd, 0.125f, att, got);
                 assert_same_floats(want, got, (size_t)hd, "attn", kn->name);
-                float a = kn->vdot(q, k, hd), b = llm_kernels_for(LLM_CPU_SCALAR)->vdot(q, k, hd);
+                float a = kn->vdot(q, k, hd), b = kset(LLM_CPU_SCALAR)->vdot(q, k, hd);
                 assert_same_floats(&b, &a, 1, "vdot", kn->name);
             }
         }
-    llm_kernels_force(saved->level);
     free(q);
     free(k);
     free(v);
@@ -455,9 +488,9 @@ static void test_silu(void **s)
     for (size_t i = 11; i < 60; i++) g0[i] = (i % 2 ? 1.0f : -1.0f) * (80.0f + (float)i * 0.5f); /* exp ends */
     float *want_bits = malloc(n * sizeof *want_bits);
     memcpy(want_bits, g0, n * sizeof *g0);
-    llm_kernels_for(LLM_CPU_SCALAR)->silu(want_bits, u, n);
+    kset(LLM_CPU_SCALAR)->silu(want_bits, u, n);
     for (int l = 0; l <= 2; l++) {
-        const llm_kernels *k = llm_kernels_for((llm_cpu_level)l);
+        const llm_kernels *k = kset(l);
         if (!k) continue;
         memcpy(g, g0, n * sizeof *g);
         k->silu(g, u, n);
@@ -529,14 +562,15 @@ static int argmax_f(const float *v, int n)
 static void run_model(gorilla_model *m, const int32_t *prompt, float *logits, int32_t *gen)
 {
     int V = m->cfg.n_vocab;
-    assert_int_equal(llm_forward_batch(m, prompt, NPROMPT, 0, 1), 0);
-    memcpy(logits, m->s.logits, (size_t)V * sizeof *logits);
-    int32_t tok = argmax_f(m->s.logits, V);
+    float *lg = malloc((size_t)V * sizeof *lg);
+    llm_forward(m, prompt, NPROMPT, 0, logits, 0);
+    int32_t tok = argmax_f(logits, V);
     for (int i = 0; i < NGEN; i++) {
         gen[i] = tok;
-        assert_int_equal(llm_forward_batch(m, &tok, 1, NPROMPT + i, 1), 0);
-        tok = argmax_f(m->s.logits, V);
+        llm_forward(m, &tok, 1, NPROMPT + i, lg, 0);
+        tok = argmax_f(lg, V);
     }
+    free(lg);
 }
 
 /* Every forced kernel set gives the scalar set's greedy tokens and logits,
@@ -561,31 +595,35 @@ static void check_model_type(uint32_t type)
     assert_int_equal(llm_synth_write(&p, path, &err), GORILLA_OK);
     gorilla_model_opts o = {2, 128};
     gorilla_model *m;
-    assert_int_equal(gorilla_model_load(path, &o, &m, &err), GORILLA_OK);
+    assert_int_equal(llm_model_load_cpu(path, &o, "scalar", &m, &err), GORILLA_OK);
+    assert_string_equal(gorilla_model_cpu(m), "scalar");
     int V = m->cfg.n_vocab;
     int32_t prompt[NPROMPT];
     for (int i = 0; i < NPROMPT; i++) prompt[i] = (int32_t)((i * 37 + 11) % V);
 
-    const llm_kernels *saved = llm_kernels_active();
-    float *ref = malloc((size_t)V * sizeof *ref), *lg = malloc((size_t)V * sizeof *lg), *seq = malloc((size_t)V * sizeof *seq);
+    float *ref = malloc((size_t)V * sizeof *ref), *lg = malloc((size_t)V * sizeof *lg), *seq = calloc((size_t)V, sizeof *seq);
     int32_t gen_ref[NGEN], gen[NGEN];
-    assert_int_equal(llm_kernels_force(LLM_CPU_SCALAR), 0);
     run_model(m, prompt, ref, gen_ref);
+    gorilla_model_free(m);
     for (int l = 1; l <= 2; l++) {
-        if (llm_kernels_force((llm_cpu_level)l)) continue;
+        if (llm_model_load_cpu(path, &o, SET_NAMES[l], &m, &err)) {
+            assert_int_equal(err.status, GORILLA_ERR_UNSUPPORTED);
+            continue;
+        }
+        assert_string_equal(gorilla_model_cpu(m), SET_NAMES[l]);
         run_model(m, prompt, lg, gen);
-        assert_same_floats(ref, lg, (size_t)V, qtype_name(type), llm_kernels_active()->name);
+        assert_same_floats(ref, lg, (size_t)V, qtype_name(type), SET_NAMES[l]);
         assert_memory_equal(gen, gen_ref, sizeof gen);
+        gorilla_model_free(m);
     }
     /* batched prefill vs one token at a time, on the best set */
-    llm_kernels_force(saved->level);
+    assert_int_equal(llm_model_load_cpu(path, &o, NULL, &m, &err), GORILLA_OK);
     run_model(m, prompt, lg, gen);
-    for (int i = 0; i < NPROMPT; i++) assert_int_equal(llm_forward_batch(m, &prompt[i], 1, i, i + 1 == NPROMPT), 0);
-    memcpy(seq, m->s.logits, (size_t)V * sizeof *seq);
-    assert_same_floats(lg, seq, (size_t)V, "batched vs sequential prefill", llm_kernels_active()->name);
-    /* the f32-activation engine path (llm_forward) */
-    for (int i = 0; i < NPROMPT; i++) llm_forward(m, prompt[i], i, i + 1 == NPROMPT);
-    double d = max_prob_diff(lg, m->s.logits, V);
+    for (int i = 0; i < NPROMPT; i++) llm_forward(m, &prompt[i], 1, i, i + 1 == NPROMPT ? seq : NULL, 0);
+    assert_same_floats(lg, seq, (size_t)V, "batched vs sequential prefill", gorilla_model_cpu(m));
+    /* the f32-activation reference (tests/support/forward_f32.c) */
+    for (int i = 0; i < NPROMPT; i++) assert_int_equal(llm_forward_f32(m, prompt[i], i, i + 1 == NPROMPT ? seq : NULL), 0);
+    double d = max_prob_diff(lg, seq, V);
     printf("# %s: max probability difference, 8-bit vs f32 activations: %.2g\n", qtype_name(type), d);
     if (d > 2e-2) fail_msg("%s: 8-bit activations differ from f32 by %g", qtype_name(type), d);
     free(ref);
@@ -639,11 +677,11 @@ static void test_prefix_cache(void **s)
     assert_int_equal(m->n_kv, 26);
     assert_int_equal(gorilla_model_prompt(fresh, b, 26, 0, l2, &err), GORILLA_OK);
     assert_int_equal(fresh->n_reused, 0);
-    assert_same_floats(l2, l1, (size_t)V, "prefix-cached prompt vs a fresh one", llm_kernels_active()->name);
+    assert_same_floats(l2, l1, (size_t)V, "prefix-cached prompt vs a fresh one", gorilla_model_cpu(m));
     /* the same prompt again: all but the last token reused */
     assert_int_equal(gorilla_model_prompt(m, b, 26, 0, l1, &err), GORILLA_OK);
     assert_int_equal(m->n_reused, 25);
-    assert_same_floats(l2, l1, (size_t)V, "the same prompt again", llm_kernels_active()->name);
+    assert_same_floats(l2, l1, (size_t)V, "the same prompt again", gorilla_model_cpu(m));
     /* a prompt at a later position continues the cache; a gap leaves it */
     assert_int_equal(gorilla_model_prompt(m, a + 26, 2, 26, l1, &err), GORILLA_OK);
     assert_int_equal(m->n_kv, 28);

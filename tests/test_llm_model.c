@@ -9,6 +9,7 @@
 #include "llm/quant/quant.h"
 #include "support/synth.h"
 #include "llm_reference.h"
+#include "support/forward_f32.h"
 
 static char *tmp_path(void)
 {
@@ -38,8 +39,8 @@ static gorilla_model *synth_load(const llm_synth_params *sp, int threads, int n_
 static const int PROMPT[] = {1, 300 - 7, 42, 5, 260, 17, 99, 128, 2, 270};
 #define N_PROMPT (int)(sizeof PROMPT / sizeof *PROMPT)
 
-/* Runs the prompt through engine (exact: the f32-activation path
- * llm_forward; else gorilla_model_forward, whose quantized types use 8-bit
+/* Runs the prompt through engine (exact: the f32-activation reference
+ * llm_forward_f32; else gorilla_model_forward, whose quantized types use 8-bit
  * activations) and reference; returns the largest
  * |engine - ref| / max(1, max|ref|) over all positions and logits. */
 static double compare_path_ref(gorilla_model *m, int exact)
@@ -54,8 +55,7 @@ static double compare_path_ref(gorilla_model *m, int exact)
         int tok = PROMPT[p] % V;
         gorilla_error err = {0};
         if (exact) {
-            llm_forward(m, tok, p, 1);
-            memcpy(lg, m->s.logits, (size_t)V * sizeof *lg);
+            assert_int_equal(llm_forward_f32(m, tok, p, lg), 0);
         } else {
             assert_int_equal(gorilla_model_forward(m, tok, p, lg, &err), GORILLA_OK);
         }
@@ -240,6 +240,111 @@ static void test_vocab(void **s)
     gorilla_model_free(m);
 }
 
+/* gorilla_model_eval's row i is bit for bit the logits of token-by-token
+ * forward: after a prompt prefix (a draft verified at pos > 0), over
+ * enough tokens (70) that the batched tiles run, for stored and packed
+ * matrix types. */
+static void check_eval_rows_on(const char *path, const char *cpu, uint32_t type)
+{
+    gorilla_model_opts o = {2, 0};
+    gorilla_model *m = NULL;
+    gorilla_error err = {0};
+    gorilla_status st = llm_model_load_cpu(path, &o, cpu, &m, &err);
+    if (st == GORILLA_ERR_UNSUPPORTED) return; /* this CPU lacks the set */
+    if (st) fail_msg("load on %s: %s", cpu, err.message);
+    assert_string_equal(gorilla_model_cpu(m), cpu);
+    int V = gorilla_model_n_vocab(m);
+    enum { PRE = 5, N = 70 };
+    int32_t toks[PRE + N];
+    for (int i = 0; i < PRE + N; i++) toks[i] = (i * 131 + 7) % V;
+    float *all = malloc((size_t)N * V * sizeof *all), *one = malloc((size_t)V * sizeof *one);
+    assert_int_equal(gorilla_model_prompt(m, toks, PRE, 0, NULL, &err), GORILLA_OK);
+    assert_int_equal(gorilla_model_eval(m, toks + PRE, N, PRE, all, &err), GORILLA_OK);
+    for (int i = 0; i < PRE + N; i++) {
+        assert_int_equal(gorilla_model_forward(m, toks[i], i, one, &err), GORILLA_OK);
+        if (i >= PRE && memcmp(one, all + (size_t)(i - PRE) * V, (size_t)V * sizeof *one) != 0)
+            fail_msg("%s on %s: eval row %d differs from forward", qtype_name(type), cpu, i - PRE);
+    }
+    /* a short draft (the one-token kernels per token) */
+    assert_int_equal(gorilla_model_eval(m, toks + 10, 3, 10, all, &err), GORILLA_OK);
+    assert_int_equal(gorilla_model_forward(m, toks[10], 10, one, &err), GORILLA_OK);
+    assert_memory_equal(one, all, (size_t)V * sizeof *one);
+    /* limits: nothing runs past the context */
+    assert_int_equal(gorilla_model_eval(m, toks, N, 100, all, &err), GORILLA_ERR_LIMIT);
+    assert_int_equal(gorilla_model_eval(m, toks, 0, 0, NULL, &err), GORILLA_OK);
+    free(all);
+    free(one);
+    gorilla_model_free(m);
+}
+
+/* ... on every kernel set this CPU has. */
+static void check_eval_rows(uint32_t type, int n_embd)
+{
+    llm_synth_params sp;
+    llm_synth_defaults(&sp);
+    sp.type = type;
+    sp.n_embd = n_embd;
+    sp.n_ff = n_embd * 2;
+    sp.n_ctx = 128;
+    sp.seed = 3 + type;
+    char *path;
+    gorilla_model_free(synth_load(&sp, 1, 0, &path));
+    const char *const sets[] = {"scalar", "avx2", "avx512"};
+    for (int i = 0; i < 3; i++) check_eval_rows_on(path, sets[i], type);
+    unlink(path);
+    free(path);
+}
+
+static void test_eval_rows(void **s)
+{
+    (void)s;
+    check_eval_rows(QT_F32, 64);
+    check_eval_rows(QT_Q4_0, 64);
+    check_eval_rows(QT_Q8_0, 64);
+    check_eval_rows(QT_Q5_1, 64);
+    check_eval_rows(QT_Q4_K, 256);
+    check_eval_rows(QT_Q6_K, 256);
+}
+
+/* The model's tokenizer is the one gorilla_tokenizer_load_gguf builds. */
+static void test_model_tokenizer(void **s)
+{
+    (void)s;
+    llm_synth_params sp;
+    llm_synth_defaults(&sp);
+    char *path;
+    gorilla_model *m = synth_load(&sp, 1, 0, &path);
+    const gorilla_tokenizer *t = gorilla_model_tokenizer(m);
+    assert_non_null(t);
+    assert_null(gorilla_model_tokenizer_error(m));
+    gorilla_tokenizer *u = NULL;
+    gorilla_error err = {0};
+    assert_int_equal(gorilla_tokenizer_load_gguf(path, &u, &err), GORILLA_OK);
+    assert_int_equal(gorilla_tokenizer_n_vocab(t), 300);
+    assert_int_equal(gorilla_tokenizer_bos(t), 1);
+    int32_t *a = NULL, *b = NULL;
+    size_t na = 0, nb = 0;
+    const char *text = "Hello world, 12 apples";
+    assert_int_equal(gorilla_tokenizer_encode(t, text, strlen(text), 1, 0, &a, &na, &err), GORILLA_OK);
+    assert_int_equal(gorilla_tokenizer_encode(u, text, strlen(text), 1, 0, &b, &nb, &err), GORILLA_OK);
+    assert_true(na > 2);
+    assert_int_equal(a[0], 1);
+    assert_int_equal(na, nb);
+    assert_memory_equal(a, b, na * sizeof *a);
+    free(a);
+    free(b);
+    gorilla_tokenizer_free(u);
+    gorilla_model_free(m);
+    unlink(path);
+    free(path);
+    /* no vocabulary: the model loads, without a tokenizer, saying why */
+    sp.with_vocab = 0;
+    m = synth_load(&sp, 1, 0, NULL);
+    assert_null(gorilla_model_tokenizer(m));
+    assert_non_null(strstr(gorilla_model_tokenizer_error(m), "tokenizer"));
+    gorilla_model_free(m);
+}
+
 static void test_load_errors(void **s)
 {
     (void)s;
@@ -259,6 +364,7 @@ int main(void)
         cmocka_unit_test(test_threads_identical), cmocka_unit_test(test_long_context),
         cmocka_unit_test(test_context_limits),
         cmocka_unit_test(test_vocab),        cmocka_unit_test(test_load_errors),
+        cmocka_unit_test(test_eval_rows),    cmocka_unit_test(test_model_tokenizer),
     };
     return cmocka_run_group_tests_name("llm_model", tests, NULL, NULL);
 }

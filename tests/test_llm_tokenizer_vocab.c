@@ -170,19 +170,37 @@ static void test_vocab_files_load(void **state)
         else assert_null(pre);
         gorilla_tokenizer_free(t);
     }
-    /* gpt-neox: llama.cpp's default pre-tokenizer isolates punctuation runs
-     * and groups digits by three (ids checked with llama.cpp 3.22.1's build) */
-    char path[4200];
-    snprintf(path, sizeof path, "%s/ggml-vocab-gpt-neox.gguf", dir);
-    gorilla_tokenizer *t = NULL;
-    assert_int_equal(gorilla_tokenizer_load_gguf(path, &t, NULL), GORILLA_OK);
-    int32_t *ids = NULL;
-    size_t n = 0;
-    assert_int_equal(gorilla_tokenizer_encode(t, "x = 12345", 9, 0, 0, &ids, &n, NULL), GORILLA_OK);
-    /* "x", " ", "=", " ", "123", "45" */
-    assert_int_equal(n, 6);
-    free(ids);
-    gorilla_tokenizer_free(t);
+    /* ids as llama.cpp (node-llama-cpp 3.22.1) gives them, for the files
+     * without test texts and for phi-3's </s>, which llama.cpp turns into a
+     * control token (text here, without parse_special) */
+    static const struct {
+        const char *file, *text;
+        int32_t ids[12];
+        size_t n;
+    } cases[] = {
+        /* default pre-tokenizer: punctuation runs apart, digits by three */
+        {"ggml-vocab-gpt-neox.gguf", "x = 12345", {89, 209, 30, 209, 10683, 1857}, 6},
+        {"ggml-vocab-gpt-neox.gguf", "def f(a, b): return a+b", {1545, 269, 9, 66, 13, 270, 2262, 1091, 247, 12, 67}, 11},
+        {"ggml-vocab-gpt-neox.gguf", "x</s> y", {89, 870, 84, 31, 340}, 5},
+        {"ggml-vocab-phi-3.gguf", "x</s> y", {921, 829, 29879, 29958, 343}, 5},
+        {"ggml-vocab-baichuan.gguf", "x = 12345", {2759, 1147, 31106, 53, 54, 55, 56, 57}, 8},
+        {"ggml-vocab-baichuan.gguf", "x</s> y", {2759, 2154, 31114, 31219, 721}, 5},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", dir, cases[c].file);
+        gorilla_tokenizer *t = NULL;
+        assert_int_equal(gorilla_tokenizer_load_gguf(path, &t, NULL), GORILLA_OK);
+        int32_t *ids = NULL;
+        size_t n = 0;
+        assert_int_equal(gorilla_tokenizer_encode(t, cases[c].text, strlen(cases[c].text), 0, 0, &ids, &n, NULL),
+                         GORILLA_OK);
+        int same = n == cases[c].n;
+        for (size_t i = 0; same && i < n; i++) same = ids[i] == cases[c].ids[i];
+        if (!same) fail_msg("%s: '%s' differs from llama.cpp's ids", cases[c].file, cases[c].text);
+        free(ids);
+        gorilla_tokenizer_free(t);
+    }
 }
 
 /* ------------------------------------------------------------------ */

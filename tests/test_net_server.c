@@ -11,6 +11,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "base/utf8.h"
 #include "support/synth.h"
 #include "net/server.h"
 
@@ -843,7 +844,7 @@ static void test_chat_prompt(void **state)
     assert_false(net_ct_equal("abc", 3, "abcd", 4));
     assert_false(net_ct_equal("", 0, "a", 1));
     size_t n;
-    char *s = net_utf8_sanitize("a\xff" "b\xc3", 4, &n);
+    char *s = gorilla_utf8_sanitize("a\xff" "b\xc3", 4, &n);
     assert_string_equal(s, "a\xef\xbf\xbd" "b\xef\xbf\xbd");
     free(s);
 }

@@ -1,6 +1,7 @@
 /* test_pipeline_ask.c — the ask pipeline on the starter store: retrieval
  * alone, the store check, the JSON form, a local (synthetic) model, and the
- * resumable response files of `gorilla bench`. */
+ * resumable response files of `gorilla bench`, a borrowed model and the
+ * bench loop (gorilla_bench_run). */
 #include "testutil.h"
 #include "support/synth.h"
 
@@ -129,12 +130,10 @@ static void test_json_requests(void **state)
     gorilla_asker_free(a);
 }
 
-/* The whole path with a local model: a synthetic GGUF (random weights),
- * so the answer is noise; the pipeline must still prompt, parse and judge. */
-static void test_local_model(void **state)
+/* A synthetic model (random weights, context 4096) at a fresh path made
+ * from the template. */
+static void write_model(char *path)
 {
-    (void)state;
-    char path[] = "/tmp/gorilla-ask-model-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     close(fd);
@@ -143,6 +142,16 @@ static void test_local_model(void **state)
     p.n_ctx = 4096;
     gorilla_error err = {0};
     assert_int_equal(llm_synth_write(&p, path, &err), GORILLA_OK);
+}
+
+/* The whole path with a local model: a synthetic GGUF (random weights),
+ * so the answer is noise; the pipeline must still prompt, parse and judge. */
+static void test_local_model(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/gorilla-ask-model-XXXXXX";
+    write_model(path);
+    gorilla_error err = {0};
     gorilla_asker *a = starter(NULL, path);
     assert_true(gorilla_asker_has_model(a));
     gorilla_ask_result r;
@@ -243,6 +252,112 @@ static void test_bench_resume(void **state)
     unlink(fresh);
 }
 
+/* A borrowed model (gorilla serve's case): the same answers as an owned
+ * one, and the model outlives the asker. Then the bench loop on it. */
+typedef struct {
+    int starts, answers, empties;
+    size_t last_answered;
+} bench_events;
+
+static void on_bench(void *user, const gorilla_bench_progress *p)
+{
+    bench_events *e = user;
+    if (p->event == GORILLA_BENCH_START) e->starts++;
+    else if (p->event == GORILLA_BENCH_ANSWER) e->answers++, e->last_answered = p->n_answered;
+    else e->empties++;
+}
+
+static void test_borrowed_model_and_bench_run(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/gorilla-ask-borrow-XXXXXX";
+    write_model(path);
+    gorilla_error err = {0};
+    int fd;
+    gorilla_model *m = NULL;
+    gorilla_tokenizer *tok = NULL;
+    gorilla_model_opts mo = {1, 4096};
+    assert_int_equal(gorilla_model_load(path, &mo, &m, &err), GORILLA_OK);
+    assert_int_equal(gorilla_tokenizer_load_gguf(path, &tok, &err), GORILLA_OK);
+
+    gorilla_asker *owned = starter("none", path);
+    char *t_owned = NULL, *t_borrowed = NULL;
+    assert_int_equal(gorilla_asker_complete(owned, 0, "What API separates vocals?", NULL, &t_owned, &err), GORILLA_OK);
+    gorilla_asker_free(owned);
+
+    gorilla_ask_opts o;
+    gorilla_ask_opts_init(&o);
+    o.api_paths[GORILLA_HUB_TORCHHUB] = "data/starter/torchhub_api.jsonl";
+    o.retriever = "none";
+    o.gen.max_tokens = 24;
+    o.model = m;
+    assert_int_equal(gorilla_asker_new(&o, &owned, &err), GORILLA_ERR_INVALID); /* no tokenizer */
+    o.tokenizer = tok;
+    gorilla_asker *a = NULL;
+    assert_int_equal(gorilla_asker_new(&o, &a, &err), GORILLA_OK);
+    assert_true(gorilla_asker_has_model(a));
+    assert_int_equal(gorilla_asker_complete(a, 0, "What API separates vocals?", NULL, &t_borrowed, &err), GORILLA_OK);
+    assert_string_equal(t_borrowed, t_owned);
+    free(t_owned);
+    free(t_borrowed);
+
+    /* the bench loop: the first two of three questions */
+    const char *qs = "{\"question_id\": 3, \"text\": \"classify birds\"}\n"
+                     "{\"question_id\": 4, \"text\": \"separate vocals\"}\n"
+                     "{\"question_id\": 8, \"text\": \"translate text\"}\n";
+    char *qpath = test_write_temp(qs, strlen(qs));
+    char out[] = "/tmp/gorilla-bench-run-XXXXXX";
+    fd = mkstemp(out);
+    close(fd);
+    unlink(out);
+    bench_events ev = {0};
+    gorilla_bench_opts bo;
+    gorilla_bench_opts_init(&bo);
+    bo.hub = GORILLA_HUB_TORCHHUB;
+    bo.questions_path = qpath;
+    bo.out_path = out;
+    bo.limit = 2;
+    bo.on_progress = on_bench;
+    bo.user = &ev;
+    gorilla_bench_progress last;
+    if (gorilla_bench_run(a, &bo, &last, &err)) fail_msg("%s", err.message);
+    assert_int_equal(ev.starts, 1);
+    assert_int_equal(ev.answers, 2);
+    assert_int_equal(ev.empties, 0);
+    assert_int_equal(last.n_questions, 2);
+    assert_int_equal(last.n_answered, 2);
+    /* a rerun without the limit answers only the third */
+    bo.limit = -1;
+    memset(&ev, 0, sizeof ev);
+    if (gorilla_bench_run(a, &bo, &last, &err)) fail_msg("%s", err.message);
+    assert_int_equal(last.n_questions, 3);
+    assert_int_equal(last.n_todo, 1);
+    assert_int_equal(ev.answers, 1);
+    long *ids;
+    size_t n;
+    assert_int_equal(gorilla_bench_resume(out, &ids, &n, &err), GORILLA_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(ids[0], 3);
+    assert_int_equal(ids[2], 8);
+    free(ids);
+    /* a missing question file is an error naming it */
+    bo.questions_path = "/nonexistent/q.jsonl";
+    assert_int_not_equal(gorilla_bench_run(a, &bo, &last, &err), GORILLA_OK);
+    assert_non_null(strstr(err.message, "q.jsonl"));
+    gorilla_asker_free(a);
+
+    /* the model is the caller's: still there */
+    float *logits = malloc((size_t)gorilla_model_n_vocab(m) * sizeof *logits);
+    assert_int_equal(gorilla_model_forward(m, 1, 0, logits, &err), GORILLA_OK);
+    free(logits);
+    gorilla_tokenizer_free(tok);
+    gorilla_model_free(m);
+    unlink(out);
+    unlink(qpath);
+    free(qpath);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_json_requests),
         cmocka_unit_test(test_local_model),
         cmocka_unit_test(test_bench_resume),
+        cmocka_unit_test(test_borrowed_model_and_bench_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -171,6 +171,29 @@ static void test_from_file(void **state)
     assert_int_not_equal(gorilla_template_for_file("/nonexistent.gguf", &t, NULL, &err), GORILLA_OK);
 }
 
+/* OpenFunctions answers are the call itself. */
+static void test_bare_call_answers(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *call;
+    } CASES[] = {
+        {"<<function>>get_current_weather(location='Boston, MA')\nmore text", "get_current_weather(location='Boston, MA')"},
+        {"  uber.ride(loc=\"berkeley\", type=\"plus\", time=10)  ", "uber.ride(loc=\"berkeley\", type=\"plus\", time=10)"},
+        {"<<<domain>>>: Audio, <<<api_call>>>: torch.hub.load('a', 'b'), <<<api_provider>>>: PyTorch",
+         "torch.hub.load('a', 'b')"},
+        {"   \n", NULL},
+    };
+    for (size_t c = 0; c < sizeof CASES / sizeof CASES[0]; c++) {
+        gorilla_answer a;
+        gorilla_error err = {0};
+        assert_int_equal(gorilla_answer_parse_call(CASES[c].text, strlen(CASES[c].text), &a, &err), GORILLA_OK);
+        if (CASES[c].call) assert_string_equal(a.api_call, CASES[c].call);
+        else assert_null(a.api_call);
+        gorilla_answer_clear(&a);
+    }
+}
+
 /* The ask pipeline with a local (synthetic) model: the template named by
  * --template, or the metadata's, frames the task and the document. */
 static void test_ask_with_template(void **state)
@@ -250,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_detect),
         cmocka_unit_test(test_from_file),
+        cmocka_unit_test(test_bare_call_answers),
         cmocka_unit_test(test_ask_with_template),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
 
 #include <math.h>
 
+#include "llm/gguf/gguf.h"
 #include "llm/gguf/gguf_write.h"
 #include "llm/quant/quant.h"
 #include "support/synth.h"
@@ -247,6 +248,43 @@ static void test_lora_on_quantized_base(void **state)
     }
     printf("lora merged export: engine vs trainer logits, max |difference| %.3g\n", worst);
     assert_true(worst < 1e-4);
+    /* the adapters alone (llama.cpp's LoRA GGUF): base + alpha / rank B A
+     * from the file is the merged matrix */
+    char *ad = test_write_temp("", 0);
+    assert_int_equal(gorilla_trainer_export_lora(t, ad, &err), GORILLA_OK);
+    gguf_file *fa, *fm;
+    assert_int_equal(gguf_open(ad, &fa, &err), GORILLA_OK);
+    assert_int_equal(gguf_open(out, &fm, &err), GORILLA_OK);
+    gguf_str sv;
+    assert_int_equal(gguf_get_str(fa, "general.type", &sv, &err), GORILLA_OK);
+    assert_true(gguf_str_eq(sv, "adapter"));
+    assert_int_equal(gguf_get_str(fa, "adapter.type", &sv, &err), GORILLA_OK);
+    assert_true(gguf_str_eq(sv, "lora"));
+    float alpha;
+    assert_int_equal(gguf_get_f32(fa, "adapter.lora.alpha", &alpha, &err), GORILLA_OK);
+    assert_true(alpha == 8.0f);
+    assert_int_equal(gguf_n_tensors(fa), 2 * 2 * 3);
+    const gguf_tensor *A = gguf_find_tensor(fa, "blk.1.attn_v.weight.lora_a");
+    const gguf_tensor *Bt = gguf_find_tensor(fa, "blk.1.attn_v.weight.lora_b");
+    const gguf_tensor *M = gguf_find_tensor(fm, "blk.1.attn_v.weight");
+    assert_non_null(A);
+    assert_non_null(Bt);
+    assert_non_null(M);
+    assert_true(A->ne[0] == 64 && A->ne[1] == 4 && Bt->ne[0] == 4 && Bt->ne[1] == 32);
+    const float *base_v = keep + t->lay.t[tr_layer_tensor(&t->lay, 1, TR_WV)].off;
+    const float *a = A->data, *b = Bt->data, *mg = M->data;
+    double dmax = 0;
+    for (int r = 0; r < 32; r++)
+        for (int c = 0; c < 64; c++) {
+            double v = base_v[r * 64 + c];
+            for (int k = 0; k < 4; k++) v += 2.0 * b[r * 4 + k] * a[k * 64 + c];
+            dmax = fmax(dmax, fabs(v - mg[r * 64 + c]));
+        }
+    assert_true(dmax < 1e-5);
+    gguf_close(fa);
+    gguf_close(fm);
+    unlink(ad);
+    free(ad);
     free(logits);
     gorilla_model_free(m);
     free(keep);

@@ -11,9 +11,6 @@
 #include <time.h>
 
 #include "gorilla.h"
-#include "llm/kernels/kernels.h"
-#include "llm/model/model.h"
-#include "llm/model/prefill.h"
 
 static int to_int(const char *s)
 {
@@ -83,28 +80,33 @@ int main(int argc, char **argv)
         r = r * 6364136223846793005ull + 1442695040888963407ull;
         toks[i] = (int32_t)((r >> 33) % (uint64_t)V);
     }
+    float *logits = malloc((size_t)V * sizeof *logits);
     double c0 = cpu_now(), t0 = now();
-    if (llm_forward_batch(m, toks, np, 0, 1)) {
+    if (!logits || gorilla_model_prompt(m, toks, (size_t)np, 0, logits, &err)) {
+        fprintf(stderr, "llm_speed: %s\n", logits ? err.message : "out of memory");
         free(toks);
+        free(logits);
         gorilla_model_free(m);
         return 1;
     }
     double t1 = now(), c1 = cpu_now();
     /* digest: the prompt's logits, every greedy token, the last logits */
-    uint64_t digest = fnv(14695981039346656037ull, m->s.logits, (size_t)V * sizeof(float));
-    int32_t tok = argmax(m->s.logits, V);
+    uint64_t digest = fnv(14695981039346656037ull, logits, (size_t)V * sizeof(float));
+    int32_t tok = argmax(logits, V);
     double t2 = now();
     for (int i = 0; i < nd; i++) {
-        if (llm_forward_batch(m, &tok, 1, np + i, 1)) {
+        if (gorilla_model_forward(m, tok, np + i, logits, &err)) {
+            fprintf(stderr, "llm_speed: %s\n", err.message);
             free(toks);
+            free(logits);
             gorilla_model_free(m);
             return 1;
         }
-        tok = argmax(m->s.logits, V);
+        tok = argmax(logits, V);
         digest = fnv(digest, &tok, sizeof tok);
     }
     double t3 = now(), c3 = cpu_now();
-    digest = fnv(digest, m->s.logits, (size_t)V * sizeof(float));
+    digest = fnv(digest, logits, (size_t)V * sizeof(float));
     double pf = np / (t1 - t0), dc = nd ? nd / (t3 - t2) : 0;
     /* CPU seconds per token: steadier than wall time on a shared machine */
     double pf_cpu = (c1 - c0) / np, dc_cpu = nd ? (c3 - c1) / nd : 0;
@@ -112,14 +114,15 @@ int main(int argc, char **argv)
         printf("{\"kernels\": \"%s\", \"threads\": %d, \"prompt_tokens\": %d, \"decode_tokens\": %d, "
                "\"prefill_tok_s\": %.2f, \"decode_tok_s\": %.2f, \"prefill_cpu_ms_per_tok\": %.3f, "
                "\"decode_cpu_ms_per_tok\": %.3f, \"last_token\": %d, \"digest\": \"%016llx\"}\n",
-               llm_kernels_active()->name, gorilla_model_n_threads(m), np, nd, pf, dc, pf_cpu * 1e3, dc_cpu * 1e3, tok,
+               gorilla_model_cpu(m), gorilla_model_n_threads(m), np, nd, pf, dc, pf_cpu * 1e3, dc_cpu * 1e3, tok,
                (unsigned long long)digest);
     else
         printf("%s: kernels %s, %d threads: prefill %d tokens %.1f tok/s (%.2f cpu ms/tok), decode %d tokens %.1f "
                "tok/s (%.2f cpu ms/tok) (last %d, digest %016llx)\n",
-               path, llm_kernels_active()->name, gorilla_model_n_threads(m), np, pf, pf_cpu * 1e3, nd, dc, dc_cpu * 1e3,
+               path, gorilla_model_cpu(m), gorilla_model_n_threads(m), np, pf, pf_cpu * 1e3, nd, dc, dc_cpu * 1e3,
                tok, (unsigned long long)digest);
     free(toks);
+    free(logits);
     gorilla_model_free(m);
     return 0;
 }

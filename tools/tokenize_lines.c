@@ -43,7 +43,7 @@ static void emit_lines(const char *s)
 static const json_t *lookup(const json_t *obj, const char *path)
 {
     char key[256];
-    while (obj && json_is_object(obj)) {
+    while (json_is_object(obj)) {
         const char *dot = strchr(path, '.');
         size_t l = dot ? (size_t)(dot - path) : strlen(path);
         if (l >= sizeof key) return NULL;
@@ -193,7 +193,7 @@ int main(int argc, char **argv)
     if (argc >= 4 && strcmp(argv[1], "extract") == 0) return extract(argv[2], argc - 3, argv + 3);
     if (argc >= 3 && strcmp(argv[1], "encode") == 0) return encode(argv[2], argc > 3 && strcmp(argv[3], "--bos") == 0);
     if (argc >= 3 && strcmp(argv[1], "encode-json") == 0) return encode_json(argv[2]);
-    if (argc >= 4 && strcmp(argv[1], "time") == 0) return time_file(argv[2], argv[3], argc > 4 ? atoi(argv[4]) : 5);
+    if (argc >= 4 && strcmp(argv[1], "time") == 0) return time_file(argv[2], argv[3], argc > 4 ? (int)strtol(argv[4], NULL, 10) : 5);
     fprintf(stderr, "usage: tokenize_lines extract FIELDS FILE... | encode MODEL.gguf [--bos] | encode-json MODEL.gguf | "
                     "time MODEL.gguf FILE [N]\n");
     return 2;

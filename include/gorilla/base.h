@@ -38,6 +38,11 @@ const char *gorilla_status_name(gorilla_status status);
 /* The library's version string, e.g. "0.1.0". */
 const char *gorilla_version(void);
 
+/* Number of trailing bytes of s[0..len) that form an incomplete UTF-8
+ * sequence (0..3): hold them back when streaming byte tokens
+ * (src/base/utf8.c). */
+size_t gorilla_utf8_incomplete_tail(const char *s, size_t len);
+
 /* ------------------------------------------------------------------ */
 /* Hubs                                                                */
 /* ------------------------------------------------------------------ */

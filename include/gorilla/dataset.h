@@ -47,6 +47,18 @@ gorilla_status gorilla_pairset_load(gorilla_pairset *set, const char *path, gori
 gorilla_status gorilla_pairset_load_buffer(gorilla_pairset *set, const char *name, const char *data, size_t len,
                                            gorilla_error *err);
 
+/* APIZoo documents (a JSON array of objects, or one object) with their
+ * `questions` (an array of strings; documents without it are skipped):
+ * one pair per question. The answer: domain (the document's, else the
+ * API family: api_name before " - "), api_call, the family as provider,
+ * functionality as explanation, example_code; the document is the gold
+ * one. A file that is not valid JSON is GORILLA_ERR_PARSE naming
+ * file:line:column; wrong types are GORILLA_ERR_INVALID naming the
+ * document. *added (may be NULL): pairs added. */
+gorilla_status gorilla_pairset_load_apizoo(gorilla_pairset *set, const char *path, size_t *added, gorilla_error *err);
+gorilla_status gorilla_pairset_load_apizoo_buffer(gorilla_pairset *set, const char *name, const char *data, size_t len,
+                                                  size_t *added, gorilla_error *err);
+
 /* One APIBench train line (no newline) for a pair: code is
  * "###Instruction: I\n###Output: ANSWER", api_data the parsed api_json.
  * Caller frees; NULL on OOM. */
@@ -280,6 +292,40 @@ typedef struct {
 gorilla_status gorilla_selfinstruct_run(const gorilla_store *store, const gorilla_si_examples *ex,
                                         gorilla_client *client, const char *out_path, const gorilla_si_opts *opts,
                                         gorilla_si_stats *stats, gorilla_error *err);
+
+/* ------------------------------------------------------------------ */
+/* A byte-level BPE vocabulary learned on text (src/dataset/bpe_train.c) */
+/* ------------------------------------------------------------------ */
+
+/* GPT-2's scheme: pre-tokens by the GPT-2 regex (PCRE2 with Unicode
+ * properties; invalid UTF-8 bytes read as U+FFFD), bytes as the first 256
+ * symbols, then the most frequent adjacent pair merged (ties: the pair
+ * whose bytes sort first), until the vocabulary has the size asked. Ids:
+ * 0..255 the bytes, then the merge results in order, then "<s>" (BOS) and
+ * "</s>" (EOS). Deterministic for the same texts in the same order. */
+typedef struct gorilla_bpe gorilla_bpe;
+#define GORILLA_BPE_N_SPECIAL 2
+
+gorilla_status gorilla_bpe_new(gorilla_bpe **out, gorilla_error *err);
+void gorilla_bpe_free(gorilla_bpe *b);
+/* Counts the pre-tokens of a training text (before gorilla_bpe_train). */
+gorilla_status gorilla_bpe_add_text(gorilla_bpe *b, const char *text, size_t len, gorilla_error *err);
+/* Learns merges until vocab_size tokens (specials included) or until the
+ * best pair occurs fewer than min_frequency times. */
+gorilla_status gorilla_bpe_train(gorilla_bpe *b, size_t vocab_size, uint64_t min_frequency, gorilla_error *err);
+size_t gorilla_bpe_n_vocab(const gorilla_bpe *b);
+size_t gorilla_bpe_n_merges(const gorilla_bpe *b);
+int32_t gorilla_bpe_bos(const gorilla_bpe *b);
+int32_t gorilla_bpe_eos(const gorilla_bpe *b);
+/* The training's own encoder: merges by rank, leftmost lowest first, in
+ * each pre-token. *ids is malloc'd. */
+gorilla_status gorilla_bpe_encode(const gorilla_bpe *b, const char *text, size_t len, int32_t **ids, size_t *n_ids,
+                                  gorilla_error *err);
+/* Writes a vocabulary-only GGUF: general.architecture "llama",
+ * tokenizer.ggml.model "gpt2", tokenizer.ggml.pre "gpt-2", tokens (GPT-2
+ * byte-to-unicode text), token_type (normal; control for the specials),
+ * merges ("left right"), bos/eos ids, add_bos_token false. */
+gorilla_status gorilla_bpe_save_gguf(const gorilla_bpe *b, const char *path, const char *name, gorilla_error *err);
 
 #ifdef __cplusplus
 }

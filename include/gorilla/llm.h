@@ -23,7 +23,12 @@ typedef struct {
     int n_ctx;     /* context length (KV cache size); 0: the model's */
 } gorilla_model_opts;
 
-/* Loads and validates a model (opts may be NULL for defaults). */
+/* Loads and validates a model (opts may be NULL for defaults). Every
+ * buffer a forward needs is allocated here, so forward/prompt/eval never
+ * allocate. The kernel set is the best this CPU has, or the one the
+ * GORILLA_CPU environment variable names ("scalar", "avx2", "avx512"):
+ * another value fails with GORILLA_ERR_INVALID, a set this CPU lacks with
+ * GORILLA_ERR_UNSUPPORTED. */
 gorilla_status gorilla_model_load(const char *path, const gorilla_model_opts *opts, gorilla_model **out,
                                   gorilla_error *err);
 void gorilla_model_free(gorilla_model *model);
@@ -38,10 +43,12 @@ gorilla_status gorilla_gguf_strings(const char *path, const char *const *keys, s
 int gorilla_model_n_embd(const gorilla_model *model);
 int gorilla_model_n_layer(const gorilla_model *model);
 int gorilla_model_n_threads(const gorilla_model *model);
+/* The kernel set in use: "scalar", "avx2" or "avx512". */
+const char *gorilla_model_cpu(const gorilla_model *model);
 
 /* Runs one token at position `pos` (0 <= pos < n_ctx; positions before
  * pos must have been run, their keys/values are cached). Writes n_vocab
- * logits to `logits` when non-NULL. */
+ * logits to `logits` when non-NULL (NULL skips the output product). */
 gorilla_status gorilla_model_forward(gorilla_model *model, int32_t token, int pos, float *logits,
                                      gorilla_error *err);
 /* Runs tokens[0..n) at positions pos..pos+n-1; writes the logits after the
@@ -62,6 +69,25 @@ int32_t gorilla_model_eos(const gorilla_model *model);
 /* The tokenizer model name ("llama", "gpt2", ...), or NULL. */
 const char *gorilla_model_tokenizer_kind(const gorilla_model *model);
 
+/* Runs tokens[0..n) at positions pos..pos+n-1 like gorilla_model_prompt
+ * (no prefix reuse: every token runs) and writes every token's logits:
+ * row i (n_vocab floats at logits_all + i * n_vocab) is bit for bit what
+ * gorilla_model_forward of tokens[i] at pos + i would give after the
+ * tokens before it (one batched pass, e.g. to verify a draft).
+ * logits_all may be NULL. Fails with GORILLA_ERR_LIMIT, running nothing,
+ * when pos + n exceeds the context. */
+gorilla_status gorilla_model_eval(gorilla_model *model, const int32_t *tokens, size_t n, int pos,
+                                  float *logits_all, gorilla_error *err);
+
+/* The model's tokenizer, built at load from the same parsed file (no
+ * second open), owned by the model and valid until gorilla_model_free;
+ * immutable, so it may be used from other threads meanwhile. NULL when
+ * the file has no tokenizer or it could not be built:
+ * gorilla_model_tokenizer_error then says why (NULL when there is one). */
+typedef struct gorilla_tokenizer gorilla_tokenizer;
+const gorilla_tokenizer *gorilla_model_tokenizer(const gorilla_model *model);
+const char *gorilla_model_tokenizer_error(const gorilla_model *model);
+
 /* --- Tokenizer (src/llm/tokenizer.c) --------------------------------- */
 
 /* A vocabulary and its encoder/decoder, matching llama.cpp's tokenization:
@@ -69,8 +95,6 @@ const char *gorilla_model_tokenizer_kind(const gorilla_model *model);
  * spaces, <0xXX> byte fallback), "gpt2" = byte-level BPE (GPT-2
  * pre-tokenizer, merges by rank). Immutable once built: one tokenizer may
  * be used from many threads at once. */
-typedef struct gorilla_tokenizer gorilla_tokenizer;
-
 typedef enum {
     GORILLA_TOKENIZER_LLAMA = 0, /* SentencePiece (SPM) */
     GORILLA_TOKENIZER_GPT2 = 1   /* byte-level BPE */
@@ -199,9 +223,6 @@ void gorilla_sampler_reset(gorilla_sampler *s);
  * caller should not print yet). Empty stop strings are ignored. */
 long gorilla_stop_find(const char *text, size_t len, const char *const *stops, size_t n_stops,
                        size_t *which, size_t *hold);
-/* Number of trailing bytes of s[0..len) that form an incomplete UTF-8
- * sequence (0..3): hold them back when streaming byte tokens. */
-size_t gorilla_utf8_incomplete_tail(const char *s, size_t len);
 /* --- end tokenizer/sampler ------------------------------------------- */
 
 /* ---- Generation parameters ---- */
@@ -220,6 +241,110 @@ typedef struct {
 
 /* Sets the defaults above. */
 void gorilla_gen_params_init(gorilla_gen_params *p);
+
+/* --- Generation (src/llm/generate.c) -------------------------------- */
+
+/* The one generation loop: a prompt in, tokens out one at a time. Every
+ * caller (ask, chat, bench, generate, the server's backend) runs it, so a
+ * change to how tokens are chosen lands here and nowhere else.
+ *
+ * One step: [draft provider proposes up to K tokens] -> for each position:
+ * logits -> [logits filter masks some] -> sampler picks a token -> the
+ * end-of-generation token ends it (it is not part of the output); else the
+ * token is kept, its piece appended to the text, stop strings checked, and
+ * the text that can no longer change passed to the token callback. A draft
+ * token is kept only while it equals what the sampler picks from the
+ * model's own logits, so output with a draft provider is the same token for
+ * token as without one (greedy or sampled alike).
+ *
+ * Text is detokenized incrementally (each token's piece once, never the
+ * whole output again); the callback never gets an incomplete UTF-8
+ * sequence or the start of a stop string that may still complete (those
+ * bytes are held back until they are known, then released). */
+
+/* The token callback: `token` was kept; text[0..len) is the text that has
+ * become final with it (possibly empty: held back). After the last token,
+ * held-back text that turned out final comes in one call with token -1.
+ * Return non-zero to stop the generation (GORILLA_GEN_STOP_CALLBACK). */
+typedef int (*gorilla_generate_token_fn)(void *user, int32_t token, const char *text, size_t len);
+
+/* The logits filter (constrained decoding): sees the tokens generated so
+ * far and their text (held-back bytes included), and may lower logits
+ * (-INFINITY forbids a token) before the sampler picks; the sampler
+ * renormalises over what is left. Returns GORILLA_OK or an error, which
+ * ends the generation with it. */
+typedef gorilla_status (*gorilla_logits_filter_fn)(void *user, const int32_t *tokens, size_t n_tokens,
+                                                   const char *text, size_t text_len, float *logits,
+                                                   size_t n_vocab, gorilla_error *err);
+
+/* The draft provider (speculative decoding): given the whole sequence so
+ * far (prompt, then generated tokens), writes up to max_draft guesses of
+ * the next tokens into draft[] and returns how many (0: none this step). */
+typedef size_t (*gorilla_draft_fn)(void *user, const int32_t *tokens, size_t n_tokens, int32_t *draft,
+                                   size_t max_draft);
+
+typedef struct {
+    gorilla_sampler_params sampler; /* default: gorilla_sampler_params_init */
+    int max_tokens;                 /* tokens to keep at most (default 128; 0: run the
+                                     * prompt only; < 0: 128) */
+    const char *const *stop;        /* stop strings (text ends before the first one), may be NULL */
+    size_t n_stop;
+    gorilla_generate_token_fn on_token; /* may be NULL */
+    void *user;
+    gorilla_logits_filter_fn filter;    /* may be NULL */
+    void *filter_user;
+    gorilla_draft_fn draft;             /* may be NULL */
+    void *draft_user;
+    size_t max_draft;                   /* K, tokens proposed per step at most (default 4) */
+} gorilla_generate_opts;
+
+/* Sets the defaults above (llama.cpp's sampler defaults; no hooks). */
+void gorilla_generate_opts_init(gorilla_generate_opts *o);
+/* Applies the request-level parameters (max_tokens, temperature, top_p,
+ * top_k, seed, stop strings, borrowed) over o's sampler: min_p off,
+ * repeat penalty 1. */
+void gorilla_generate_opts_from_params(gorilla_generate_opts *o, const gorilla_gen_params *p);
+
+/* Why a generation ended. */
+typedef enum {
+    GORILLA_GEN_STOP_EOG = 0,    /* the end-of-generation token */
+    GORILLA_GEN_STOP_STRING,     /* a stop string (cut from the text) */
+    GORILLA_GEN_STOP_MAX_TOKENS, /* max_tokens kept */
+    GORILLA_GEN_STOP_CONTEXT,    /* the context is full */
+    GORILLA_GEN_STOP_CALLBACK    /* the token callback asked */
+} gorilla_gen_stop;
+
+typedef struct {
+    int32_t *tokens;      /* the kept tokens (malloc'd; the EOG token is not one) */
+    size_t n_tokens;
+    char *text;           /* their text up to the stop string, NUL-terminated
+                           * (may contain NULs from byte tokens: use text_len) */
+    size_t text_len;
+    gorilla_gen_stop stop;
+    long stop_index;      /* GORILLA_GEN_STOP_STRING: which one, else -1 */
+    size_t n_prompt;      /* prompt tokens */
+    size_t n_reused;      /* of them, taken from the model's prefix cache */
+    size_t n_drafted, n_draft_accepted; /* draft tokens proposed, and kept */
+    size_t n_decode;      /* forwards after the prompt (drafts included) */
+    double prefill_ms, decode_ms;
+} gorilla_generate_result;
+
+/* Generates from prompt[0..n_prompt) (token ids, BOS included when wanted)
+ * at position 0 of the model's context; the positions already cached for
+ * the same leading tokens are reused. tok may be NULL (ids only: no text,
+ * no stop strings; the model's EOS ends it). Fills *out (clear it with
+ * gorilla_generate_result_clear, also on failure). A prompt that does not
+ * leave room for a token is GORILLA_ERR_LIMIT; an empty one
+ * GORILLA_ERR_INVALID. Not thread-safe on one model. */
+gorilla_status gorilla_generate(gorilla_model *model, const gorilla_tokenizer *tok, const int32_t *prompt,
+                                size_t n_prompt, const gorilla_generate_opts *opts, gorilla_generate_result *out,
+                                gorilla_error *err);
+/* Encodes text with tok (BOS as the tokenizer's add_bos says), then
+ * gorilla_generate. */
+gorilla_status gorilla_generate_text(gorilla_model *model, const gorilla_tokenizer *tok, const char *text,
+                                     const gorilla_generate_opts *opts, gorilla_generate_result *out,
+                                     gorilla_error *err);
+void gorilla_generate_result_clear(gorilla_generate_result *r);
 
 #ifdef __cplusplus
 }

@@ -86,7 +86,8 @@ typedef struct {
     void *ctx;
     const char *model_name;
     /* Generates a continuation of `prompt`. Stop strings are applied by the
-     * caller (the server), which may also stop it through on_token. */
+     * caller (the server; a backend may apply them too), which may also
+     * stop it through on_token. */
     gorilla_status (*complete)(void *ctx, const char *prompt, const gorilla_gen_params *p,
                                gorilla_token_fn on_token, void *user, gorilla_gen_usage *usage,
                                gorilla_error *err);
@@ -101,10 +102,17 @@ typedef struct {
  * last "###USER: " turn back word by word, up to max_tokens words, and its
  * ask hook answers {"echo": <request>}. Needs no freeing. */
 void gorilla_backend_echo(gorilla_backend *out);
-/* A backend on a local GGUF model (src/net/backend_llm.c): the model, its
- * tokenizer and a sampler per request. */
+/* A backend on a local GGUF model (src/net/backend_llm.c): each request
+ * is one gorilla_generate over the model (stop strings applied there too).
+ * _load loads the model (with the tokenizer it owns) and owns it. */
 gorilla_status gorilla_backend_llm_load(const char *model_path, const gorilla_model_opts *opts,
                                         gorilla_backend *out, gorilla_error *err);
+/* The same backend on a model and tokenizer the caller owns and keeps
+ * alive (borrowed; model_path names it, may be NULL): gorilla serve lends
+ * one model to this backend and to the asker of /v1/gorilla/ask, which is
+ * safe because the server runs one generation at a time. */
+gorilla_status gorilla_backend_llm_new(gorilla_model *model, const gorilla_tokenizer *tok, const char *model_path,
+                                       gorilla_backend *out, gorilla_error *err);
 /* Calls release(ctx) when set, and clears the struct. */
 void gorilla_backend_free(gorilla_backend *b);
 

@@ -29,6 +29,13 @@ typedef struct {
     const char *retriever;     /* NULL: the default retriever; "none": no retrieval */
     size_t k;                  /* documents retrieved (default 3) */
     const char *model_path;    /* local GGUF model, or NULL */
+    /* Or a model already loaded, borrowed (model_path then only names it):
+     * the caller keeps it and its tokenizer alive while the asker lives and
+     * does not run it from another thread meanwhile (gorilla serve: one
+     * generation at a time, so the server's backend and the asker share
+     * one model). */
+    gorilla_model *model;
+    const gorilla_tokenizer *tokenizer;
     int n_threads, n_ctx;      /* for the local model (0: its defaults) */
     const char *endpoint;      /* OpenAI-compatible base URL, or NULL */
     const char *model_name;    /* the model sent to the endpoint (default "gorilla") */
@@ -139,6 +146,44 @@ gorilla_status gorilla_bench_resume(const char *path, long **ids, size_t *n, gor
  * metadata is {"error": error}. Caller frees. */
 char *gorilla_bench_response_line(long question_id, const char *text, const char *model_id, uint64_t seed,
                                   const char *error);
+
+/* The bench loop (gorilla bench): for every question of a question file
+ * not yet answered in the responses file, build the prompt (the question,
+ * or with `retrieve` the question followed by the asker's top document),
+ * let the asker's model or endpoint answer, append the response line and
+ * fsync it, and report progress. A prompt longer than the context is
+ * recorded as an empty answer with the error in its metadata, so that a
+ * rerun moves on. */
+typedef enum {
+    GORILLA_BENCH_START,   /* counts known, nothing answered yet */
+    GORILLA_BENCH_ANSWER,  /* question_id answered and on disk */
+    GORILLA_BENCH_EMPTY    /* question_id recorded as an empty answer: note says why */
+} gorilla_bench_event;
+
+typedef struct {
+    gorilla_bench_event event;
+    size_t n_questions; /* in the file (after the limit) */
+    size_t n_todo;      /* not answered before this run */
+    size_t n_answered;  /* answered in this run so far */
+    long question_id;
+    double elapsed_s, rate; /* since the start; answers per second */
+    const char *note;
+} gorilla_bench_progress;
+
+typedef struct {
+    gorilla_hub hub;
+    const char *questions_path;
+    const char *out_path;  /* created, or resumed (gorilla_bench_resume) */
+    int retrieve;          /* 1: add the asker's top document to each question */
+    long limit;            /* at most the first N questions; -1: all */
+    uint64_t seed;         /* answer ids (gorilla_bench_response_line) */
+    void (*on_progress)(void *user, const gorilla_bench_progress *p); /* may be NULL */
+    void *user;
+} gorilla_bench_opts;
+void gorilla_bench_opts_init(gorilla_bench_opts *o);
+/* Runs the loop; *last (may be NULL) is the final progress (counts). */
+gorilla_status gorilla_bench_run(gorilla_asker *a, const gorilla_bench_opts *o, gorilla_bench_progress *last,
+                                 gorilla_error *err);
 
 #ifdef __cplusplus
 }

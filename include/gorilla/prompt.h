@@ -168,6 +168,10 @@ typedef struct {
  * extra fields. Never fails on content (fields not found stay NULL); only
  * GORILLA_ERR_NOMEM. Clear `out` with gorilla_answer_clear. */
 gorilla_status gorilla_answer_parse(const char *text, size_t len, gorilla_answer *out, gorilla_error *err);
+/* gorilla_answer_parse, for models that answer with the call itself
+ * (OpenFunctions): with no api_call field, api_call is the answer's first
+ * line (after a leading "<<function>>"). */
+gorilla_status gorilla_answer_parse_call(const char *text, size_t len, gorilla_answer *out, gorilla_error *err);
 void gorilla_answer_clear(gorilla_answer *a);
 /* 1 when two call texts are the same after normalization (escapes, outer
  * quotes, a leading "x = ", whitespace, quote kinds ignored). */

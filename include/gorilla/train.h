@@ -99,6 +99,11 @@ gorilla_status gorilla_trainer_resume(gorilla_trainer *t, const char *path, gori
  * the tokenizer copied), atomically. */
 gorilla_status gorilla_trainer_export(const gorilla_trainer *t, const char *path, gorilla_error *err);
 
+/* Writes the LoRA adapters alone as a llama.cpp LoRA GGUF (general.type
+ * "adapter", adapter.lora.alpha, "<tensor>.lora_a"/".lora_b" in F32), for
+ * `llama-cli -m BASE.gguf --lora FILE`. Fails without LoRA. */
+gorilla_status gorilla_trainer_export_lora(const gorilla_trainer *t, const char *path, gorilla_error *err);
+
 /* The f32 product's measured throughput on n_threads (FLOP/s): the best of
  * a few runs of a cache-resident GEMM — the peak MFU divides by. */
 double gorilla_train_peak_flops(int n_threads);

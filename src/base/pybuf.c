@@ -41,7 +41,7 @@ static int pybuf_reserve(pybuf *b, size_t extra)
 
 void pybuf_append(pybuf *b, const char *s, size_t len)
 {
-    if (pybuf_reserve(b, len) != 0) return;
+    if (pybuf_reserve(b, len) != 0 || !b->p) return;
     if (len) memcpy(b->p + b->n, s, len);
     b->n += len;
     b->p[b->n] = '\0';

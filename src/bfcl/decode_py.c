@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "bfcl/bfcl_internal.h"
 
 typedef enum {
@@ -116,15 +117,7 @@ static node *parse_expr(pp *p);
 static void put_cp(bfcl_buf *b, unsigned long c)
 {
     char o[4];
-    size_t n;
-    if (c < 0x80) o[0] = (char)c, n = 1;
-    else if (c < 0x800) o[0] = (char)(0xc0 | (c >> 6)), o[1] = (char)(0x80 | (c & 0x3f)), n = 2;
-    else if (c < 0x10000)
-        o[0] = (char)(0xe0 | (c >> 12)), o[1] = (char)(0x80 | ((c >> 6) & 0x3f)), o[2] = (char)(0x80 | (c & 0x3f)), n = 3;
-    else
-        o[0] = (char)(0xf0 | (c >> 18)), o[1] = (char)(0x80 | ((c >> 12) & 0x3f)),
-        o[2] = (char)(0x80 | ((c >> 6) & 0x3f)), o[3] = (char)(0x80 | (c & 0x3f)), n = 4;
-    bfcl_buf_put(b, o, n);
+    bfcl_buf_put(b, o, gorilla_utf8_encode((uint32_t)c, o));
 }
 
 static int hexval(char ch)

@@ -1,5 +1,6 @@
 /* value.c — arena, Python-semantics values, repr(), json.dumps(). */
 #include "bfcl/value.h"
+#include "base/utf8.h"
 
 #include <errno.h>
 #include <math.h>
@@ -342,27 +343,9 @@ void bfcl_buf_free(bfcl_buf *b)
 
 /* ---------------------------------------------------------------- repr */
 
-/* Decodes one UTF-8 sequence at s (n bytes left); returns its length (1 for
- * a stray byte, whose value is then returned as is). */
-static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    unsigned c = s[0];
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || len > n) {
-        *cp = c;
-        return 1;
-    }
-    uint32_t v = len == 1 ? c : len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : (c & 0x07);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80) {
-            *cp = c;
-            return 1;
-        }
-        v = (v << 6) | (s[i] & 0x3f);
-    }
-    *cp = v;
-    return len;
-}
+/* One UTF-8 sequence at s (n bytes left): its length, 1 for a stray byte
+ * (whose value is then returned as is). */
+static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp) { return gorilla_utf8_decode_lax(s, n, cp); }
 
 void bfcl_float_repr(bfcl_buf *b, double f)
 {
@@ -618,27 +601,7 @@ static uint32_t py_lower(uint32_t c)
 static void put_utf8(bfcl_buf *b, uint32_t c)
 {
     char o[4];
-    size_t n;
-    if (c < 0x80) {
-        o[0] = (char)c;
-        n = 1;
-    } else if (c < 0x800) {
-        o[0] = (char)(0xc0 | (c >> 6));
-        o[1] = (char)(0x80 | (c & 0x3f));
-        n = 2;
-    } else if (c < 0x10000) {
-        o[0] = (char)(0xe0 | (c >> 12));
-        o[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-        o[2] = (char)(0x80 | (c & 0x3f));
-        n = 3;
-    } else {
-        o[0] = (char)(0xf0 | (c >> 18));
-        o[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-        o[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-        o[3] = (char)(0x80 | (c & 0x3f));
-        n = 4;
-    }
-    bfcl_buf_put(b, o, n);
+    bfcl_buf_put(b, o, gorilla_utf8_encode(c, o));
 }
 
 bv *bfcl_standardize(bfcl_arena *a, const bv *s)

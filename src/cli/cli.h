@@ -2,6 +2,7 @@
 #ifndef GORILLA_CLI_H
 #define GORILLA_CLI_H
 
+#include "cli/flags.h"
 #include "gorilla.h"
 
 /* Every subcommand: argc/argv start at the subcommand's name (argv[0]).
@@ -43,7 +44,8 @@ int cmd_dataset(int argc, char **argv);
 int cmd_selfinstruct(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_quantize(int argc, char **argv);
-/* API files of the ask/bench/chat commands (cmd_ask.c): --api FILE (hub
+int cmd_vocab(int argc, char **argv);
+/* Shared helpers (common.c). API files of ask/bench/chat/serve: --api FILE (hub
  * from `hub` or the name), else --data ROOT, else $GORILLA_DATA, else the
  * starter store; ROOT/api/<hub>_api.jsonl or ROOT/<hub>_api.jsonl. hub -1:
  * every hub found. Returns 0, or the exit code after printing why. */
@@ -58,16 +60,21 @@ int cli_api_paths(const char *cmd, const char *data, const char *api, int hub, c
 void cli_report_store(const char *cmd, const char *path, const gorilla_store *store);
 /* Model flags shared by ask/bench/chat. */
 typedef struct {
-    const char *model, *endpoint, *model_name, *api_key_env;
+    const char *model, *endpoint, *model_name, *api_key_env, *prompt_s;
     const char *template_name; /* --template NAME (NULL: from the model file) */
     gorilla_prompt_style prompt;
     long max_tokens, ctx, threads, retries;
     int retries_set;
     double temp;
 } cli_gen_flags;
-/* Parses one model flag (a with value v); *used 0 when a is not one.
- * Returns 0, or 2 after a usage error. */
-int cli_parse_gen_flag(const char *cmd, const char *a, const char *v, cli_gen_flags *g, int *used);
+/* Entries the model flags take in a flag table. */
+#define CLI_GEN_NFLAGS 11
+/* Writes the model flags' table entries into t (room for CLI_GEN_NFLAGS);
+ * returns how many. */
+size_t cli_gen_flags_table(cli_gen_flags *g, cli_flag *t);
+/* Checks the parsed values (--prompt gorilla|eval). Returns 0, or 2 after a
+ * usage error. */
+int cli_gen_flags_check(const char *cmd, cli_gen_flags *g);
 void cli_gen_flags_apply(const cli_gen_flags *g, gorilla_ask_opts *o);
 /* The asker of ask/chat from their common flags (--data/--api, --hub,
  * --retriever, -k, model or endpoint): checks them, finds the API files and
@@ -78,7 +85,7 @@ int cli_asker_open(const char *cmd, const char *data, const char *api, const cha
 /* Prints an ask result as text. */
 void cli_print_ask(const gorilla_ask_result *r, const char *model_id);
 /* Parses token ids separated by spaces or commas into a malloc'd array
- * (cmd_logprobs.c). Returns 0, or -1 on a bad id. */
+ * (common.c). Returns 0, or -1 on a bad id. */
 int cli_parse_token_list(const char *s, int32_t **out, size_t *n);
 
 #endif

@@ -1,7 +1,5 @@
 /* cmd_bench.c — `gorilla bench`: run a model over a question file, writing
  * responses in the published format (resumable), then evaluate them. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +7,12 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+
+typedef struct {
+    gorilla_hub hub;
+    const char *qpath, *out;
+    int tty;
+} bench_ui;
 
 static const char USAGE[] =
     "usage: gorilla bench --hub HUB --setting SETTING (--model MODEL.gguf | --endpoint URL [--model-name NAME])\n"
@@ -39,50 +43,32 @@ static const char USAGE[] =
     "  -n N                 tokens to generate per answer (default 256)\n"
     "  --no-eval            do not evaluate at the end\n";
 
-static int cmp_long(const void *a, const void *b)
+/* Progress on stderr: a bar on a terminal, else a line per answer. */
+static void progress(void *user, const gorilla_bench_progress *p)
 {
-    long x = *(const long *)a, y = *(const long *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Was question q answered already? (done is sorted) */
-static int is_done(long q, const long *done, size_t n)
-{
-    return n && bsearch(&q, done, n, sizeof *done, cmp_long) != NULL;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int write_all(int fd, const char *s, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, s, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return -1;
-        s += w;
-        n -= (size_t)w;
+    const bench_ui *ui = user;
+    if (p->event == GORILLA_BENCH_START) {
+        fprintf(stderr, "gorilla bench: %s, %s: %zu questions, %zu already answered in %s, %zu to go\n",
+                gorilla_hub_name(ui->hub), ui->qpath, p->n_questions, p->n_questions - p->n_todo, ui->out, p->n_todo);
+        return;
     }
-    return 0;
-}
-
-static void progress(int tty, size_t done, size_t total, long qid, double rate)
-{
-    if (tty) {
+    if (p->event == GORILLA_BENCH_EMPTY) {
+        fprintf(stderr, "gorilla bench: question %ld: %s: recorded as an empty answer\n", p->question_id, p->note);
+        return;
+    }
+    size_t done = p->n_answered, total = p->n_todo;
+    if (ui->tty) {
         char bar[31];
         size_t fill = total ? done * 30 / total : 30;
         for (size_t i = 0; i < 30; i++) bar[i] = i < fill ? '#' : '.';
         bar[30] = '\0';
-        double eta = rate > 0 ? (double)(total - done) / rate : 0;
-        fprintf(stderr, "\r[%s] %zu/%zu  %.2f q/s  ETA %d:%02d  ", bar, done, total, rate, (int)eta / 60,
+        double eta = p->rate > 0 ? (double)(total - done) / p->rate : 0;
+        fprintf(stderr, "\r[%s] %zu/%zu  %.2f q/s  ETA %d:%02d  ", bar, done, total, p->rate, (int)eta / 60,
                 (int)eta % 60);
         if (done == total) fputc('\n', stderr);
     } else {
-        fprintf(stderr, "gorilla bench: %zu/%zu answered (question %ld, %.2f q/s)\n", done, total, qid, rate);
+        fprintf(stderr, "gorilla bench: %zu/%zu answered (question %ld, %.2f q/s)\n", done, total, p->question_id,
+                p->rate);
     }
 }
 
@@ -120,31 +106,19 @@ int cmd_bench(int argc, char **argv)
     long limit = -1;
     int no_eval = 0;
     cli_gen_flags g = {0};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (cli_is_help(a)) {
-            fputs(USAGE, stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--no-eval")) {
-            no_eval = 1;
-            continue;
-        }
-        if (!v) return cli_usage_error("bench", "%s needs a value", a);
-        i++;
-        int used, rc = cli_parse_gen_flag("bench", a, v, &g, &used);
-        if (rc) return rc;
-        if (used) continue;
-        if (!strcmp(a, "--hub")) hub_s = v;
-        else if (!strcmp(a, "--setting")) setting_s = v;
-        else if (!strcmp(a, "--out")) out = v;
-        else if (!strcmp(a, "--data")) data = v;
-        else if (!strcmp(a, "--questions")) qfile = v;
-        else if (!strcmp(a, "--retriever")) retriever = v;
-        else if (!strcmp(a, "--limit")) {
-            if (cli_parse_long(v, 0, 100000000, &limit)) return cli_usage_error("bench", "--limit needs an integer >= 0");
-        } else return cli_usage_error("bench", "unknown argument '%s'", a);
-    }
+    cli_flag t[CLI_GEN_NFLAGS + 8];
+    size_t n = cli_gen_flags_table(&g, t);
+    t[n++] = CLI_F_BOOL("--no-eval", NULL, &no_eval);
+    t[n++] = CLI_F_STR("--hub", NULL, &hub_s);
+    t[n++] = CLI_F_STR("--setting", NULL, &setting_s);
+    t[n++] = CLI_F_STR("--out", NULL, &out);
+    t[n++] = CLI_F_STR("--data", NULL, &data);
+    t[n++] = CLI_F_STR("--questions", NULL, &qfile);
+    t[n++] = CLI_F_STR("--retriever", NULL, &retriever);
+    t[n++] = CLI_F_LONG("--limit", NULL, &limit, 0, 100000000, "needs an integer >= 0");
+    int rc = cli_flags_parse("bench", USAGE, argc, argv, t, n, NULL);
+    if (rc >= 0) return rc;
+    if ((rc = cli_gen_flags_check("bench", &g))) return rc;
     gorilla_hub hub;
     gorilla_setting setting;
     if (!hub_s) return cli_usage_error("bench", "--hub is required");
@@ -169,113 +143,31 @@ int cmd_bench(int argc, char **argv)
     else if (gorilla_data_path(root, hub, GORILLA_FILE_QUESTIONS, NULL, setting_s, qpath, sizeof qpath, &err))
         return cli_fail("bench", &err);
     cli_api_files files;
-    int rc = cli_api_paths("bench", root, NULL, (int)hub, &files);
+    rc = cli_api_paths("bench", root, NULL, (int)hub, &files);
     if (rc) return rc;
 
-    gorilla_records *qs = NULL;
-    if (gorilla_records_load(qpath, &qs, &err)) return cli_fail("bench", &err);
     gorilla_ask_opts o;
     gorilla_ask_opts_init(&o);
     o.api_paths[hub] = files.paths[hub];
     o.retriever = retriever ? retriever : "none";
     cli_gen_flags_apply(&g, &o);
     gorilla_asker *asker = NULL;
-    if (gorilla_asker_new(&o, &asker, &err)) {
-        gorilla_records_free(qs);
-        return cli_fail("bench", &err);
-    }
-    long *done = NULL;
-    size_t n_done = 0;
-    int fd = -1;
-    if (gorilla_bench_resume(out, &done, &n_done, &err)) {
-        rc = cli_fail("bench", &err);
-        goto end;
-    }
-    if (n_done) qsort(done, n_done, sizeof *done, cmp_long);
-    fd = open(out, O_WRONLY | O_APPEND);
-    if (fd < 0) {
-        fprintf(stderr, "gorilla bench: %s: cannot open: %s\n", out, strerror(errno));
-        rc = 1;
-        goto end;
-    }
-    size_t n_q = gorilla_records_count(qs);
-    if (limit >= 0 && (size_t)limit < n_q) n_q = (size_t)limit;
-    size_t todo = 0;
-    for (size_t i = 0; i < n_q; i++) {
-        long q = gorilla_records_question_id(qs, i);
-        if (!is_done(q, done, n_done)) todo++;
-    }
-    int tty = isatty(STDERR_FILENO);
-    fprintf(stderr, "gorilla bench: %s, %s: %zu questions, %zu already answered in %s, %zu to go\n",
-            gorilla_hub_name(hub), qpath, n_q, n_q - todo, out, todo);
-    uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-    double t0 = now_s();
-    size_t answered = 0;
-    for (size_t i = 0; i < n_q && rc == 0; i++) {
-        long q = gorilla_records_question_id(qs, i);
-        if (is_done(q, done, n_done)) continue;
-        char *text = NULL, *user = NULL;
-        const char *qtext = gorilla_records_text(qs, i);
-        if (retriever) {
-            gorilla_ask_result r;
-            if (gorilla_ask_retrieve(asker, qtext, (int)hub, 1, &r, &err)) {
-                fprintf(stderr, "gorilla bench: question %ld: %s\n", q, err.message);
-                rc = 1;
-                break;
-            }
-            user = gorilla_asker_task_text(asker, qtext, r.n_hits ? &r.hits[0] : NULL);
-            gorilla_ask_result_clear(&r);
-            if (!user) {
-                fprintf(stderr, "gorilla bench: out of memory\n");
-                rc = 1;
-                break;
-            }
-            qtext = user;
-        }
-        gorilla_status gst = gorilla_asker_complete(asker, (int)hub, qtext, NULL, &text, &err);
-        free(user);
-        const char *failed = NULL;
-        if (gst == GORILLA_ERR_LIMIT) {
-            /* this question cannot be answered (prompt longer than the
-             * context): record an empty answer, so that a rerun moves on */
-            fprintf(stderr, "gorilla bench: question %ld: %s: recorded as an empty answer\n", q, err.message);
-            failed = err.message;
-            gst = GORILLA_OK;
-        }
-        if (gst) {
-            fprintf(stderr, "gorilla bench: question %ld: %s\n", q, err.message);
-            rc = 1;
-            break;
-        }
-        char *line = gorilla_bench_response_line(q, text ? text : "", gorilla_asker_model_id(asker), seed, failed);
-        free(text);
-        if (!line) {
-            fprintf(stderr, "gorilla bench: out of memory\n");
-            rc = 1;
-            break;
-        }
-        if (write_all(fd, line, strlen(line)) != 0 || fsync(fd) != 0) {
-            fprintf(stderr, "gorilla bench: %s: write error: %s\n", out, strerror(errno));
-            free(line);
-            rc = 1;
-            break;
-        }
-        free(line);
-        answered++;
-        double el = now_s() - t0;
-        progress(tty, answered, todo, q, el > 0 ? (double)answered / el : 0);
-    }
-    if (close(fd) != 0 && rc == 0) {
-        fprintf(stderr, "gorilla bench: %s: %s\n", out, strerror(errno));
-        rc = 1;
-    }
-    fd = -1;
-    if (rc == 0) fprintf(stderr, "gorilla bench: %zu answers written to %s\n", answered, out);
-    if (rc == 0 && !no_eval) rc = evaluate(out, hub, files.paths[hub], root);
-end:
-    if (fd >= 0) close(fd);
-    free(done);
+    if (gorilla_asker_new(&o, &asker, &err)) return cli_fail("bench", &err);
+    bench_ui ui = {hub, qpath, out, isatty(STDERR_FILENO)};
+    gorilla_bench_opts bo;
+    gorilla_bench_opts_init(&bo);
+    bo.hub = hub;
+    bo.questions_path = qpath;
+    bo.out_path = out;
+    bo.retrieve = retriever != NULL;
+    bo.limit = limit;
+    bo.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+    bo.on_progress = progress;
+    bo.user = &ui;
+    gorilla_bench_progress last;
+    if (gorilla_bench_run(asker, &bo, &last, &err)) rc = cli_fail("bench", &err);
     gorilla_asker_free(asker);
-    gorilla_records_free(qs);
+    if (rc == 0) fprintf(stderr, "gorilla bench: %zu answers written to %s\n", last.n_answered, out);
+    if (rc == 0 && !no_eval) rc = evaluate(out, hub, files.paths[hub], root);
     return rc;
 }

@@ -97,41 +97,35 @@ static int bfcl_eval_cmd(int argc, char **argv)
     const char *cats[GORILLA_BFCL_N_CATEGORIES * 4];
     size_t ncat = 0;
     int json = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_is_help(a)) {
-            fputs(USAGE, stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--strict")) {
-            o.strict = 1;
-            continue;
-        }
-        if (!strcmp(a, "--json")) {
-            json = 1;
-            continue;
-        }
-        if (i + 1 >= argc) return cli_usage_error("bfcl eval", "%s needs a value (or is unknown)", a);
-        const char *v = argv[++i];
-        if (!strcmp(a, "--data")) o.data_dir = v;
-        else if (!strcmp(a, "--results")) o.results_dir = v;
-        else if (!strcmp(a, "--out")) o.out_dir = v;
-        else if (!strcmp(a, "--model-name")) o.model_name = v;
-        else if (!strcmp(a, "--category")) {
-            if (gorilla_bfcl_category_index(v) < 0) return cli_usage_error("bfcl eval", "unknown category '%s'", v);
-            if (ncat < sizeof cats / sizeof cats[0]) cats[ncat++] = v;
-        } else if (!strcmp(a, "--format")) {
-            if (!strcmp(v, "auto")) o.format = GORILLA_BFCL_AUTO;
-            else if (!strcmp(v, "fc")) o.format = GORILLA_BFCL_FC;
-            else if (!strcmp(v, "prompt")) o.format = GORILLA_BFCL_PROMPT;
-            else return cli_usage_error("bfcl eval", "--format: auto, fc or prompt, not '%s'", v);
-        } else if (!strcmp(a, "--names")) {
-            if (!strcmp(v, "auto")) o.names = GORILLA_BFCL_NAMES_AUTO;
-            else if (!strcmp(v, "underscore")) o.names = GORILLA_BFCL_NAMES_UNDERSCORE;
-            else if (!strcmp(v, "keep")) o.names = GORILLA_BFCL_NAMES_KEEP;
-            else return cli_usage_error("bfcl eval", "--names: auto, underscore or keep, not '%s'", v);
-        } else return cli_usage_error("bfcl eval", "unknown flag '%s'", a);
-    }
+    const char *format = NULL, *names = NULL;
+    cli_list catl = {cats, 0, sizeof cats / sizeof cats[0]};
+    const cli_flag flags[] = {
+        CLI_F_BOOL("--strict", NULL, &o.strict),
+        CLI_F_BOOL("--json", NULL, &json),
+        CLI_F_STR("--data", NULL, &o.data_dir),
+        CLI_F_STR("--results", NULL, &o.results_dir),
+        CLI_F_STR("--out", NULL, &o.out_dir),
+        CLI_F_STR("--model-name", NULL, &o.model_name),
+        CLI_F_LIST("--category", NULL, &catl, "is given too often"),
+        CLI_F_STR("--format", NULL, &format),
+        CLI_F_STR("--names", NULL, &names),
+    };
+    int rc = cli_flags_parse("bfcl eval", USAGE, argc, argv, flags, CLI_NFLAGS(flags), NULL);
+    if (rc >= 0) return rc;
+    ncat = catl.n;
+    for (size_t i = 0; i < ncat; i++)
+        if (gorilla_bfcl_category_index(cats[i]) < 0)
+            return cli_usage_error("bfcl eval", "unknown category '%s'", cats[i]);
+    if (!format) (void)0; /* the default */
+    else if (!strcmp(format, "auto")) o.format = GORILLA_BFCL_AUTO;
+    else if (!strcmp(format, "fc")) o.format = GORILLA_BFCL_FC;
+    else if (!strcmp(format, "prompt")) o.format = GORILLA_BFCL_PROMPT;
+    else return cli_usage_error("bfcl eval", "--format: auto, fc or prompt, not '%s'", format);
+    if (!names) (void)0;
+    else if (!strcmp(names, "auto")) o.names = GORILLA_BFCL_NAMES_AUTO;
+    else if (!strcmp(names, "underscore")) o.names = GORILLA_BFCL_NAMES_UNDERSCORE;
+    else if (!strcmp(names, "keep")) o.names = GORILLA_BFCL_NAMES_KEEP;
+    else return cli_usage_error("bfcl eval", "--names: auto, underscore or keep, not '%s'", names);
     if (!o.data_dir) return cli_usage_error("bfcl eval", "--data DIR is needed");
     if (!o.results_dir) return cli_usage_error("bfcl eval", "--results DIR is needed");
     o.categories = ncat ? cats : NULL;

@@ -53,30 +53,20 @@ int cmd_chat(int argc, char **argv)
     const char *hub_s = NULL, *retriever = NULL, *data = NULL, *api = NULL;
     long k = 3, max_turns = 4;
     cli_gen_flags g = {0};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (cli_is_help(a)) {
-            fputs(USAGE, stdout);
-            return 0;
-        }
-        if (!v) return cli_usage_error("chat", "%s needs a value", a);
-        i++;
-        int used, rc = cli_parse_gen_flag("chat", a, v, &g, &used);
-        if (rc) return rc;
-        if (used) continue;
-        if (!strcmp(a, "--hub")) hub_s = v;
-        else if (!strcmp(a, "--retriever")) retriever = v;
-        else if (!strcmp(a, "--data")) data = v;
-        else if (!strcmp(a, "--api")) api = v;
-        else if (!strcmp(a, "-k")) {
-            if (cli_parse_long(v, 1, 100, &k)) return cli_usage_error("chat", "-k needs an integer in [1, 100]");
-        } else if (!strcmp(a, "--turns")) {
-            if (cli_parse_long(v, 0, 1000, &max_turns)) return cli_usage_error("chat", "--turns needs an integer >= 0");
-        } else return cli_usage_error("chat", "unknown argument '%s'", a);
-    }
+    cli_flag t[CLI_GEN_NFLAGS + 6];
+    size_t n = cli_gen_flags_table(&g, t);
+    t[n++] = CLI_F_STR("--hub", NULL, &hub_s);
+    t[n++] = CLI_F_STR("--retriever", NULL, &retriever);
+    t[n++] = CLI_F_STR("--data", NULL, &data);
+    t[n++] = CLI_F_STR("--api", NULL, &api);
+    t[n++] = CLI_F_LONG("-k", NULL, &k, 1, 100, "needs an integer in [1, 100]");
+    t[n++] = CLI_F_LONG("--turns", NULL, &max_turns, 0, 1000, "needs an integer >= 0");
+    int rc = cli_flags_parse("chat", USAGE, argc, argv, t, n, NULL);
+    if (rc >= 0) return rc;
+    if ((rc = cli_gen_flags_check("chat", &g))) return rc;
     int hub = -1;
     gorilla_asker *asker = NULL;
-    int rc = cli_asker_open("chat", data, api, hub_s, retriever, k, &g, &hub, &asker);
+    rc = cli_asker_open("chat", data, api, hub_s, retriever, k, &g, &hub, &asker);
     if (rc) return rc;
     gorilla_error err = {0};
     int tty = isatty(STDIN_FILENO);

@@ -47,31 +47,19 @@ int cmd_convert(int argc, char **argv)
     const char *input = NULL, *out = NULL;
     gorilla_convert_opts o;
     gorilla_convert_opts_init(&o);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (cli_is_help(a)) {
-            fputs(CONVERT_USAGE, stdout);
-            return 0;
-        }
-        if (a[0] != '-') {
-            if (input) return cli_usage_error("convert", "one INPUT only (got '%s' and '%s')", input, a);
-            input = a;
-            continue;
-        }
-        if (!v) return cli_usage_error("convert", "%s needs a value", a);
-        i++;
-        if (!strcmp(a, "-o") || !strcmp(a, "--output")) out = v;
-        else if (!strcmp(a, "--tokenizer")) o.tokenizer = v;
-        else if (!strcmp(a, "--name")) o.name = v;
-        else if (!strcmp(a, "--pre")) o.pre = v;
-        else if (!strcmp(a, "--type")) {
-            if ((o.type = gorilla_type_from_name(v)) < 0)
-                return cli_usage_error("convert", "unknown type '%s' (F32 F16 BF16 Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 Q2_K..Q6_K)",
-                                       v);
-        } else {
-            return cli_usage_error("convert", "unknown argument '%s'", a);
-        }
-    }
+    const char *type = NULL;
+    const cli_flag flags[] = {
+        CLI_F_STR("--output", "-o", &out),
+        CLI_F_STR("--tokenizer", NULL, &o.tokenizer),
+        CLI_F_STR("--name", NULL, &o.name),
+        CLI_F_STR("--pre", NULL, &o.pre),
+        CLI_F_STR("--type", NULL, &type),
+    };
+    cli_positional pos = {&input, 1, 0, "one INPUT only, not also"};
+    int rc = cli_flags_parse("convert", CONVERT_USAGE, argc, argv, flags, CLI_NFLAGS(flags), &pos);
+    if (rc >= 0) return rc;
+    if (type && (o.type = gorilla_type_from_name(type)) < 0)
+        return cli_usage_error("convert", "unknown type '%s' (F32 F16 BF16 Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 Q2_K..Q6_K)", type);
     if (!input) return cli_usage_error("convert", "INPUT is required");
     if (!out) return cli_usage_error("convert", "-o OUT.gguf is required");
     gorilla_error err = {0};
@@ -84,15 +72,10 @@ int cmd_convert(int argc, char **argv)
 int cmd_quantize(int argc, char **argv)
 {
     const char *pos[3];
-    int n = 0;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(QUANTIZE_USAGE, stdout);
-            return 0;
-        }
-        if (n == 3) return cli_usage_error("quantize", "unexpected argument '%s'", argv[i]);
-        pos[n++] = argv[i];
-    }
+    cli_positional p = {pos, 3, 0, NULL};
+    int rc = cli_flags_parse("quantize", QUANTIZE_USAGE, argc, argv, NULL, 0, &p);
+    if (rc >= 0) return rc;
+    size_t n = p.n;
     if (n != 3) return cli_usage_error("quantize", "IN.gguf OUT.gguf TYPE are required");
     int type = gorilla_type_from_name(pos[2]);
     if (type < 0) return cli_usage_error("quantize", "unknown type '%s'", pos[2]);

@@ -1,14 +1,16 @@
 /* cmd_dataset.c — `gorilla dataset`: training conversations from
  * {instruction, API} pairs (build), format conversion for distributed
  * trainers (export), and how close pairs come to the eval style (style). */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 
 static const char USAGE[] =
-    "usage: gorilla dataset build [--pairs PAIRS.jsonl]... [--synth N] [--hub HUB]\n"
+    "usage: gorilla dataset build [--pairs PAIRS.jsonl]... [--apizoo FILE|DIR]... [--synth N] [--hub HUB]\n"
     "                             [--data ROOT | --api API.jsonl] [--eval EVAL.json]... [--no-leak-check]\n"
     "                             [--doc none|oracle|retriever] [-k K] [--distractors RATE]\n"
     "                             [--retriever NAME] [--holdout RATE] [--seed S] [--keep-duplicates]\n"
@@ -18,7 +20,9 @@ static const char USAGE[] =
     "                             [--eval EVAL.json] [--retriever NAME] [--seed S]\n"
     "\n"
     "build: turns pairs (APIBench train lines: the TorchHub train file, selfinstruct output)\n"
-    "and teacher-free pairs (--synth N per API document) into conversations in the\n"
+    "APIZoo documents with their `questions` (--apizoo: a file or a folder of them;\n"
+    "files that are not valid JSON are named and skipped), and teacher-free pairs\n"
+    "(--synth N per API document) into conversations in the\n"
     "published Gorilla format: the user turn is the instruction (0-shot) or the\n"
     "instruction + \" \\n Use this API documentation for reference: \" + the document(s);\n"
     "the assistant turn is <<<domain>>>: ... <<<api_call>>>: ... <<<api_provider>>>: ...\n"
@@ -49,8 +53,8 @@ static const char USAGE[] =
 
 typedef struct {
     const char *sub, *hub, *data, *api, *retriever, *out, *holdout_out, *format, *input;
-    const char *pairs[MAX_FILES], *eval[MAX_FILES];
-    size_t n_pairs, n_eval;
+    const char *pairs[MAX_FILES], *eval[MAX_FILES], *apizoo[MAX_FILES];
+    size_t n_pairs, n_eval, n_apizoo;
     long synth, k, seed;
     double distractors, holdout;
     int no_leak, keep_dups, doc_set;
@@ -78,6 +82,10 @@ static int parse(int argc, char **argv, opts *o)
         if (cli_is_help(a)) {
             fputs(USAGE, stdout);
             return -1;
+        } else if (strcmp(a, "--apizoo") == 0) {
+            if (o->n_apizoo == MAX_FILES) return cli_usage_error("dataset", "at most %d --apizoo", MAX_FILES);
+            o->apizoo[o->n_apizoo++] = v;
+            i++;
         } else if (strcmp(a, "--pairs") == 0 || strcmp(a, "--eval") == 0) {
             int ev = a[2] == 'e';
             size_t *n = ev ? &o->n_eval : &o->n_pairs;
@@ -175,6 +183,48 @@ static void resources_free(resources *r)
     gorilla_pairset_free(r->pairs);
 }
 
+static int json_name(const struct dirent *d)
+{
+    return ends_with(d->d_name, ".json");
+}
+
+/* APIZoo pairs from a file, or from every *.json of a folder (files that do
+ * not load are reported and skipped). Returns 0, or -1 with err set. */
+static int load_apizoo(const char *path, resources *r, gorilla_error *err)
+{
+    struct stat st;
+    size_t added = 0, total = 0, skipped = 0;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        struct dirent **list = NULL;
+        int n = scandir(path, &list, json_name, alphasort);
+        if (n < 0) {
+            snprintf(err->message, sizeof err->message, "%s: cannot read the folder", path);
+            return -1;
+        }
+        for (int i = 0; i < n; i++) {
+            char file[4096];
+            snprintf(file, sizeof file, "%s/%s", path, list[i]->d_name);
+            gorilla_error fe = {0};
+            if (gorilla_leakset_check_input(r->leaks, file, &fe) != GORILLA_OK ||
+                gorilla_pairset_load_apizoo(r->pairs, file, &added, &fe) != GORILLA_OK) {
+                fprintf(stderr, "gorilla dataset: skipped %s\n", fe.message);
+                skipped++;
+            } else {
+                total += added;
+            }
+            free(list[i]);
+        }
+        free(list);
+        fprintf(stderr, "apizoo: %zu pairs from %s (%zu files skipped)\n", total, path, skipped);
+        return 0;
+    }
+    if (gorilla_leakset_check_input(r->leaks, path, err) != GORILLA_OK ||
+        gorilla_pairset_load_apizoo(r->pairs, path, &added, err) != GORILLA_OK)
+        return -1;
+    fprintf(stderr, "apizoo: %zu pairs from %s\n", added, path);
+    return 0;
+}
+
 /* Loads the store (+ retriever), the leak set and the pairs. Returns 0 or an exit code. */
 static int load_common(const opts *o, resources *r, int need_store, gorilla_error *err)
 {
@@ -215,6 +265,8 @@ static int load_common(const opts *o, resources *r, int need_store, gorilla_erro
             gorilla_pairset_load(r->pairs, o->pairs[i], err) != GORILLA_OK)
             return cli_fail("dataset", err);
     }
+    for (size_t i = 0; i < o->n_apizoo; i++)
+        if (load_apizoo(o->apizoo[i], r, err) != 0) return cli_fail("dataset", err);
     if (o->synth) {
         if (!r->store) return cli_usage_error("dataset", "--synth needs an API store (--api or --hub with --data)");
         size_t added = 0;
@@ -228,7 +280,8 @@ static int load_common(const opts *o, resources *r, int need_store, gorilla_erro
 static int build_cmd(const opts *o)
 {
     if (!o->out) return cli_usage_error("dataset", "build needs -o TRAIN");
-    if (!o->n_pairs && !o->synth) return cli_usage_error("dataset", "build needs --pairs FILE or --synth N");
+    if (!o->n_pairs && !o->synth && !o->n_apizoo)
+        return cli_usage_error("dataset", "build needs --pairs FILE, --apizoo PATH or --synth N");
     gorilla_conv_format fmt = ends_with(o->out, ".jsonl") ? GORILLA_CONV_FASTCHAT_JSONL : GORILLA_CONV_FASTCHAT_JSON;
     if (o->format && gorilla_conv_format_parse(o->format, &fmt) != 0)
         return cli_usage_error("dataset", "--format is fastchat, fastchat-jsonl or hf-chat");

@@ -205,36 +205,34 @@ typedef struct {
 
 static int parse_flags(int argc, char **argv, eval_opts *o, eval_file **files, size_t *n)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char **slot = NULL;
-        if (cli_is_help(a)) {
-            fputs(USAGE, stdout);
-            return 0;
-        } else if (strcmp(a, "--hub") == 0) slot = &o->hub;
-        else if (strcmp(a, "--api") == 0) slot = &o->api;
-        else if (strcmp(a, "--apibench") == 0) slot = &o->apibench;
-        else if (strcmp(a, "--responses") == 0) slot = &o->responses;
-        else if (strcmp(a, "--verdicts") == 0) slot = &o->verdicts;
-        else if (strcmp(a, "--data") == 0) slot = &o->data;
-        else if (strcmp(a, "--json") == 0) o->json = 1;
-        else if (strcmp(a, "--all") == 0) o->all = 1;
-        else if (strcmp(a, "--strict") == 0) o->mode = GORILLA_MATCH_STRICT;
-        else if (strcmp(a, "-t") == 0 || strcmp(a, "--threads") == 0) {
-            if (i + 1 >= argc || cli_parse_long(argv[++i], 1, 64, &o->threads) != 0)
-                return cli_usage_error("eval", "%s needs a number of threads from 1 to 64", a);
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage_error("eval", "unknown flag '%s'", a);
-        } else if (add_file(files, n, a) != 0) {
-            fprintf(stderr, "gorilla eval: out of memory\n");
-            return 1;
-        }
-        if (slot) {
-            if (i + 1 >= argc) return cli_usage_error("eval", "%s needs a value", a);
-            *slot = argv[++i];
-        }
+    int strict = 0;
+    const cli_flag flags[] = {
+        CLI_F_STR("--hub", NULL, &o->hub),
+        CLI_F_STR("--api", NULL, &o->api),
+        CLI_F_STR("--apibench", NULL, &o->apibench),
+        CLI_F_STR("--responses", NULL, &o->responses),
+        CLI_F_STR("--verdicts", NULL, &o->verdicts),
+        CLI_F_STR("--data", NULL, &o->data),
+        CLI_F_BOOL("--json", NULL, &o->json),
+        CLI_F_BOOL("--all", NULL, &o->all),
+        CLI_F_BOOL("--strict", NULL, &strict),
+        CLI_F_LONG("--threads", "-t", &o->threads, 1, 64, "needs a number of threads from 1 to 64"),
+    };
+    const char **paths = calloc((size_t)argc + 1, sizeof *paths);
+    if (!paths) {
+        fprintf(stderr, "gorilla eval: out of memory\n");
+        return 1;
     }
-    return -1; /* go on */
+    cli_positional pos = {paths, (size_t)argc, 0, NULL};
+    int rc = cli_flags_parse("eval", USAGE, argc, argv, flags, CLI_NFLAGS(flags), &pos);
+    if (strict) o->mode = GORILLA_MATCH_STRICT;
+    for (size_t i = 0; rc < 0 && i < pos.n; i++)
+        if (add_file(files, n, paths[i]) != 0) {
+            fprintf(stderr, "gorilla eval: out of memory\n");
+            rc = 1;
+        }
+    free(paths);
+    return rc;
 }
 
 /* Fills files (hub, model, setting) and the per-hub paths. Returns -1 to go

@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli/cli.h"
 
@@ -27,13 +26,6 @@ static const char USAGE[] =
     "  -t THREADS           threads (default: online CPUs)\n"
     "  --ctx N              context length (default: the model's)\n"
     "  --json               print {\"prompt_tokens\", \"tokens\", \"text\", \"prefill_tok_s\", \"decode_tok_s\"}\n";
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void json_string(FILE *f, const char *s, size_t n)
 {
@@ -74,61 +66,48 @@ static int parse_args(int argc, char **argv, gen_args *g)
     g->min_p = 0.05;
     g->repeat_penalty = 1.1;
     g->seed = 42;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (cli_is_help(a)) {
-            fputs(USAGE, stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--json")) {
-            g->json = 1;
-            continue;
-        }
-        if (!v) return cli_usage_error("generate", "%s needs a value", a);
-        i++;
-        if (!strcmp(a, "-m") || !strcmp(a, "--model")) g->path = v;
-        else if (!strcmp(a, "-p") || !strcmp(a, "--prompt")) g->prompt = v;
-        else if (!strcmp(a, "--tokens")) g->tokens = v;
-        else if (!strcmp(a, "-n")) {
-            if (cli_parse_long(v, 0, 1 << 20, &g->n_gen)) return cli_usage_error("generate", "-n needs an integer >= 0");
-        } else if (!strcmp(a, "-t") || !strcmp(a, "--threads")) {
-            if (cli_parse_long(v, 1, 256, &g->threads)) return cli_usage_error("generate", "-t needs an integer in [1, 256]");
-        } else if (!strcmp(a, "--ctx")) {
-            if (cli_parse_long(v, 1, 1 << 20, &g->ctx)) return cli_usage_error("generate", "--ctx needs an integer in [1, 1048576]");
-        } else if (!strcmp(a, "--top-k")) {
-            if (cli_parse_long(v, 0, 1 << 24, &g->top_k)) return cli_usage_error("generate", "--top-k needs an integer >= 0");
-        } else if (!strcmp(a, "--seed")) {
-            if (cli_parse_long(v, 0, 0x7fffffffffffffffL, &g->seed)) return cli_usage_error("generate", "--seed needs an integer >= 0");
-        } else if (!strcmp(a, "--temp")) {
-            if (cli_parse_double(v, &g->temp) || g->temp < 0) return cli_usage_error("generate", "--temp needs a number >= 0");
-        } else if (!strcmp(a, "--top-p")) {
-            if (cli_parse_double(v, &g->top_p) || g->top_p <= 0 || g->top_p > 1) return cli_usage_error("generate", "--top-p needs a number in (0, 1]");
-        } else if (!strcmp(a, "--min-p")) {
-            if (cli_parse_double(v, &g->min_p) || g->min_p < 0 || g->min_p > 1) return cli_usage_error("generate", "--min-p needs a number in [0, 1]");
-        } else if (!strcmp(a, "--repeat-penalty")) {
-            if (cli_parse_double(v, &g->repeat_penalty) || g->repeat_penalty <= 0) return cli_usage_error("generate", "--repeat-penalty needs a number > 0");
-        } else {
-            return cli_usage_error("generate", "unknown argument '%s'", a);
-        }
-    }
+    const cli_flag flags[] = {
+        CLI_F_BOOL("--json", NULL, &g->json),
+        CLI_F_STR("--model", "-m", &g->path),
+        CLI_F_STR("--prompt", "-p", &g->prompt),
+        CLI_F_STR("--tokens", NULL, &g->tokens),
+        CLI_F_LONG("-n", NULL, &g->n_gen, 0, 1 << 20, "needs an integer >= 0"),
+        CLI_F_LONG("--threads", "-t", &g->threads, 1, 256, "needs an integer in [1, 256]"),
+        CLI_F_LONG("--ctx", NULL, &g->ctx, 1, 1 << 20, "needs an integer in [1, 1048576]"),
+        CLI_F_LONG("--top-k", NULL, &g->top_k, 0, 1 << 24, "needs an integer >= 0"),
+        CLI_F_LONG("--seed", NULL, &g->seed, 0, 0x7fffffffffffffffL, "needs an integer >= 0"),
+        CLI_F_DOUBLE("--temp", NULL, &g->temp, 0, 1e30, "needs a number >= 0"),
+        {.name = "--top-p", .kind = CLI_DOUBLE, .dst = &g->top_p, .min = 0, .max = 1, .open_min = 1,
+         .bad = "needs a number in (0, 1]"},
+        CLI_F_DOUBLE("--min-p", NULL, &g->min_p, 0, 1, "needs a number in [0, 1]"),
+        {.name = "--repeat-penalty", .kind = CLI_DOUBLE, .dst = &g->repeat_penalty, .min = 0, .max = 1e30,
+         .open_min = 1, .bad = "needs a number > 0"},
+    };
+    int rc = cli_flags_parse("generate", USAGE, argc, argv, flags, CLI_NFLAGS(flags), NULL);
+    if (rc >= 0) return rc;
     if (!g->path) return cli_usage_error("generate", "-m MODEL.gguf is required");
     if (!g->prompt == !g->tokens) return cli_usage_error("generate", "give exactly one of -p TEXT and --tokens IDS");
     return -1; /* go on */
 }
 
-/* Prints the not-yet-printed, complete-UTF-8 part of the decoded text. */
-static void stream_text(const gorilla_tokenizer *tok, const int32_t *ids, size_t n, size_t *printed, int final)
+/* Streams kept tokens to stdout: their text (held-back bytes come later),
+ * or their ids for a model without a vocabulary. */
+typedef struct {
+    int json, ids_only;
+    size_t n;
+} stream_state;
+
+static int on_token(void *user, int32_t token, const char *text, size_t len)
 {
-    char *text;
-    size_t len;
-    if (gorilla_tokenizer_decode(tok, ids, n, 0, &text, &len, NULL)) return;
-    size_t upto = final ? len : len - gorilla_utf8_incomplete_tail(text, len);
-    if (upto > *printed) {
-        fwrite(text + *printed, 1, upto - *printed, stdout);
-        fflush(stdout);
-        *printed = upto;
+    stream_state *s = user;
+    if (s->json) return 0;
+    if (s->ids_only) {
+        if (token >= 0) printf("%s%d", s->n++ ? " " : "", token);
+    } else if (len) {
+        fwrite(text, 1, len, stdout);
     }
-    free(text);
+    fflush(stdout);
+    return 0;
 }
 
 int cmd_generate(int argc, char **argv)
@@ -140,19 +119,17 @@ int cmd_generate(int argc, char **argv)
 
     gorilla_error err = {0};
     gorilla_model *m = NULL;
-    gorilla_tokenizer *tok = NULL;
-    gorilla_sampler *smp = NULL;
-    int32_t *prompt = NULL, *out = NULL;
-    size_t n_prompt = 0, n_out = 0;
-    float *logits = NULL;
+    const gorilla_tokenizer *tok = NULL;
+    int32_t *prompt = NULL;
+    size_t n_prompt = 0;
+    gorilla_generate_result r = {0};
     gorilla_model_opts o = {(int)g.threads, (int)g.ctx};
     if (gorilla_model_load(g.path, &o, &m, &err)) return cli_fail("generate", &err);
-    if (gorilla_model_vocab_count(m) && gorilla_tokenizer_load_gguf(g.path, &tok, &err)) {
-        if (g.prompt) {
-            rc = cli_fail("generate", &err);
-            goto done;
-        }
-        tok = NULL; /* ids only: generate without text */
+    tok = gorilla_model_tokenizer(m); /* NULL: ids only, generate without text */
+    if (!tok && g.prompt && gorilla_model_tokenizer_error(m)) {
+        fprintf(stderr, "gorilla generate: %s: %s\n", g.path, gorilla_model_tokenizer_error(m));
+        rc = 1;
+        goto done;
     }
     if (g.prompt) {
         if (!tok) {
@@ -172,89 +149,41 @@ int cmd_generate(int argc, char **argv)
         rc = cli_usage_error("generate", "the prompt is empty");
         goto done;
     }
-    int V = gorilla_model_n_vocab(m), n_ctx = gorilla_model_n_ctx(m);
-    gorilla_sampler_params sp;
-    gorilla_sampler_params_init(&sp);
-    sp.temperature = (float)g.temp;
-    sp.top_k = (int32_t)g.top_k;
-    sp.top_p = (float)g.top_p;
-    sp.min_p = (float)g.min_p;
-    sp.repeat_penalty = (float)g.repeat_penalty;
-    sp.repeat_last_n = 64;
-    sp.seed = (uint64_t)g.seed;
-    logits = malloc((size_t)V * sizeof *logits);
-    out = malloc(((size_t)g.n_gen + 1) * sizeof *out);
-    if (!logits || !out) {
-        fprintf(stderr, "gorilla generate: out of memory\n");
-        rc = 1;
-        goto done;
-    }
-    if (gorilla_sampler_new(&sp, (size_t)V, &smp, &err)) {
+    gorilla_generate_opts go;
+    gorilla_generate_opts_init(&go);
+    go.sampler.temperature = (float)g.temp;
+    go.sampler.top_k = (int32_t)g.top_k;
+    go.sampler.top_p = (float)g.top_p;
+    go.sampler.min_p = (float)g.min_p;
+    go.sampler.repeat_penalty = (float)g.repeat_penalty;
+    go.sampler.repeat_last_n = 64;
+    go.sampler.seed = (uint64_t)g.seed;
+    go.max_tokens = (int)g.n_gen;
+    stream_state ss = {g.json, tok == NULL, 0};
+    go.on_token = on_token;
+    go.user = &ss;
+    if (gorilla_generate(m, tok, prompt, n_prompt, &go, &r, &err)) {
         rc = cli_fail("generate", &err);
         goto done;
     }
-    for (size_t i = 0; i < n_prompt; i++) gorilla_sampler_accept(smp, prompt[i]);
-
-    double t0 = now_s();
-    if (gorilla_model_prompt(m, prompt, n_prompt, 0, logits, &err)) {
-        rc = cli_fail("generate", &err);
-        goto done;
-    }
-    double t1 = now_s();
-    size_t printed = 0;
-    int pos = (int)n_prompt;
-    for (long i = 0; i < g.n_gen; i++) {
-        int32_t t;
-        if (gorilla_sampler_sample(smp, logits, (size_t)V, &t, &err)) {
-            rc = cli_fail("generate", &err);
-            goto done;
-        }
-        gorilla_sampler_accept(smp, t);
-        int eog = tok ? gorilla_tokenizer_is_eog(tok, t) : t == gorilla_model_eos(m);
-        if (eog) break;
-        out[n_out++] = t;
-        if (!g.json) {
-            if (tok) stream_text(tok, out, n_out, &printed, 0);
-            else printf("%s%d", n_out > 1 ? " " : "", t), fflush(stdout);
-        }
-        if (i + 1 == g.n_gen || pos >= n_ctx) break;
-        if (gorilla_model_forward(m, t, pos++, logits, &err)) {
-            rc = cli_fail("generate", &err);
-            goto done;
-        }
-    }
-    double t2 = now_s();
-    /* decode steps run: one forward per generated token but the last */
-    size_t steps = n_out ? n_out - 1 : 0;
-    double prefill_tps = t1 > t0 ? (double)n_prompt / (t1 - t0) : 0;
-    double decode_tps = steps && t2 > t1 ? (double)steps / (t2 - t1) : 0;
+    double prefill_tps = r.prefill_ms > 0 ? (double)n_prompt / (r.prefill_ms * 1e-3) : 0;
+    double decode_tps = r.n_decode && r.decode_ms > 0 ? (double)r.n_decode / (r.decode_ms * 1e-3) : 0;
     if (g.json) {
-        char *text = NULL;
-        size_t len = 0;
-        if (tok && gorilla_tokenizer_decode(tok, out, n_out, 0, &text, &len, &err)) {
-            rc = cli_fail("generate", &err);
-            goto done;
-        }
         printf("{\"prompt_tokens\": ");
         json_ids(stdout, prompt, n_prompt);
         printf(", \"tokens\": ");
-        json_ids(stdout, out, n_out);
+        json_ids(stdout, r.tokens, r.n_tokens);
         printf(", \"text\": ");
-        json_string(stdout, text ? text : "", len);
+        json_string(stdout, r.text, r.text_len);
         printf(", \"prefill_tok_s\": %.3f, \"decode_tok_s\": %.3f}\n", prefill_tps, decode_tps);
-        free(text);
     } else {
-        if (tok) stream_text(tok, out, n_out, &printed, 1);
         printf("\n");
         fprintf(stderr, "gorilla generate: %zu prompt tokens (%.2f tok/s), %zu generated (%.2f tok/s), %d threads\n",
-                n_prompt, prefill_tps, n_out, decode_tps, gorilla_model_n_threads(m));
+                n_prompt, prefill_tps, r.n_tokens, decode_tps, gorilla_model_n_threads(m));
     }
 done:
     free(prompt);
-    free(out);
-    free(logits);
-    gorilla_sampler_free(smp);
-    gorilla_tokenizer_free(tok);
+    gorilla_generate_result_clear(&r);
     gorilla_model_free(m);
     return rc;
 }

@@ -24,22 +24,12 @@ int cmd_info(int argc, char **argv)
 {
     const char *path = NULL;
     long ctx = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (cli_is_help(a)) {
-            fputs(USAGE, stdout);
-            return 0;
-        } else if (!strcmp(a, "-m") || !strcmp(a, "--model")) {
-            if (!v) return cli_usage_error("info", "%s needs a file", a);
-            path = v;
-            i++;
-        } else if (!strcmp(a, "--ctx")) {
-            if (cli_parse_long(v, 1, 1 << 20, &ctx)) return cli_usage_error("info", "--ctx needs an integer in [1, 1048576]");
-            i++;
-        } else {
-            return cli_usage_error("info", "unknown argument '%s'", a);
-        }
-    }
+    const cli_flag flags[] = {
+        CLI_F_STR("--model", "-m", &path),
+        CLI_F_LONG("--ctx", NULL, &ctx, 1, 1 << 20, "needs an integer in [1, 1048576]"),
+    };
+    int rc = cli_flags_parse("info", USAGE, argc, argv, flags, CLI_NFLAGS(flags), NULL);
+    if (rc >= 0) return rc;
     if (!path) return cli_usage_error("info", "-m MODEL.gguf is required");
 
     gorilla_error err = {0};

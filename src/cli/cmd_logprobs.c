@@ -21,37 +21,6 @@ static const char USAGE[] =
     "  -t N               threads (default: online CPUs)\n"
     "  --ctx N            context length (default: the model's)\n";
 
-int cli_parse_token_list(const char *s, int32_t **out, size_t *n)
-{
-    size_t cap = 16, k = 0;
-    int32_t *v = malloc(cap * sizeof *v);
-    if (!v) return -1;
-    const char *p = s;
-    for (;;) {
-        while (*p == ' ' || *p == ',' || *p == '\t' || *p == '\n') p++;
-        if (!*p) break;
-        char *end;
-        long id = strtol(p, &end, 10);
-        if (end == p || id < 0 || id > INT32_MAX || (*end && *end != ' ' && *end != ',' && *end != '\t' && *end != '\n')) {
-            free(v);
-            return -1;
-        }
-        if (k == cap) {
-            int32_t *nv = realloc(v, (cap *= 2) * sizeof *v);
-            if (!nv) {
-                free(v);
-                return -1;
-            }
-            v = nv;
-        }
-        v[k++] = (int32_t)id;
-        p = end;
-    }
-    *out = v;
-    *n = k;
-    return 0;
-}
-
 typedef struct {
     int32_t id;
     double p;
@@ -82,35 +51,17 @@ int cmd_logprobs(int argc, char **argv)
     const char *path = NULL, *tokens = NULL, *text = NULL;
     long k = 5, threads = 0, ctx = 0;
     int json = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (cli_is_help(a)) {
-            fputs(USAGE, stdout);
-            return 0;
-        } else if (!strcmp(a, "--json")) {
-            json = 1;
-        } else if (!strcmp(a, "-m") || !strcmp(a, "--model")) {
-            if (!v) return cli_usage_error("logprobs", "%s needs a file", a);
-            path = v, i++;
-        } else if (!strcmp(a, "-p") || !strcmp(a, "--prompt")) {
-            if (!v) return cli_usage_error("logprobs", "%s needs a text", a);
-            text = v, i++;
-        } else if (!strcmp(a, "--tokens")) {
-            if (!v) return cli_usage_error("logprobs", "--tokens needs a list of ids");
-            tokens = v, i++;
-        } else if (!strcmp(a, "--top")) {
-            if (cli_parse_long(v, 1, 1000, &k)) return cli_usage_error("logprobs", "--top needs an integer in [1, 1000]");
-            i++;
-        } else if (!strcmp(a, "-t") || !strcmp(a, "--threads")) {
-            if (cli_parse_long(v, 1, 256, &threads)) return cli_usage_error("logprobs", "-t needs an integer in [1, 256]");
-            i++;
-        } else if (!strcmp(a, "--ctx")) {
-            if (cli_parse_long(v, 1, 1 << 20, &ctx)) return cli_usage_error("logprobs", "--ctx needs an integer in [1, 1048576]");
-            i++;
-        } else {
-            return cli_usage_error("logprobs", "unknown argument '%s'", a);
-        }
-    }
+    const cli_flag flags[] = {
+        CLI_F_BOOL("--json", NULL, &json),
+        CLI_F_STR("--model", "-m", &path),
+        CLI_F_STR("--prompt", "-p", &text),
+        CLI_F_STR("--tokens", NULL, &tokens),
+        CLI_F_LONG("--top", NULL, &k, 1, 1000, "needs an integer in [1, 1000]"),
+        CLI_F_LONG("--threads", "-t", &threads, 1, 256, "needs an integer in [1, 256]"),
+        CLI_F_LONG("--ctx", NULL, &ctx, 1, 1 << 20, "needs an integer in [1, 1048576]"),
+    };
+    int rc = cli_flags_parse("logprobs", USAGE, argc, argv, flags, CLI_NFLAGS(flags), NULL);
+    if (rc >= 0) return rc;
     if (!path) return cli_usage_error("logprobs", "-m MODEL.gguf is required");
     if (!tokens == !text) return cli_usage_error("logprobs", "give exactly one of --tokens IDS and -p TEXT");
     int32_t *ids = NULL;
@@ -142,7 +93,7 @@ int cmd_logprobs(int argc, char **argv)
     if (k > V) k = V;
     float *logits = malloc((size_t)V * sizeof *logits);
     tok_prob *top = malloc((size_t)k * sizeof *top);
-    int rc = 0;
+    rc = 0;
     if (!logits || !top) {
         fprintf(stderr, "gorilla logprobs: out of memory\n");
         rc = 1;

@@ -40,25 +40,14 @@ int cmd_prompt(int argc, char **argv)
 {
     const char *hub_s = NULL, *setting_s = NULL, *apibench = NULL, *rname = NULL, *api = NULL, *data = NULL,
                *outp = NULL;
-    for (int i = 1; i < argc;) {
-        const char *a = argv[i++];
-        const char *next = i < argc ? argv[i] : NULL;
-        const char **dst = NULL;
-        if (cli_is_help(a)) {
-            fputs(USAGE, stdout);
-            return 0;
-        } else if (strcmp(a, "--hub") == 0) dst = &hub_s;
-        else if (strcmp(a, "--setting") == 0) dst = &setting_s;
-        else if (strcmp(a, "--apibench") == 0) dst = &apibench;
-        else if (strcmp(a, "--retriever") == 0) dst = &rname;
-        else if (strcmp(a, "--api") == 0) dst = &api;
-        else if (strcmp(a, "--data") == 0) dst = &data;
-        else if (strcmp(a, "-o") == 0) dst = &outp;
-        else return cli_usage_error("prompt", "unknown argument '%s'", a);
-        if (!next) return cli_usage_error("prompt", "%s needs a value", a);
-        *dst = next;
-        i++; /* the value */
-    }
+    const cli_flag ftab[] = {
+        CLI_F_STR("--hub", NULL, &hub_s),         CLI_F_STR("--setting", NULL, &setting_s),
+        CLI_F_STR("--apibench", NULL, &apibench), CLI_F_STR("--retriever", NULL, &rname),
+        CLI_F_STR("--api", NULL, &api),           CLI_F_STR("--data", NULL, &data),
+        CLI_F_STR("-o", NULL, &outp),
+    };
+    int rc = cli_flags_parse("prompt", USAGE, argc, argv, ftab, CLI_NFLAGS(ftab), NULL);
+    if (rc >= 0) return rc;
     if (!hub_s) return cli_usage_error("prompt", "--hub is required");
     if (!setting_s) return cli_usage_error("prompt", "--setting is required");
     gorilla_hub hub;
@@ -85,7 +74,7 @@ int cmd_prompt(int argc, char **argv)
     gorilla_store *store = NULL;
     gorilla_retriever *r = NULL;
     FILE *out = stdout;
-    int rc = 1;
+    rc = 1;
     if (gorilla_pairs_load(evalp, &pairs, &err) != GORILLA_OK) goto done;
     if (needs_doc) {
         if (api) snprintf(apip, sizeof apip, "%s", api);

@@ -46,44 +46,23 @@ static int parse_opts(int argc, char **argv, opts *o)
 {
     memset(o, 0, sizeof *o);
     o->k = 5;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
-#define TAKE(field)                                                                  \
-    do {                                                                             \
-        if (!next) return cli_usage_error("retrieve", "%s needs a value", a);        \
-        o->field = next;                                                             \
-        i++;                                                                         \
-    } while (0)
-        if (cli_is_help(a)) {
-            fputs(USAGE, stdout);
-            return -1;
-        } else if (strcmp(a, "--hub") == 0) TAKE(hub);
-        else if (strcmp(a, "--data") == 0) TAKE(data);
-        else if (strcmp(a, "--api") == 0) TAKE(api);
-        else if (strcmp(a, "--apibench") == 0) TAKE(apibench);
-        else if (strcmp(a, "--retriever") == 0) TAKE(retriever);
-        else if (strcmp(a, "--queries") == 0) TAKE(queries);
-        else if (strcmp(a, "--json") == 0) o->json = 1;
-        else if (strcmp(a, "--eval") == 0) o->eval = 1;
-        else if (strcmp(a, "-k") == 0) {
-            if (!next || cli_parse_long(next, 1, 100000, &o->k) != 0)
-                return cli_usage_error("retrieve", "-k needs a number in 1..100000");
-            i++;
-        } else if (strcmp(a, "--where") == 0) {
-            if (!next) return cli_usage_error("retrieve", "--where needs a constraint");
-            if (o->nwhere == MAX_WHERE) return cli_usage_error("retrieve", "at most %d --where", MAX_WHERE);
-            o->where[o->nwhere++] = next;
-            i++;
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage_error("retrieve", "unknown flag '%s'", a);
-        } else {
-            if (o->query) return cli_usage_error("retrieve", "one instruction at a time (quote it)");
-            o->query = a;
-        }
-#undef TAKE
-    }
-    return 0;
+    cli_list where = {o->where, 0, MAX_WHERE};
+    const cli_flag flags[] = {
+        CLI_F_STR("--hub", NULL, &o->hub),
+        CLI_F_STR("--data", NULL, &o->data),
+        CLI_F_STR("--api", NULL, &o->api),
+        CLI_F_STR("--apibench", NULL, &o->apibench),
+        CLI_F_STR("--retriever", NULL, &o->retriever),
+        CLI_F_STR("--queries", NULL, &o->queries),
+        CLI_F_BOOL("--json", NULL, &o->json),
+        CLI_F_BOOL("--eval", NULL, &o->eval),
+        CLI_F_LONG("-k", NULL, &o->k, 1, 100000, "needs a number in 1..100000"),
+        CLI_F_LIST("--where", NULL, &where, "is given too often (at most 32)"),
+    };
+    cli_positional pos = {&o->query, 1, 0, "one instruction at a time (quote it), not also"};
+    int rc = cli_flags_parse("retrieve", USAGE, argc, argv, flags, CLI_NFLAGS(flags), &pos);
+    o->nwhere = where.n;
+    return rc;
 }
 
 static int file_path(const opts *o, gorilla_hub hub, gorilla_file_kind kind, const char *setting, char *out,
@@ -332,8 +311,7 @@ int cmd_retrieve(int argc, char **argv)
 {
     opts o;
     int prc = parse_opts(argc, argv, &o);
-    if (prc == -1) return 0;
-    if (prc != 0) return prc;
+    if (prc >= 0) return prc;
     if (o.eval) return run_eval(&o);
     gorilla_hub hub = GORILLA_HUB_APIZOO;
     if (!o.hub && !(o.api && gorilla_store_path_is_apizoo(o.api)))

@@ -41,45 +41,35 @@ int cmd_selfinstruct(int argc, char **argv)
     long shots = 3, n = 10, seed = 1, first = 0, count = 0, timeout = 0, retries = -1;
     double dedup = 0.7;
     gorilla_match_mode match = GORILLA_MATCH_STRICT;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (cli_is_help(a)) {
-            fputs(USAGE, stdout);
-            return 0;
-        }
-        if (a[0] != '-') return cli_usage_error("selfinstruct", "unexpected argument '%s'", a);
-        if (!v) return cli_usage_error("selfinstruct", "%s needs a value", a);
-        i++;
-        long *num = NULL, lo = 0, hi = 0x7fffffffL;
-        if (strcmp(a, "--endpoint") == 0) endpoint = v;
-        else if (strcmp(a, "--model") == 0) model = v;
-        else if (strcmp(a, "--api-key-env") == 0) key_env = v;
-        else if (strcmp(a, "--hub") == 0) hub_s = v;
-        else if (strcmp(a, "--data") == 0) data = v;
-        else if (strcmp(a, "--api") == 0) api = v;
-        else if (strcmp(a, "--examples") == 0) examples = v;
-        else if (strcmp(a, "-o") == 0 || strcmp(a, "--out") == 0) out = v;
-        else if (strcmp(a, "--match") == 0) {
-            if (strcmp(v, "strict") == 0) match = GORILLA_MATCH_STRICT;
-            else if (strcmp(v, "compatible") == 0) match = GORILLA_MATCH_COMPATIBLE;
-            else return cli_usage_error("selfinstruct", "--match is strict or compatible");
-        } else if (strcmp(a, "--eval") == 0) {
-            if (n_eval == 16) return cli_usage_error("selfinstruct", "at most 16 --eval");
-            evals[n_eval++] = v;
-        } else if (strcmp(a, "--dedup") == 0) {
-            if (cli_parse_double(v, &dedup) != 0 || dedup <= 0 || dedup > 1)
-                return cli_usage_error("selfinstruct", "--dedup needs a value in (0, 1]");
-        } else if (strcmp(a, "--shots") == 0) num = &shots, lo = 0, hi = 6;
-        else if (strcmp(a, "-n") == 0) num = &n, lo = 1, hi = 50;
-        else if (strcmp(a, "--seed") == 0) num = &seed;
-        else if (strcmp(a, "--first") == 0) num = &first;
-        else if (strcmp(a, "--count") == 0) num = &count;
-        else if (strcmp(a, "--timeout") == 0) num = &timeout, lo = 1;
-        else if (strcmp(a, "--retries") == 0) num = &retries, hi = 20;
-        else return cli_usage_error("selfinstruct", "unknown flag '%s'", a);
-        if (num && cli_parse_long(v, lo, hi, num) != 0)
-            return cli_usage_error("selfinstruct", "%s needs a whole number in %ld..%ld", a, lo, hi);
-    }
+    const char *match_s = NULL;
+    cli_list evl = {evals, 0, 16};
+    const cli_flag flags[] = {
+        CLI_F_STR("--endpoint", NULL, &endpoint),
+        CLI_F_STR("--model", NULL, &model),
+        CLI_F_STR("--api-key-env", NULL, &key_env),
+        CLI_F_STR("--hub", NULL, &hub_s),
+        CLI_F_STR("--data", NULL, &data),
+        CLI_F_STR("--api", NULL, &api),
+        CLI_F_STR("--examples", NULL, &examples),
+        CLI_F_STR("--out", "-o", &out),
+        CLI_F_STR("--match", NULL, &match_s),
+        CLI_F_LIST("--eval", NULL, &evl, "is given too often (at most 16)"),
+        {.name = "--dedup", .kind = CLI_DOUBLE, .dst = &dedup, .min = 0, .max = 1, .open_min = 1,
+         .bad = "needs a value in (0, 1]"},
+        CLI_F_LONG("--shots", NULL, &shots, 0, 6, "needs a whole number in 0..6"),
+        CLI_F_LONG("-n", NULL, &n, 1, 50, "needs a whole number in 1..50"),
+        CLI_F_LONG("--seed", NULL, &seed, 0, 0x7fffffffL, "needs a whole number in 0..2147483647"),
+        CLI_F_LONG("--first", NULL, &first, 0, 0x7fffffffL, "needs a whole number in 0..2147483647"),
+        CLI_F_LONG("--count", NULL, &count, 0, 0x7fffffffL, "needs a whole number in 0..2147483647"),
+        CLI_F_LONG("--timeout", NULL, &timeout, 1, 0x7fffffffL, "needs a whole number in 1..2147483647"),
+        CLI_F_LONG("--retries", NULL, &retries, 0, 20, "needs a whole number in 0..20"),
+    };
+    int rc = cli_flags_parse("selfinstruct", USAGE, argc, argv, flags, CLI_NFLAGS(flags), NULL);
+    if (rc >= 0) return rc;
+    n_eval = evl.n;
+    if (!match_s || !strcmp(match_s, "strict")) match = GORILLA_MATCH_STRICT;
+    else if (!strcmp(match_s, "compatible")) match = GORILLA_MATCH_COMPATIBLE;
+    else return cli_usage_error("selfinstruct", "--match is strict or compatible");
     if (!endpoint) return cli_usage_error("selfinstruct", "--endpoint URL (an OpenAI-compatible teacher) is required");
     if (!out) return cli_usage_error("selfinstruct", "-o PAIRS.jsonl is required");
     if (!hub_s) return cli_usage_error("selfinstruct", "--hub is required (th, hf, tf)");
@@ -95,7 +85,7 @@ int cmd_selfinstruct(int argc, char **argv)
     if (examples) snprintf(ex_path, sizeof ex_path, "%s", examples);
     else snprintf(ex_path, sizeof ex_path, "data/selfinstruct/%s.json", gorilla_hub_name(hub));
 
-    int rc = 0;
+    rc = 0;
     gorilla_store *store = NULL;
     gorilla_si_examples *ex = NULL;
     gorilla_leakset *leaks = NULL;

@@ -43,7 +43,7 @@ static const char USAGE[] =
     "                      (BFCL's prompting system prompt); default: from the model's metadata\n"
     "  --api FILE          one API file for /v1/gorilla/ask (hub from the name)\n"
     "                      (ask retrieves from them and, with --model, generates with the\n"
-    "                      model: a second instance of it, sharing the mapped weights)\n"
+    "                      served model itself: it is loaded once)\n"
     "Limits: request bodies over 1 MiB get 413; headers over 64 KiB are refused.\n";
 
 /* The served backend: generation from `inner`, /v1/gorilla/ask from the
@@ -83,6 +83,23 @@ static void log_request(void *user, const char *method, const char *path, unsign
     fprintf(stderr, "gorilla serve: %s %s %u %.1f ms\n", m, p, status, ms);
 }
 
+/* The served model and the tokenizer it owns. */
+static gorilla_status load_model(const char *path, long threads, long ctx, gorilla_model **m,
+                                 const gorilla_tokenizer **tok, gorilla_error *err)
+{
+    gorilla_model_opts mo = {(int)threads, (int)ctx};
+    gorilla_status st = gorilla_model_load(path, &mo, m, err);
+    if (st) return st;
+    *tok = gorilla_model_tokenizer(*m);
+    if (*tok) return GORILLA_OK;
+    const char *why = gorilla_model_tokenizer_error(*m);
+    err->status = st = GORILLA_ERR_INVALID;
+    snprintf(err->message, sizeof err->message, "%s: no tokenizer: %s", path, why ? why : "no vocabulary");
+    gorilla_model_free(*m);
+    *m = NULL;
+    return st;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     const char *model = NULL, *key_env = NULL, *data = NULL, *api = NULL, *tool_tmpl = NULL;
@@ -90,44 +107,26 @@ int cmd_serve(int argc, char **argv)
     long port = 8080, max_queue = 16, threads = 0, ctx = 0, max_conn = 64, timeout = 30;
     gorilla_server_opts o;
     gorilla_server_opts_init(&o);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (cli_is_help(a)) {
-            fputs(USAGE, stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--echo")) {
-            echo = 1;
-            continue;
-        }
-        if (!strcmp(a, "--log")) {
-            o.on_request = log_request;
-            continue;
-        }
-        if (!v) return cli_usage_error("serve", "%s needs a value", a);
-        i++;
-        if (!strcmp(a, "--model") || !strcmp(a, "-m")) model = v;
-        else if (!strcmp(a, "--host")) o.host = v;
-        else if (!strcmp(a, "--api-key-env")) key_env = v;
-        else if (!strcmp(a, "--data")) data = v;
-        else if (!strcmp(a, "--api")) api = v;
-        else if (!strcmp(a, "--tool-template")) tool_tmpl = v;
-        else if (!strcmp(a, "--port")) {
-            if (cli_parse_long(v, 0, 65535, &port)) return cli_usage_error("serve", "--port needs an integer in [0, 65535]");
-        } else if (!strcmp(a, "--max-queue")) {
-            if (cli_parse_long(v, 1, 100000, &max_queue)) return cli_usage_error("serve", "--max-queue needs an integer in [1, 100000]");
-        } else if (!strcmp(a, "--max-connections")) {
-            if (cli_parse_long(v, 1, 10000, &max_conn)) return cli_usage_error("serve", "--max-connections needs an integer in [1, 10000]");
-        } else if (!strcmp(a, "--timeout")) {
-            if (cli_parse_long(v, 1, 86400, &timeout)) return cli_usage_error("serve", "--timeout needs an integer in [1, 86400]");
-        } else if (!strcmp(a, "--threads") || !strcmp(a, "-t")) {
-            if (cli_parse_long(v, 1, 256, &threads)) return cli_usage_error("serve", "--threads needs an integer in [1, 256]");
-        } else if (!strcmp(a, "--ctx")) {
-            if (cli_parse_long(v, 1, 1 << 20, &ctx)) return cli_usage_error("serve", "--ctx needs an integer in [1, 1048576]");
-        } else {
-            return cli_usage_error("serve", "unknown argument '%s'", a);
-        }
-    }
+    int log = 0;
+    const cli_flag flags[] = {
+        CLI_F_BOOL("--echo", NULL, &echo),
+        CLI_F_BOOL("--log", NULL, &log),
+        CLI_F_STR("--model", "-m", &model),
+        CLI_F_STR("--host", NULL, &o.host),
+        CLI_F_STR("--api-key-env", NULL, &key_env),
+        CLI_F_STR("--data", NULL, &data),
+        CLI_F_STR("--api", NULL, &api),
+        CLI_F_STR("--tool-template", NULL, &tool_tmpl),
+        CLI_F_LONG("--port", NULL, &port, 0, 65535, "needs an integer in [0, 65535]"),
+        CLI_F_LONG("--max-queue", NULL, &max_queue, 1, 100000, "needs an integer in [1, 100000]"),
+        CLI_F_LONG("--max-connections", NULL, &max_conn, 1, 10000, "needs an integer in [1, 10000]"),
+        CLI_F_LONG("--timeout", NULL, &timeout, 1, 86400, "needs an integer in [1, 86400]"),
+        CLI_F_LONG("--threads", "-t", &threads, 1, 256, "needs an integer in [1, 256]"),
+        CLI_F_LONG("--ctx", NULL, &ctx, 1, 1 << 20, "needs an integer in [1, 1048576]"),
+    };
+    int prc = cli_flags_parse("serve", USAGE, argc, argv, flags, CLI_NFLAGS(flags), NULL);
+    if (prc >= 0) return prc;
+    if (log) o.on_request = log_request;
     if (model && echo) return cli_usage_error("serve", "give either --model or --echo, not both");
     if (data && api) return cli_usage_error("serve", "give --data or --api, not both");
     if (!model && !echo)
@@ -155,26 +154,38 @@ int cmd_serve(int argc, char **argv)
 
     gorilla_error err = {0};
     serve_backend sb = {0};
+    /* The model is loaded once: the generation backend and the asker of
+     * /v1/gorilla/ask borrow it. Sharing is safe because the server runs
+     * one generation at a time (its worker thread takes queued jobs, ask
+     * requests included, one by one), so the two never use the model at
+     * the same time. */
+    gorilla_model *m = NULL;
+    const gorilla_tokenizer *tok = NULL;
+    if (model && load_model(model, threads, ctx, &m, &tok, &err)) return cli_fail("serve", &err);
     if (data || api) {
         cli_api_files files;
         int rc = cli_api_paths("serve", data, api, -1, &files);
-        if (rc) return rc;
+        if (rc) {
+            gorilla_model_free(m);
+            return rc;
+        }
         gorilla_ask_opts ao;
         gorilla_ask_opts_init(&ao);
         for (int h = 0; h < GORILLA_HUB_COUNT; h++) ao.api_paths[h] = files.paths[h];
         ao.model_path = model;
-        ao.n_threads = (int)threads;
-        ao.n_ctx = (int)ctx;
-        if (gorilla_asker_new(&ao, &sb.asker, &err)) return cli_fail("serve", &err);
+        ao.model = m;
+        ao.tokenizer = tok;
+        if (gorilla_asker_new(&ao, &sb.asker, &err)) {
+            gorilla_model_free(m);
+            return cli_fail("serve", &err);
+        }
     }
     if (echo) {
         gorilla_backend_echo(&sb.inner);
-    } else {
-        gorilla_model_opts mo = {(int)threads, (int)ctx};
-        if (gorilla_backend_llm_load(model, &mo, &sb.inner, &err)) {
-            gorilla_asker_free(sb.asker);
-            return cli_fail("serve", &err);
-        }
+    } else if (gorilla_backend_llm_new(m, tok, model, &sb.inner, &err)) {
+        gorilla_asker_free(sb.asker);
+        gorilla_model_free(m);
+        return cli_fail("serve", &err);
     }
     gorilla_backend be = {&sb, sb.inner.model_name, serve_complete, (sb.asker || sb.inner.ask) ? serve_ask : NULL, NULL};
 
@@ -191,6 +202,7 @@ int cmd_serve(int argc, char **argv)
     if (gorilla_server_start(&o, &be, &srv, &err)) {
         gorilla_backend_free(&sb.inner);
         gorilla_asker_free(sb.asker);
+        gorilla_model_free(m);
         return cli_fail("serve", &err);
     }
     int is6 = strchr(o.host, ':') != NULL;
@@ -203,5 +215,6 @@ int cmd_serve(int argc, char **argv)
     gorilla_server_stop(srv);
     gorilla_backend_free(&sb.inner);
     gorilla_asker_free(sb.asker);
+    gorilla_model_free(m);
     return 0;
 }

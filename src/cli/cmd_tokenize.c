@@ -85,29 +85,16 @@ int cmd_tokenize(int argc, char **argv)
     const char *cmd = "tokenize";
     const char *model = NULL, *prompt = NULL, *file = NULL;
     int json = 0, no_bos = 0, parse_special = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_is_help(a)) {
-            fputs(USAGE, stdout);
-            return 0;
-        }
-        if (strcmp(a, "-m") == 0 || strcmp(a, "--model") == 0 || strcmp(a, "-p") == 0 ||
-            strcmp(a, "--prompt") == 0 || strcmp(a, "-f") == 0 || strcmp(a, "--file") == 0) {
-            if (i + 1 >= argc) return cli_usage_error(cmd, "%s needs a value", a);
-            const char *v = argv[++i];
-            if (a[1] == 'm' || strcmp(a, "--model") == 0) model = v;
-            else if (a[1] == 'p' || strcmp(a, "--prompt") == 0) prompt = v;
-            else file = v;
-        } else if (strcmp(a, "--json") == 0) {
-            json = 1;
-        } else if (strcmp(a, "--no-bos") == 0) {
-            no_bos = 1;
-        } else if (strcmp(a, "--parse-special") == 0) {
-            parse_special = 1;
-        } else {
-            return cli_usage_error(cmd, "unknown argument '%s'", a);
-        }
-    }
+    const cli_flag flags[] = {
+        CLI_F_STR("--model", "-m", &model),
+        CLI_F_STR("--prompt", "-p", &prompt),
+        CLI_F_STR("--file", "-f", &file),
+        CLI_F_BOOL("--json", NULL, &json),
+        CLI_F_BOOL("--no-bos", NULL, &no_bos),
+        CLI_F_BOOL("--parse-special", NULL, &parse_special),
+    };
+    int rc = cli_flags_parse(cmd, USAGE, argc, argv, flags, CLI_NFLAGS(flags), NULL);
+    if (rc >= 0) return rc;
     if (!model) return cli_usage_error(cmd, "missing -m MODEL.gguf");
     if (!prompt == !file) return cli_usage_error(cmd, "give exactly one of -p TEXT or -f FILE");
 
@@ -152,7 +139,7 @@ int cmd_tokenize(int argc, char **argv)
             fputs("'\n", stdout);
         }
     }
-    int rc = fflush(stdout) == 0 ? 0 : 1;
+    rc = fflush(stdout) == 0 ? 0 : 1;
     free(ids);
     free(text);
     gorilla_tokenizer_free(tok);

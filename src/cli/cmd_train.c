@@ -28,6 +28,7 @@ static const char USAGE[] =
     "  --lora-rank R        LoRA on --model (any tensor type; the base frozen, merged on export)\n"
     "  --lora-alpha A       LoRA scale alpha / rank (default 2 x rank)\n"
     "  --lora-targets LIST  matrices, of q,k,v,o,gate,up,down (default q,v)\n"
+    "  --lora-out FILE      also write the adapters alone as a llama.cpp LoRA GGUF (for --lora)\n"
     "  --ctx N              tokens per training row (default 128)\n"
     "data:\n"
     "  --data FILE          training conversations (JSON or JSON lines)\n"
@@ -56,6 +57,30 @@ static void hms(double s, char *buf, size_t n)
     long t = s > 0 && s < 1e9 ? (long)(s + 0.5) : 0;
     if (t >= 3600) snprintf(buf, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
     else snprintf(buf, n, "%ld:%02ld", t / 60, t % 60);
+}
+
+/* On resume: drops the log's lines after `step` (written by the run that
+ * was killed after its last checkpoint), so the log reads as one run. */
+static void trim_log(const char *path, long step)
+{
+    FILE *in = fopen(path, "r");
+    if (!in) return;
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *out = fopen(tmp, "w");
+    if (!out) {
+        fclose(in);
+        return;
+    }
+    char line[8192];
+    while (fgets(line, sizeof line, in)) {
+        static const char key[] = "{\"step\":";
+        if (!strncmp(line, key, sizeof key - 1) && strtol(line + sizeof key - 1, NULL, 10) > step) continue;
+        fputs(line, out);
+    }
+    fclose(in);
+    if (fclose(out) == 0) rename(tmp, path);
+    else remove(tmp);
 }
 
 static int cmd_plot(int argc, char **argv)
@@ -89,7 +114,7 @@ int cmd_train(int argc, char **argv)
     if (argc > 1 && !strcmp(argv[1], "plot")) return cmd_plot(argc - 1, argv + 1);
     gorilla_train_opts o;
     gorilla_train_opts_init(&o);
-    const char *out = NULL, *ckpt = NULL, *resume = NULL, *logp = NULL;
+    const char *out = NULL, *ckpt = NULL, *resume = NULL, *logp = NULL, *lora_out = NULL;
     int init = 0, quiet = 0, threads = 0;
     double lora_alpha = 0;
     const char *targets = "q,v";
@@ -138,7 +163,8 @@ int cmd_train(int argc, char **argv)
         const char **sp = !strcmp(a, "--vocab") ? &o.vocab_path : !strcmp(a, "--model") || !strcmp(a, "-m") ? &o.base_model
                         : !strcmp(a, "--data") ? &o.data_path : !strcmp(a, "--val") ? &o.val_path
                         : !strcmp(a, "-o") ? &out : !strcmp(a, "--ckpt") ? &ckpt : !strcmp(a, "--resume") ? &resume
-                        : !strcmp(a, "--log") ? &logp : !strcmp(a, "--lora-targets") ? &targets : NULL;
+                        : !strcmp(a, "--log") ? &logp : !strcmp(a, "--lora-targets") ? &targets
+                        : !strcmp(a, "--lora-out") ? &lora_out : NULL;
         if (!sp) return cli_usage_error("train", "unknown flag '%s' (see gorilla train --help)", a);
         if (!v) return cli_usage_error("train", "%s needs a value", a);
         *sp = v;
@@ -153,7 +179,7 @@ int cmd_train(int argc, char **argv)
         snprintf(buf, sizeof buf, "%s", targets);
         for (char *save = NULL, *tk = strtok_r(buf, ",", &save); tk; tk = strtok_r(NULL, ",", &save)) {
             size_t k = 0;
-            while (k < 7 && strcmp(tk, names[k])) k++;
+            while (k < 7 && strcmp(tk, names[k]) != 0) k++;
             if (k == 7) return cli_usage_error("train", "--lora-targets: unknown matrix '%s' (q,k,v,o,gate,up,down)", tk);
             o.lora_targets |= bits[k];
         }
@@ -166,6 +192,7 @@ int cmd_train(int argc, char **argv)
     if (!out) return cli_usage_error("train", "-o OUT.gguf is required");
     if (o.n_head_kv > o.n_head) o.n_head_kv = o.n_head;
     if (resume && !ckpt) ckpt = resume;
+    if (lora_out && !o.lora_rank) return cli_usage_error("train", "--lora-out needs --lora-rank");
 
     gorilla_error err;
     gorilla_trainer *t;
@@ -191,14 +218,17 @@ int cmd_train(int argc, char **argv)
         fprintf(stderr, "gorilla train: resumed from %s at step %ld\n", resume, gorilla_trainer_step_count(t));
     }
     FILE *logf = NULL;
+    if (logp && resume) trim_log(logp, gorilla_trainer_step_count(t));
     if (logp && !(logf = fopen(logp, resume ? "a" : "w"))) {
         fprintf(stderr, "gorilla train: %s: cannot write the log\n", logp);
         gorilla_trainer_free(t);
         return 1;
     }
-    double peak = gorilla_train_peak_flops(threads > 0 ? threads : (int)sysconf(_SC_NPROCESSORS_ONLN));
-    fprintf(stderr, "gorilla train: %.4g model FLOPs per token; measured f32 product peak %.1f GFLOP/s (MFU base)\n",
-            info.flops_per_token, peak / 1e9);
+    /* the peak takes about a second to measure: only when MFU is shown */
+    double peak = quiet && !logf ? 0 : gorilla_train_peak_flops(threads > 0 ? threads : (int)sysconf(_SC_NPROCESSORS_ONLN));
+    if (peak > 0)
+        fprintf(stderr, "gorilla train: %.4g model FLOPs per token; measured f32 product peak %.1f GFLOP/s (MFU base)\n",
+                info.flops_per_token, peak / 1e9);
     int tty = isatty(STDERR_FILENO);
     long start_step = gorilla_trainer_step_count(t), every = o.steps / 20 > 0 ? o.steps / 20 : 1;
     double t0 = now(), last_val = NAN, final_loss = NAN;
@@ -251,6 +281,7 @@ int cmd_train(int argc, char **argv)
     if (logf) fclose(logf);
     if (!rc && ckpt && gorilla_trainer_save(t, ckpt, &err)) rc = cli_fail("train", &err);
     if (!rc && gorilla_trainer_export(t, out, &err)) rc = cli_fail("train", &err);
+    if (!rc && lora_out && gorilla_trainer_export_lora(t, lora_out, &err)) rc = cli_fail("train", &err);
     if (!rc) {
         printf("final step %ld loss %.17g", gorilla_trainer_step_count(t), final_loss);
         if (!isnan(last_val)) printf(" val_loss %.17g", last_val);

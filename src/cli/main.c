@@ -28,6 +28,7 @@ static const cli_command COMMANDS[] = {
     {"dataset", cmd_dataset, "training conversations (0-shot, retriever-aware) from pairs; export for FastChat / HF"},
     {"convert", cmd_convert, "convert a llama2.c or Hugging Face checkpoint to GGUF"},
     {"quantize", cmd_quantize, "rewrite a GGUF model with its weights in another tensor type"},
+    {"vocab", cmd_vocab, "learn a byte-level BPE vocabulary on training text, written as a GGUF vocabulary"},
     {"help", cmd_help, "list commands, or show a command's help"},
 };
 static const size_t N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0];

@@ -53,6 +53,10 @@ int ds_index_calls(const gorilla_store *store, gorilla_hashmap *m);
 /* The gold document's store index (its api_call looked up in `calls`), or -1. */
 long ds_gold_index(const gorilla_hashmap *calls, const char *api_json);
 
+/* The API family of an APIZoo api_name ("Google Drive API - about.get" ->
+ * "Google Drive API"); NULL for NULL or on OOM. Caller frees. */
+char *ds_api_family(const char *api_name);
+
 /* A deterministic value in [0, 1) from a seed and bytes. */
 double ds_unit_hash(uint64_t seed, const char *s, size_t len);
 

@@ -133,12 +133,31 @@ static char *example_code(const json_t *doc)
     return c;
 }
 
-static char *instruction_for(uint64_t *rng, const char *task, const char *clause)
+/* Frames for a service call (an APIZoo document: no model, no domain):
+ * the task is a sentence ("gets information about the user"). */
+static void service_frame(ds_buf *b, uint64_t *rng, const char *task, const char *persona, const char *product)
+{
+    switch (pick(rng, 5)) {
+    case 0: ds_buf_printf(b, "I need the API call for this: %s.", task); break;
+    case 1: ds_buf_printf(b, "As %s, I want my script to do the following: %s.", persona, task); break;
+    case 2: ds_buf_printf(b, "Our backend for %s has to do this: %s. Which call should it make?", product, task); break;
+    case 3: ds_buf_printf(b, "Write the request that does this for %s: %s.", product, task); break;
+    default: ds_buf_printf(b, "How do I do this from code: %s?", task); break;
+    }
+}
+
+static char *instruction_for(uint64_t *rng, const char *task, const char *clause, int service)
 {
     const char *persona = PERSONAS[pick(rng, N_OF(PERSONAS))];
     const char *product = PRODUCTS[pick(rng, N_OF(PRODUCTS))];
     ds_buf b;
     ds_buf_init(&b);
+    if (service) {
+        service_frame(&b, rng, task, persona, product);
+        char *t = ds_buf_take(&b);
+        cap_first(t);
+        return t;
+    }
     switch (pick(rng, 8)) {
     case 0: ds_buf_printf(&b, "I need an API that can help with %s.", task); break;
     case 1: ds_buf_printf(&b, "As %s, I want a tool for %s.", persona, task); break;
@@ -178,6 +197,11 @@ gorilla_status gorilla_pairset_synth(gorilla_pairset *set, const gorilla_store *
         const char *name = gorilla_store_field(store, i, "api_name");
         const char *domain = gorilla_store_field(store, i, "domain");
         char *func = lower_dup(gorilla_store_field(store, i, "functionality"));
+        /* no domain: a service call (APIZoo), not a model */
+        int service = domain == NULL;
+        char *fam = ds_api_family(name);
+        for (size_t l = func ? strlen(func) : 0; l > 0 && (func[l - 1] == '.' || func[l - 1] == ' '); l--)
+            func[l - 1] = '\0';
         char *dtask = domain_task(domain);
         char *clause = description_clause(gorilla_store_field(store, i, "description"), name);
         char *code = example_code(doc);
@@ -185,18 +209,21 @@ gorilla_status gorilla_pairset_synth(gorilla_pairset *set, const gorilla_store *
         for (unsigned r = 0; r < per_doc && st == GORILLA_OK; r++) {
             const char *task = (func && *func && (!dtask || pick(&rng, 3) != 0)) ? func : dtask;
             if (!task || !*task) break;
-            char *instr = instruction_for(&rng, task, clause);
+            char *instr = instruction_for(&rng, task, clause, service);
             if (instr && name && strlen(name) > 3 && ci_contains(instr, name)) {
                 free(instr);
-                instr = instruction_for(&rng, task, NULL);
+                instr = instruction_for(&rng, task, NULL, service);
             }
             ds_buf ex;
             ds_buf_init(&ex);
-            ds_buf_printf(&ex, "Load the pre-trained %s model, which provides %s.", name ? name : "API", task);
+            if (service) ds_buf_printf(&ex, "Call %s, which does this: %s.", name ? name : "the API", task);
+            else ds_buf_printf(&ex, "Load the pre-trained %s model, which provides %s.", name ? name : "API", task);
             char *expl = ds_buf_take(&ex);
-            char *answer = gorilla_answer_format(domain, call, gorilla_store_field(store, i, "framework"), expl, code);
-            gorilla_train_pair p = {instr, answer, (char *)call, (char *)domain,
-                                    (char *)gorilla_store_field(store, i, "framework"), doc_json};
+            const char *dom = domain ? domain : fam;
+            const char *prov = gorilla_store_field(store, i, "framework");
+            if (!prov) prov = fam;
+            char *answer = gorilla_answer_format(dom, call, prov, expl, code);
+            gorilla_train_pair p = {instr, answer, (char *)call, (char *)dom, (char *)prov, doc_json};
             if (!instr || !answer || !expl) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
             else if (!(name && strlen(name) > 3 && ci_contains(instr, name))) {
                 st = gorilla_pairset_add(set, &p, err);
@@ -207,6 +234,7 @@ gorilla_status gorilla_pairset_synth(gorilla_pairset *set, const gorilla_store *
             free(expl);
         }
         free(func);
+        free(fam);
         free(dtask);
         free(clause);
         free(code);

@@ -11,25 +11,15 @@
  * offsets; "start+2" steps over ':' and the next whole code point, and
  * "-1" drops the last whole code point. */
 #include "gorilla.h"
+#include "base/utf8.h"
 
 #include <string.h>
-
-/* Length in bytes of the UTF-8 sequence that starts with byte c (1 for
- * invalid lead bytes, which the JSON loader rejects anyway). */
-static size_t utf8_len(unsigned char c)
-{
-    if (c < 0x80) return 1;
-    if ((c & 0xE0) == 0xC0) return 2;
-    if ((c & 0xF0) == 0xE0) return 3;
-    if ((c & 0xF8) == 0xF0) return 4;
-    return 1;
-}
 
 /* Byte offset after stepping `count` code points from `off` (clamped to len). */
 static size_t step_chars(const char *s, size_t len, size_t off, int count)
 {
     while (count-- > 0 && off < len) {
-        off += utf8_len((unsigned char)s[off]);
+        off += gorilla_utf8_lead_len((unsigned char)s[off]);
         if (off > len) off = len;
     }
     return off;

@@ -10,7 +10,8 @@
  *   REST: same method, same number of path segments, every literal segment
  *         equal ({...} in the template matches any segment; the query string
  *         and a trailing '/' are ignored);
- *   SDK:  the call skeleton (argument lists emptied, whitespace dropped,
+ *   SDK:  the call skeleton (argument lists emptied, whitespace dropped, up
+ *         to the end of the chain of names, calls and attributes,
  *         "await"/"x = "/"return" prefixes dropped, {...} name segments as
  *         wildcards) equal; failing that, equal after dropping the receiver
  *         (the first name: "service." vs "drive_service.") when at least two
@@ -152,7 +153,8 @@ static size_t skeleton(const char *t, size_t len, char *out, size_t cap)
     /* an argument list left open (unbalanced brackets, as some documents
      * have, or a truncated answer): close it */
     if (depth > 0 && n && out[n - 1] == '(' && n + 1 < cap) out[n++] = ')';
-    while (n && out[n - 1] != ')') n--; /* the skeleton ends with a call */
+    /* the skeleton ends with a call or an attribute ("x.Ticker().actions") */
+    while (n && !isalnum((unsigned char)out[n - 1]) && out[n - 1] != '_' && out[n - 1] != ')') n--;
     out[n] = '\0';
     return n;
 }

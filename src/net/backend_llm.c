@@ -1,6 +1,7 @@
-/* backend_llm.c — the server backend on a local GGUF model: tokenize the
- * prompt, run it, sample up to max_tokens tokens (stopping at end of
- * generation or the context end) and hand out complete UTF-8 text. */
+/* backend_llm.c — the server backend on a local GGUF model: the request's
+ * parameters over the one generation loop (gorilla_generate), its text
+ * streamed to the server as it becomes final (complete UTF-8, never the
+ * start of a stop string that may still complete). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,9 +10,8 @@
 
 typedef struct {
     gorilla_model *model;
-    gorilla_tokenizer *tok;
-    float *logits;
-    int n_vocab;
+    const gorilla_tokenizer *tok;
+    int owns_model; /* the backend loaded it (and so its tokenizer) */
     char name[256];
 } llm_backend;
 
@@ -19,10 +19,20 @@ static void llm_release(void *ctx)
 {
     llm_backend *b = ctx;
     if (!b) return;
-    gorilla_tokenizer_free(b->tok);
-    gorilla_model_free(b->model);
-    free(b->logits);
+    if (b->owns_model) gorilla_model_free(b->model);
     free(b);
+}
+
+typedef struct {
+    gorilla_token_fn on_token;
+    void *user;
+} text_sink;
+
+static int on_gen_token(void *user, int32_t token, const char *text, size_t len)
+{
+    text_sink *k = user;
+    (void)token;
+    return len ? k->on_token(k->user, text, len) : 0;
 }
 
 static gorilla_status llm_complete(void *ctx, const char *prompt, const gorilla_gen_params *p,
@@ -36,83 +46,53 @@ static gorilla_status llm_complete(void *ctx, const char *prompt, const gorilla_
         p = &d;
     }
     memset(usage, 0, sizeof *usage);
-    int32_t *ids = NULL;
-    size_t n_ids = 0;
-    gorilla_status st = gorilla_tokenizer_encode(b->tok, prompt, strlen(prompt), 1, 0, &ids, &n_ids, err);
-    if (st) return st;
-    int n_ctx = gorilla_model_n_ctx(b->model);
-    if (n_ids == 0) {
-        free(ids);
-        return gorilla_fail(err, GORILLA_ERR_INVALID, "the prompt is empty");
+    text_sink sink = {on_token, user};
+    gorilla_generate_opts go;
+    gorilla_generate_opts_init(&go);
+    gorilla_generate_opts_from_params(&go, p);
+    go.on_token = on_gen_token;
+    go.user = &sink;
+    gorilla_generate_result r;
+    gorilla_status st = gorilla_generate_text(b->model, b->tok, prompt, &go, &r, err);
+    if (st == GORILLA_OK) {
+        usage->prompt_tokens = (int)r.n_prompt;
+        usage->completion_tokens = (int)r.n_tokens;
+        usage->truncated = r.stop == GORILLA_GEN_STOP_MAX_TOKENS || r.stop == GORILLA_GEN_STOP_CONTEXT;
     }
-    if (n_ids >= (size_t)n_ctx) {
-        free(ids);
-        return gorilla_fail(err, GORILLA_ERR_LIMIT, "the prompt has %zu tokens; the context holds %d", n_ids, n_ctx);
-    }
-    usage->prompt_tokens = (int)n_ids;
-    gorilla_sampler_params sp;
-    gorilla_sampler_params_init(&sp);
-    sp.temperature = p->temperature;
-    sp.top_k = p->top_k > 0 ? p->top_k : 0;
-    sp.top_p = p->top_p > 0 && p->top_p < 1 ? p->top_p : 1.0f;
-    sp.min_p = 0.0f;
-    sp.repeat_penalty = 1.0f;
-    sp.seed = p->seed;
-    gorilla_sampler *smp = NULL;
-    char *text = NULL;
-    size_t text_len = 0, text_cap = 0, sent = 0;
-    st = gorilla_sampler_new(&sp, (size_t)b->n_vocab, &smp, err);
-    if (!st) {
-        for (size_t i = 0; i < n_ids; i++) gorilla_sampler_accept(smp, ids[i]);
-        st = gorilla_model_prompt(b->model, ids, n_ids, 0, b->logits, err);
-    }
-    int pos = (int)n_ids;
-    int max = p->max_tokens > 0 ? p->max_tokens : 128;
-    while (!st) {
-        if (usage->completion_tokens >= max || pos >= n_ctx) {
-            usage->truncated = 1;
-            break;
-        }
-        int32_t t;
-        st = gorilla_sampler_sample(smp, b->logits, (size_t)b->n_vocab, &t, err);
-        if (st || gorilla_tokenizer_is_eog(b->tok, t)) break;
-        gorilla_sampler_accept(smp, t);
-        usage->completion_tokens++;
-        size_t plen = 0;
-        const char *piece = gorilla_tokenizer_piece(b->tok, t, &plen);
-        if (piece && plen) {
-            if (!text || text_len + plen + 1 > text_cap) {
-                size_t cap = text_cap ? text_cap * 2 : 256;
-                while (cap < text_len + plen + 1) cap *= 2;
-                char *nt = realloc(text, cap);
-                if (!nt) {
-                    st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
-                    break;
-                }
-                text = nt;
-                text_cap = cap;
-            }
-            memcpy(text + text_len, piece, plen);
-            text_len += plen;
-            size_t upto = text_len - gorilla_utf8_incomplete_tail(text, text_len);
-            if (upto > sent) {
-                int stop = on_token(user, text + sent, upto - sent);
-                sent = upto;
-                if (stop) break;
-            }
-        }
-        if (pos + 1 > n_ctx) {
-            usage->truncated = 1;
-            break;
-        }
-        st = gorilla_model_forward(b->model, t, pos, b->logits, err);
-        pos++;
-    }
-    if (!st && text_len > sent) on_token(user, text + sent, text_len - sent);
-    free(text);
-    free(ids);
-    gorilla_sampler_free(smp);
+    gorilla_generate_result_clear(&r);
     return st;
+}
+
+static void set_name(llm_backend *b, const char *model_path)
+{
+    const char *base = model_path ? strrchr(model_path, '/') : NULL;
+    base = base ? base + 1 : model_path ? model_path : "model";
+    snprintf(b->name, sizeof b->name, "%s", base);
+    size_t n = strlen(b->name);
+    if (n > 5 && !strcmp(b->name + n - 5, ".gguf")) b->name[n - 5] = '\0';
+}
+
+static void fill(llm_backend *b, gorilla_backend *out)
+{
+    out->ctx = b;
+    out->model_name = b->name;
+    out->complete = llm_complete;
+    out->ask = NULL;
+    out->release = llm_release;
+}
+
+gorilla_status gorilla_backend_llm_new(gorilla_model *model, const gorilla_tokenizer *tok, const char *model_path,
+                                       gorilla_backend *out, gorilla_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!model || !tok) return gorilla_fail(err, GORILLA_ERR_INVALID, "backend: no model or tokenizer");
+    llm_backend *b = calloc(1, sizeof *b);
+    if (!b) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    b->model = model;
+    b->tok = tok;
+    set_name(b, model_path);
+    fill(b, out);
+    return GORILLA_OK;
 }
 
 gorilla_status gorilla_backend_llm_load(const char *model_path, const gorilla_model_opts *opts,
@@ -122,25 +102,19 @@ gorilla_status gorilla_backend_llm_load(const char *model_path, const gorilla_mo
     llm_backend *b = calloc(1, sizeof *b);
     if (!b) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
     gorilla_status st = gorilla_model_load(model_path, opts, &b->model, err);
-    if (!st) st = gorilla_tokenizer_load_gguf(model_path, &b->tok, err);
     if (!st) {
-        b->n_vocab = gorilla_model_n_vocab(b->model);
-        b->logits = malloc((size_t)b->n_vocab * sizeof *b->logits);
-        if (!b->logits) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+        b->owns_model = 1;
+        b->tok = gorilla_model_tokenizer(b->model);
+        if (!b->tok) {
+            const char *why = gorilla_model_tokenizer_error(b->model);
+            st = gorilla_fail(err, GORILLA_ERR_INVALID, "%s: no tokenizer: %s", model_path, why ? why : "no vocabulary");
+        }
     }
     if (st) {
         llm_release(b);
         return st;
     }
-    const char *base = strrchr(model_path, '/');
-    base = base ? base + 1 : model_path;
-    snprintf(b->name, sizeof b->name, "%s", base);
-    size_t n = strlen(b->name);
-    if (n > 5 && !strcmp(b->name + n - 5, ".gguf")) b->name[n - 5] = '\0';
-    out->ctx = b;
-    out->model_name = b->name;
-    out->complete = llm_complete;
-    out->ask = NULL;
-    out->release = llm_release;
+    set_name(b, model_path);
+    fill(b, out);
     return GORILLA_OK;
 }

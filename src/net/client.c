@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "base/error.h"
+#include "base/rng.h"
 #include "gorilla.h"
 #include "net/client.h"
 
@@ -32,16 +33,6 @@ struct gorilla_client {
     gorilla_client_stats stats;
 };
 
-void gorilla_gen_params_init(gorilla_gen_params *p)
-{
-    memset(p, 0, sizeof *p);
-    p->max_tokens = 128;
-    p->temperature = 0.0f;
-    p->top_p = 1.0f;
-    p->top_k = 0;
-    p->seed = 42;
-}
-
 void gorilla_client_opts_init(gorilla_client_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -55,16 +46,6 @@ void gorilla_client_opts_init(gorilla_client_opts *o)
 
 /* ---- helpers (client.h) ---- */
 
-static uint64_t xorshift(uint64_t *s)
-{
-    uint64_t x = *s ? *s : 0x9e3779b97f4a7c15ull;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    *s = x;
-    return x;
-}
-
 long net_backoff_ms(long base_ms, long max_ms, int attempt, uint64_t *rng)
 {
     if (base_ms < 1) base_ms = 1;
@@ -73,7 +54,7 @@ long net_backoff_ms(long base_ms, long max_ms, int attempt, uint64_t *rng)
     for (int i = 0; i < attempt && d < max_ms; i++) d = d > max_ms / 2 ? max_ms : d * 2;
     if (d > max_ms) d = max_ms;
     long lo = d / 2;
-    return lo + (long)(xorshift(rng) % (uint64_t)(d - lo + 1));
+    return lo + (long)(gorilla_rng_next(rng) % (uint64_t)(d - lo + 1));
 }
 
 long net_retry_after_ms(const char *value, long max_ms)
@@ -187,7 +168,7 @@ gorilla_status gorilla_client_new(const gorilla_client_opts *opts, gorilla_clien
     c->opts.base_url = c->base_url;
     c->opts.model = c->model;
     c->opts.api_key_env = NULL;
-    c->rng = (uint64_t)time(NULL) ^ ((uint64_t)(uintptr_t)c << 7) ^ 0x2545f4914f6cdd1dull;
+    c->rng = gorilla_rng_seed((uint64_t)time(NULL) ^ ((uint64_t)(uintptr_t)c << 7));
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
     c->sync_ready = 1;

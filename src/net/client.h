@@ -7,7 +7,7 @@
 
 /* The wait before retry number `attempt` (0 for the first retry): the
  * exponential delay d = min(max_ms, base_ms * 2^attempt), then a uniform
- * draw in [d/2, d] from *rng (a xorshift state, advanced). */
+ * draw in [d/2, d] from *rng (a base/rng.h state, advanced). */
 long net_backoff_ms(long base_ms, long max_ms, int attempt, uint64_t *rng);
 
 /* Parses a Retry-After value (delta seconds or an HTTP date) into

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "base/error.h"
+#include "base/utf8.h"
 #include "gorilla.h"
 #include "net/server.h"
 #include "net/tools.h"
@@ -87,49 +88,6 @@ int net_ct_equal(const char *a, size_t alen, const char *b, size_t blen)
     return diff == 0;
 }
 
-/* Length of the valid UTF-8 sequence at s[0..n), or 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    if (c < 0x80) return 1;
-    size_t len;
-    unsigned min;
-    if (c >= 0xc2 && c <= 0xdf) len = 2, min = 0x80;
-    else if (c >= 0xe0 && c <= 0xef) len = 3, min = 0x800;
-    else if (c >= 0xf0 && c <= 0xf4) len = 4, min = 0x10000;
-    else return 0;
-    if (n < len) return 0;
-    unsigned cp = c & (0xff >> (len + 1));
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80) return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
-    return len;
-}
-
-char *net_utf8_sanitize(const char *s, size_t n, size_t *out_len)
-{
-    char *out = malloc(n * 3 + 1);
-    if (!out) return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < n;) {
-        size_t l = s[i] ? utf8_seq((const unsigned char *)s + i, n - i) : 0;
-        if (l == 0) {
-            memcpy(out + k, "\xef\xbf\xbd", 3);
-            k += 3;
-            i++;
-        } else {
-            memcpy(out + k, s + i, l);
-            k += l;
-            i += l;
-        }
-    }
-    out[k] = '\0';
-    if (out_len) *out_len = k;
-    return out;
-}
-
 char *net_chat_prompt(const char *const *roles, const char *const *contents, size_t n)
 {
     /* One user message: the published Gorilla chat template (src/prompt). */
@@ -157,7 +115,7 @@ static json_t *jstr(const char *s, size_t n)
     json_t *j = json_stringn(s, n);
     if (j) return j;
     size_t l;
-    char *c = net_utf8_sanitize(s, n, &l);
+    char *c = gorilla_utf8_sanitize(s, n, &l);
     if (!c) return NULL;
     j = json_stringn(c, l);
     free(c);

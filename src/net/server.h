@@ -15,8 +15,4 @@ char *net_chat_prompt(const char *const *roles, const char *const *contents, siz
  * only (not on where they differ). */
 int net_ct_equal(const char *a, size_t alen, const char *b, size_t blen);
 
-/* A copy of s[0..n) where every invalid UTF-8 sequence is replaced by
- * U+FFFD; NUL-terminated, caller frees, NULL on OOM. */
-char *net_utf8_sanitize(const char *s, size_t n, size_t *out_len);
-
 #endif

@@ -7,10 +7,13 @@
 #include "prompt/template.h"
 #include "store/store.h"
 #include "base/error.h"
+#include "base/utf8.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define MAX_STOPS 4 /* request stop strings used (gorilla_gen_params allows 4) */
 
 struct gorilla_asker {
     gorilla_store *store[GORILLA_HUB_COUNT];
@@ -23,8 +26,11 @@ struct gorilla_asker {
     gorilla_matcher *match[GORILLA_HUB_COUNT];
     char **domains[GORILLA_HUB_COUNT];
     size_t n_domains[GORILLA_HUB_COUNT];
+    /* the local model: owned, or borrowed from the caller (owns_model 0;
+     * see gorilla_ask_opts.model) */
     gorilla_model *model;
-    gorilla_tokenizer *tok;
+    const gorilla_tokenizer *tok; /* the model's own */
+    int owns_model;
     gorilla_client *client;
     char *model_id;
     char *retriever_name;
@@ -64,8 +70,7 @@ void gorilla_asker_free(gorilla_asker *a)
     }
     gorilla_retriever_free(a->all_ret);
     gorilla_store_free(a->all_store);
-    gorilla_tokenizer_free(a->tok);
-    gorilla_model_free(a->model);
+    if (a->owns_model) gorilla_model_free(a->model);
     gorilla_client_free(a->client);
     free(a->model_id);
     free(a->retriever_name);
@@ -103,6 +108,15 @@ static gorilla_status merge_hubs(gorilla_asker *a, const char *retriever, gorill
     return st;
 }
 
+/* The tokenizer the model owns (built when it was loaded). */
+static gorilla_status load_tokenizer(gorilla_asker *a, const char *path, gorilla_error *err)
+{
+    a->tok = gorilla_model_tokenizer(a->model);
+    if (a->tok) return GORILLA_OK;
+    const char *why = gorilla_model_tokenizer_error(a->model);
+    return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: no tokenizer: %s", path, why ? why : "no vocabulary");
+}
+
 gorilla_status gorilla_asker_new(const gorilla_ask_opts *o, gorilla_asker **out, gorilla_error *err)
 {
     *out = NULL;
@@ -129,16 +143,24 @@ gorilla_status gorilla_asker_new(const gorilla_ask_opts *o, gorilla_asker **out,
         a->retriever_name = strdup(no_retrieval ? "none" : o->retriever ? o->retriever : gorilla_retriever_default_name());
         if (!a->retriever_name) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
     }
-    if (st == GORILLA_OK && o->model_path && o->endpoint)
+    if (st == GORILLA_OK && (o->model_path || o->model) && o->endpoint)
         st = gorilla_fail(err, GORILLA_ERR_INVALID, "ask: give a local model or an endpoint, not both");
-    if (st == GORILLA_OK && o->model_path) {
+    if (st == GORILLA_OK && o->model && !o->tokenizer)
+        st = gorilla_fail(err, GORILLA_ERR_INVALID, "ask: a borrowed model needs its tokenizer");
+    if (st == GORILLA_OK && o->model) {
+        a->model = o->model;
+        a->tok = o->tokenizer;
+    } else if (st == GORILLA_OK && o->model_path) {
         gorilla_model_opts mo = {o->n_threads, o->n_ctx};
-        if (!(st = gorilla_model_load(o->model_path, &mo, &a->model, err)))
-            st = gorilla_tokenizer_load_gguf(o->model_path, &a->tok, err);
-        if (!st) {
-            const char *base = strrchr(o->model_path, '/');
-            a->model_id = strdup(base ? base + 1 : o->model_path);
+        if (!(st = gorilla_model_load(o->model_path, &mo, &a->model, err))) {
+            a->owns_model = 1;
+            st = load_tokenizer(a, o->model_path, err);
         }
+    }
+    if (st == GORILLA_OK && (o->model || o->model_path)) {
+        const char *name = o->model_path ? o->model_path : "model";
+        const char *base = strrchr(name, '/');
+        a->model_id = strdup(base ? base + 1 : name);
     }
     a->tmpl = GORILLA_TEMPLATE_GORILLA_V0;
     a->tmpl_source = "default";
@@ -162,7 +184,7 @@ gorilla_status gorilla_asker_new(const gorilla_ask_opts *o, gorilla_asker **out,
         st = gorilla_client_new(&co, &a->client, err);
         if (!st) a->model_id = strdup(co.model);
     }
-    if (st == GORILLA_OK && (o->model_path || o->endpoint) && !a->model_id)
+    if (st == GORILLA_OK && (o->model_path || o->model || o->endpoint) && !a->model_id)
         st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
     if (st != GORILLA_OK) {
         gorilla_asker_free(a);
@@ -186,72 +208,27 @@ const gorilla_store *gorilla_asker_store(const gorilla_asker *a, gorilla_hub hub
 
 /* --- Generation ------------------------------------------------------ */
 
+/* The local model's answer: the generation loop (gorilla_generate) with
+ * the request's stop strings and the chat template's turn marker "###". */
 static gorilla_status local_generate(gorilla_asker *a, const char *prompt, char **out, gorilla_error *err)
 {
-    const gorilla_gen_params *p = &a->gen;
-    int32_t *ids = NULL, *gen = NULL;
-    size_t n_ids = 0, n_gen = 0;
-    float *logits = NULL;
-    gorilla_sampler *smp = NULL;
-    char *text = NULL;
-    size_t text_len = 0;
-    gorilla_status st = gorilla_tokenizer_encode(a->tok, prompt, strlen(prompt), 1, 0, &ids, &n_ids, err);
-    if (st) return st;
-    int n_ctx = gorilla_model_n_ctx(a->model), V = gorilla_model_n_vocab(a->model);
-    int max_new = p->max_tokens > 0 ? p->max_tokens : 128;
-    if (n_ids == 0) {
-        st = gorilla_fail(err, GORILLA_ERR_INVALID, "the prompt is empty");
-        goto done;
+    const char *stops[MAX_STOPS + 1];
+    size_t n_stop = 0;
+    for (size_t i = 0; i < a->gen.n_stop && n_stop < MAX_STOPS; i++)
+        if (a->gen.stop[i] && *a->gen.stop[i]) stops[n_stop++] = a->gen.stop[i];
+    stops[n_stop++] = "###";
+    gorilla_generate_opts go;
+    gorilla_generate_opts_init(&go);
+    gorilla_generate_opts_from_params(&go, &a->gen);
+    go.stop = stops;
+    go.n_stop = n_stop;
+    gorilla_generate_result r;
+    gorilla_status st = gorilla_generate_text(a->model, a->tok, prompt, &go, &r, err);
+    if (st == GORILLA_OK) {
+        *out = r.text;
+        r.text = NULL;
     }
-    if (n_ids >= (size_t)n_ctx) {
-        st = gorilla_fail(err, GORILLA_ERR_LIMIT, "the prompt has %zu tokens; the context holds %d", n_ids, n_ctx);
-        goto done;
-    }
-    gorilla_sampler_params sp;
-    gorilla_sampler_params_init(&sp);
-    sp.temperature = p->temperature;
-    sp.top_k = p->top_k;
-    sp.top_p = p->top_p;
-    sp.min_p = 0;
-    sp.seed = p->seed;
-    logits = malloc((size_t)V * sizeof *logits);
-    gen = malloc(((size_t)max_new + 1) * sizeof *gen);
-    if (!logits || !gen) {
-        st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    if ((st = gorilla_sampler_new(&sp, (size_t)V, &smp, err))) goto done;
-    for (size_t i = 0; i < n_ids; i++) gorilla_sampler_accept(smp, ids[i]);
-    if ((st = gorilla_model_prompt(a->model, ids, n_ids, 0, logits, err))) goto done;
-    int pos = (int)n_ids;
-    static const char *const STOPS[] = {"###"};
-    for (int i = 0; i < max_new; i++) {
-        int32_t t;
-        if ((st = gorilla_sampler_sample(smp, logits, (size_t)V, &t, err))) goto done;
-        gorilla_sampler_accept(smp, t);
-        if (gorilla_tokenizer_is_eog(a->tok, t)) break;
-        gen[n_gen++] = t;
-        if (i + 1 == max_new || pos >= n_ctx) break;
-        /* stop strings: check the decoded tail every token */
-        free(text);
-        text = NULL;
-        if ((st = gorilla_tokenizer_decode(a->tok, gen, n_gen, 0, &text, &text_len, err))) goto done;
-        if (gorilla_stop_find(text, text_len, STOPS, 1, NULL, NULL) >= 0) break;
-        if ((st = gorilla_model_forward(a->model, t, pos++, logits, err))) goto done;
-    }
-    free(text);
-    text = NULL;
-    if ((st = gorilla_tokenizer_decode(a->tok, gen, n_gen, 0, &text, &text_len, err))) goto done;
-    long cut = gorilla_stop_find(text, text_len, STOPS, 1, NULL, NULL);
-    if (cut >= 0) text[cut] = '\0';
-    *out = text;
-    text = NULL;
-done:
-    free(text);
-    free(ids);
-    free(gen);
-    free(logits);
-    gorilla_sampler_free(smp);
+    gorilla_generate_result_clear(&r);
     return st;
 }
 
@@ -504,7 +481,7 @@ gorilla_status gorilla_ask(gorilla_asker *a, const char *task, int hub, size_t k
             st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
         if (st == GORILLA_OK) {
             gorilla_answer ans;
-            st = gorilla_answer_parse(r->text, strlen(r->text), &ans, err);
+            st = gorilla_answer_parse_call(r->text, strlen(r->text), &ans, err);
             if (st == GORILLA_OK) r->answer = ans;
         }
         if (st == GORILLA_OK) {
@@ -544,42 +521,15 @@ const char *gorilla_ask_verdict(const gorilla_ask_result *r)
 
 /* --- JSON ------------------------------------------------------------ */
 
-/* Length of the valid UTF-8 sequence at s[0..n), 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    size_t len;
-    unsigned min;
-    if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) len = 2, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF) len = 3, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4) len = 4, min = 0x10000;
-    else return 0;
-    if (n < len) return 0;
-    unsigned cp = c & (0x3Fu >> (len - 1));
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (s[i] & 0x3Fu);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    return len;
-}
-
 json_t *ask_json_string(const char *s)
 {
     if (!s) return json_null();
     size_t n = strlen(s);
     json_t *v = json_stringn(s, n);
     if (v) return v;
-    pybuf b;
-    pybuf_init(&b);
-    for (size_t i = 0; i < n;) {
-        size_t k = utf8_seq((const unsigned char *)s + i, n - i);
-        if (k) pybuf_append(&b, s + i, k), i += k;
-        else pybuf_puts(&b, "\xEF\xBF\xBD"), i++;
-    }
-    char *t = pybuf_take(&b);
-    v = t ? json_string(t) : NULL;
+    size_t len = 0;
+    char *t = gorilla_utf8_sanitize(s, n, &len);
+    v = t ? json_stringn(t, len) : NULL;
     free(t);
     return v ? v : json_null();
 }

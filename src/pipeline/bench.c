@@ -3,6 +3,7 @@
  * run loses at most the answer in flight and never writes a duplicate. */
 #include "gorilla.h"
 #include "base/error.h"
+#include "base/rng.h"
 #include "pipeline/ask.h"
 
 #include <errno.h>
@@ -100,14 +101,8 @@ char *gorilla_bench_response_line(long question_id, const char *text, const char
 {
     static const char ALPHA[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     char aid[23];
-    uint64_t x = seed ^ ((uint64_t)question_id * 0x9E3779B97F4A7C15ull);
-    if (!x) x = 0x2545F4914F6CDD1Dull;
-    for (int i = 0; i < 22; i++) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        aid[i] = ALPHA[x % 62];
-    }
+    uint64_t x = gorilla_rng_seed(seed ^ ((uint64_t)question_id * 0x9E3779B97F4A7C15ull));
+    for (int i = 0; i < 22; i++) aid[i] = ALPHA[gorilla_rng_next(&x) % 62];
     aid[22] = '\0';
     json_t *o = json_object();
     if (!o) return NULL;

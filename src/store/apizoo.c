@@ -290,7 +290,7 @@ gorilla_status apizoo_load_path(const char *path, apizoo_load *z, gorilla_error 
         n++;
     }
     closedir(d);
-    if (st == GORILLA_OK) qsort(names, n, sizeof *names, cmp_str); /* file order does not depend on the disk */
+    if (st == GORILLA_OK && n > 1) qsort(names, n, sizeof *names, cmp_str); /* file order does not depend on the disk */
     for (size_t i = 0; i < n && st == GORILLA_OK; i++) {
         size_t plen = strlen(path) + strlen(names[i]) + 2;
         char *full = malloc(plen);

@@ -1,5 +1,6 @@
 /* pyrepr.c — Python str()/repr()/json.dumps() of jansson values, byte for byte. */
 #include "store/pyrepr.h"
+#include "base/utf8.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -12,43 +13,13 @@
  * and advances *i; returns -1 (advancing by one byte) on invalid UTF-8. */
 static long utf8_next(const unsigned char *s, size_t len, size_t *i)
 {
-    unsigned c = s[*i];
-    size_t need;
-    unsigned long cp;
-    if (c < 0x80) {
-        (*i)++;
-        return c;
-    } else if ((c & 0xE0) == 0xC0) {
-        need = 1;
-        cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-        need = 2;
-        cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-        need = 3;
-        cp = c & 0x07;
-    } else {
+    uint32_t cp;
+    size_t l = gorilla_utf8_decode(s + *i, len - *i, &cp);
+    if (l == 0) {
         (*i)++;
         return -1;
     }
-    if (*i + need >= len) { /* truncated sequence */
-        (*i)++;
-        return -1;
-    }
-    for (size_t k = 1; k <= need; k++) {
-        unsigned cc = s[*i + k];
-        if ((cc & 0xC0) != 0x80) {
-            (*i)++;
-            return -1;
-        }
-        cp = (cp << 6) | (cc & 0x3F);
-    }
-    static const unsigned long MIN[4] = {0, 0x80, 0x800, 0x10000};
-    if (cp < MIN[need] || cp > 0x10FFFF) {
-        (*i)++;
-        return -1;
-    }
-    *i += need + 1;
+    *i += l;
     return (long)cp;
 }
 

@@ -137,7 +137,14 @@ gorilla_status gorilla_trainer_resume(gorilla_trainer *t, const char *path, gori
     }
     uint64_t u[8];
     memcpy(u, buf + 48, 64);
-    if (u[0] != P || u[4] != t->o.seed || u[6] != t->data_hash || u[7] != t->train.n_rows) {
+    if (u[0] != P) {
+        st = gorilla_fail(err, GORILLA_ERR_INVALID,
+                          "%s: the checkpoint is for another model (%llu parameters; this run has %zu: another LoRA "
+                          "rank or targets?)",
+                          path, (unsigned long long)u[0], P);
+        goto done;
+    }
+    if (u[4] != t->o.seed || u[6] != t->data_hash || u[7] != t->train.n_rows) {
         st = gorilla_fail(err, GORILLA_ERR_INVALID,
                           "%s: the checkpoint was made with other training data or seed (resume with the same "
                           "--data, validation split and --seed)",

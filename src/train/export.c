@@ -151,3 +151,58 @@ gorilla_status gorilla_trainer_export(const gorilla_trainer *t, const char *path
     free(tmp);
     return st;
 }
+
+/* The adapters alone, as llama.cpp's LoRA GGUF: general.type "adapter",
+ * adapter.type "lora", adapter.lora.alpha, and per targeted matrix
+ * "<name>.weight.lora_a" (ne [in, rank]) and ".lora_b" (ne [rank, out]),
+ * F32 — what llama.cpp's --lora applies as W x + alpha / rank B A x. */
+static gorilla_status fill_lora(void *ctx, size_t index, void *buf, size_t n_bytes, gorilla_error *err)
+{
+    const gorilla_trainer *t = ctx;
+    (void)err;
+    memcpy(buf, t->params + t->lay.t[t->lay.n_base + index].off, n_bytes);
+    return GORILLA_OK;
+}
+
+gorilla_status gorilla_trainer_export_lora(const gorilla_trainer *t, const char *path, gorilla_error *err)
+{
+    const tr_layout *lay = &t->lay;
+    if (lay->cfg.lora_rank <= 0)
+        return gorilla_fail(err, GORILLA_ERR_INVALID, "no LoRA adapters to write (train with --lora-rank)");
+    gguf_writer *w = gguf_writer_new();
+    if (!w) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    int bad = 0;
+    bad |= gguf_writer_str(w, "general.architecture", "llama");
+    bad |= gguf_writer_str(w, "general.type", "adapter");
+    bad |= gguf_writer_str(w, "general.name", "gorilla-train-lora");
+    bad |= gguf_writer_u32(w, "general.file_type", 0);
+    bad |= gguf_writer_str(w, "adapter.type", "lora");
+    bad |= gguf_writer_f32(w, "adapter.lora.alpha", lay->cfg.lora_alpha);
+    for (size_t i = lay->n_base; i < lay->n_tensors && !bad; i++) {
+        const tr_tensor *tt = &lay->t[i];
+        /* "blk.N.attn_q.lora_a" -> "blk.N.attn_q.weight.lora_a" */
+        char name[64];
+        const char *dot = strrchr(tt->name, '.');
+        snprintf(name, sizeof name, "%.*s.weight%s", (int)(dot - tt->name), tt->name, dot);
+        uint64_t ne[2] = {tt->cols, tt->rows};
+        bad |= gguf_writer_tensor(w, name, 0, 2, ne, NULL);
+    }
+    if (bad) {
+        gguf_writer_free(w);
+        return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory building the GGUF");
+    }
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 5);
+    if (!tmp) {
+        gguf_writer_free(w);
+        return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    }
+    snprintf(tmp, plen + 5, "%s.tmp", path);
+    gorilla_status st = gguf_writer_save(w, tmp, fill_lora, (void *)t, err);
+    gguf_writer_free(w);
+    if (!st && rename(tmp, path))
+        st = gorilla_fail(err, GORILLA_ERR_IO, "%s: cannot rename the GGUF into place: %s", path, strerror(errno));
+    if (st) remove(tmp);
+    free(tmp);
+    return st;
+}

@@ -3,6 +3,7 @@
 #include "train/train_kernels.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "llm/kernels/kernels.h"
@@ -30,6 +31,14 @@ const tr_kernels *tr_kernels_named(const char *name)
 
 const tr_kernels *tr_kernels_active(void)
 {
-    const tr_kernels *k = tr_kernels_named(llm_kernels_active()->name);
+    /* The set inference would choose: GORILLA_CPU when it names one this
+     * CPU has, else the best detected (read-only; nothing global changes). */
+    const char *want = getenv("GORILLA_CPU");
+    const tr_kernels *k = want && *want ? tr_kernels_named(want) : NULL;
+    if (!k) {
+        static const char *const BY_LEVEL[] = {"scalar", "avx2", "avx512"};
+        llm_cpu_level lv = llm_cpu_detect();
+        k = tr_kernels_named(BY_LEVEL[lv]);
+    }
     return k ? k : tr_kernels_named("scalar");
 }

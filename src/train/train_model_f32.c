@@ -9,8 +9,9 @@ typedef struct {
     size_t M;
 } gemm_job;
 
-static void gemm_tiles(void *ctx, size_t start, size_t end)
+static void gemm_tiles(void *ctx, size_t start, size_t end, int thread)
 {
+    (void)thread;
     const gemm_job *j = ctx;
     size_t m0 = start * j->k->mr, m1 = end * j->k->mr;
     if (m1 > j->M) m1 = j->M;
@@ -23,7 +24,22 @@ static void gemm_run(const tr_ctx *cx, size_t M, const tr_gemm_args *g)
     gemm_job j = {.k = k, .g = *g, .M = M};
     size_t tiles = (M + k->mr - 1) / k->mr;
     if (cx && cx->pool && tiles > 1) llm_pool_run(cx->pool, gemm_tiles, &j, tiles);
-    else gemm_tiles(&j, 0, tiles);
+    else gemm_tiles(&j, 0, tiles, 0);
+}
+
+/* dst[cols][rows] = src[rows][cols]^T, in 32 x 32 blocks; with add,
+ * dst += instead. */
+static void transpose(float *dst, const float *src, size_t rows, size_t cols, int add)
+{
+    for (size_t r0 = 0; r0 < rows; r0 += 32)
+        for (size_t c0 = 0; c0 < cols; c0 += 32) {
+            size_t r1 = r0 + 32 < rows ? r0 + 32 : rows, c1 = c0 + 32 < cols ? c0 + 32 : cols;
+            for (size_t r = r0; r < r1; r++)
+                for (size_t c = c0; c < c1; c++) {
+                    if (add) dst[c * rows + r] += src[r * cols + c];
+                    else dst[c * rows + r] = src[r * cols + c];
+                }
+        }
 }
 
 /* out[N, OC] = inp[N, C] w^T, through a transposed copy of w (the
@@ -31,8 +47,7 @@ static void gemm_run(const tr_ctx *cx, size_t M, const tr_gemm_args *g)
 static void mm_forward(const tr_ctx *cx, float *out, const float *inp, const float *w, size_t N, size_t C, size_t OC)
 {
     float *wt = cx->wt;
-    for (size_t o = 0; o < OC; o++)
-        for (size_t i = 0; i < C; i++) wt[i * OC + o] = w[o * C + i];
+    transpose(wt, w, OC, C, 0);
     tr_gemm_args g = {.N = OC, .K = C, .a = inp, .sam = C, .sak = 1, .b = wt, .ldb = OC, .c = out, .ldc = OC};
     gemm_run(cx, N, &g);
 }
@@ -46,23 +61,28 @@ static void mm_backward_dinp(const tr_ctx *cx, float *dinp, const float *dout, c
     gemm_run(cx, N, &g);
 }
 
-/* dw[OC, C] += dout^T[OC, N] inp[N, C]. */
+/* dw[OC, C] += dout^T[OC, N] inp[N, C], computed as its transpose
+ * inp^T dout [C, OC] into the scratch (B = dout read row by row, A = inp
+ * small enough to stay in cache), then added transposed: the same
+ * per-element sums, in the same order. */
 static void mm_backward_dw(const tr_ctx *cx, float *dw, const float *dout, const float *inp, size_t N, size_t C,
                            size_t OC)
 {
-    tr_gemm_args g = {.N = C, .K = N, .a = dout, .sam = 1, .sak = OC, .b = inp, .ldb = C, .c = dw, .ldc = C,
-                      .accumulate = 1};
-    gemm_run(cx, OC, &g);
+    float *wt = cx->wt;
+    tr_gemm_args g = {.N = OC, .K = N, .a = inp, .sam = 1, .sak = C, .b = dout, .ldb = OC, .c = wt, .ldc = OC};
+    gemm_run(cx, C, &g);
+    transpose(dw, wt, C, OC, 1);
 }
 
 /* Attention on the product too (the f64 path keeps plain loops). */
-static void attn_fwd_gemm(void *ctx, size_t start, size_t end);
-static void attn_bwd_gemm(void *ctx, size_t start, size_t end);
+static void attn_fwd_gemm(void *ctx, size_t start, size_t end, int thread);
+static void attn_bwd_gemm(void *ctx, size_t start, size_t end, int thread);
 #define TR_ATTN_FWD attn_fwd_gemm
 #define TR_ATTN_BWD attn_bwd_gemm
 
 #define REAL float
 #define TR_SFX f32
+#define TR_EXP expf
 #include "train/train_model_impl.h"
 
 /* One head's rows of x[T][stride] (at x) transposed into out[hd][T]. */
@@ -80,8 +100,9 @@ static void gemm1(const tr_gemm_args *g, size_t M)
 /* Items are (sequence, head): S = Q K^T (full T x T, the product is
  * cheaper than skipping the upper half in loops), the causal softmax in
  * place, out = P V (P is 0 above the diagonal). */
-static void attn_fwd_gemm(void *ctx, size_t start, size_t end)
+static void attn_fwd_gemm(void *ctx, size_t start, size_t end, int thread)
 {
+    (void)thread;
     const attn_job *j = ctx;
     int T = j->T, hd = j->hd, group = j->NH / j->NKV;
     size_t C = (size_t)j->NH * hd, KV = (size_t)j->NKV * hd, TT = (size_t)T * T;
@@ -119,8 +140,9 @@ static void attn_fwd_gemm(void *ctx, size_t start, size_t end)
 /* Items are (sequence, KV head), its heads in order: dP = dO V^T,
  * dS = P (dP - rowsum(P dP)) / sqrt(hd), dQ = dS K, dK += dS^T Q,
  * dV += P^T dO. */
-static void attn_bwd_gemm(void *ctx, size_t start, size_t end)
+static void attn_bwd_gemm(void *ctx, size_t start, size_t end, int thread)
 {
+    (void)thread;
     const attn_job *j = ctx;
     int T = j->T, hd = j->hd, group = j->NH / j->NKV;
     size_t C = (size_t)j->NH * hd, KV = (size_t)j->NKV * hd, TT = (size_t)T * T;

@@ -40,4 +40,5 @@ static void mm_backward_dw(const tr_ctx *cx, double *dw, const double *dout, con
 
 #define REAL double
 #define TR_SFX f64
+#define TR_EXP exp
 #include "train/train_model_impl.h"

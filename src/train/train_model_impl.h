@@ -17,7 +17,7 @@
 static void par_run(const tr_ctx *cx, llm_pool_fn fn, void *ctx, size_t n)
 {
     if (cx && cx->pool && n > 1) llm_pool_run(cx->pool, fn, ctx, n);
-    else if (n) fn(ctx, 0, n);
+    else if (n) fn(ctx, 0, n, 0);
 }
 
 /* ---- token embedding --------------------------------------------------- */
@@ -142,8 +142,9 @@ typedef struct {
 } attn_job;
 
 #ifndef TR_ATTN_FWD
-static void attn_fwd_items(void *ctx, size_t start, size_t end)
+static void attn_fwd_items(void *ctx, size_t start, size_t end, int thread)
 {
+    (void)thread;
     const attn_job *j = ctx;
     int T = j->T, hd = j->hd, group = j->NH / j->NKV;
     size_t C = (size_t)j->NH * hd, KV = (size_t)j->NKV * hd;
@@ -165,7 +166,7 @@ static void attn_fwd_items(void *ctx, size_t start, size_t end)
                 }
                 REAL sum = 0;
                 for (int u = 0; u <= t; u++) {
-                    p[u] = (REAL)exp(p[u] - mx);
+                    p[u] = (REAL)TR_EXP(p[u] - mx);
                     sum += p[u];
                 }
                 REAL inv = 1 / sum;
@@ -197,8 +198,9 @@ void TRN(tr_attention_forward)(const tr_ctx *cx, REAL *out, REAL *att, REAL *scr
 }
 
 #ifndef TR_ATTN_BWD
-static void attn_bwd_items(void *ctx, size_t start, size_t end)
+static void attn_bwd_items(void *ctx, size_t start, size_t end, int thread)
 {
+    (void)thread;
     const attn_job *j = ctx;
     int T = j->T, hd = j->hd, group = j->NH / j->NKV;
     size_t C = (size_t)j->NH * hd, KV = (size_t)j->NKV * hd;
@@ -266,14 +268,14 @@ void TRN(tr_swiglu_forward)(REAL *out, const REAL *gate, const REAL *up, size_t 
 {
     for (size_t i = 0; i < N; i++) {
         REAL g = gate[i];
-        out[i] = g / (1 + (REAL)exp(-g)) * up[i];
+        out[i] = g / (1 + (REAL)TR_EXP(-g)) * up[i];
     }
 }
 
 void TRN(tr_swiglu_backward)(REAL *dgate, REAL *dup, const REAL *dout, const REAL *gate, const REAL *up, size_t N)
 {
     for (size_t i = 0; i < N; i++) {
-        REAL g = gate[i], s = 1 / (1 + (REAL)exp(-g));
+        REAL g = gate[i], s = 1 / (1 + (REAL)TR_EXP(-g));
         dup[i] = dout[i] * g * s;
         dgate[i] = dout[i] * up[i] * s * (1 + g * (1 - s));
     }
@@ -290,21 +292,23 @@ typedef struct {
     double *loss; /* per row */
 } ce_job;
 
-static void ce_fwd_rows(void *ctx, size_t start, size_t end)
+static void ce_fwd_rows(void *ctx, size_t start, size_t end, int thread)
 {
+    (void)thread;
     const ce_job *j = ctx;
     for (size_t n = start; n < end; n++) {
         REAL *p = j->p + n * j->V;
-        REAL mx = p[0];
+        REAL mx = p[0], lt = p[j->targets[n]];
         for (size_t i = 1; i < j->V; i++) mx = p[i] > mx ? p[i] : mx;
         double sum = 0;
         for (size_t i = 0; i < j->V; i++) {
-            p[i] = (REAL)exp(p[i] - mx);
+            p[i] = (REAL)TR_EXP(p[i] - mx);
             sum += p[i];
         }
         REAL inv = (REAL)(1.0 / sum);
         for (size_t i = 0; i < j->V; i++) p[i] *= inv;
-        j->loss[n] = j->mask[n] ? -log((double)p[j->targets[n]]) : 0.0;
+        /* -log p[target] from the logits, finite even when p underflows */
+        j->loss[n] = j->mask[n] ? -((double)lt - (double)mx - log(sum)) : 0.0;
     }
 }
 
@@ -321,8 +325,9 @@ double TRN(tr_crossentropy_forward)(const tr_ctx *cx, REAL *logits, const int32_
     return total;
 }
 
-static void ce_bwd_rows(void *ctx, size_t start, size_t end)
+static void ce_bwd_rows(void *ctx, size_t start, size_t end, int thread)
 {
+    (void)thread;
     const ce_job *j = ctx;
     for (size_t n = start; n < end; n++) {
         REAL *p = j->p + n * j->V;

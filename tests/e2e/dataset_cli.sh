@@ -64,3 +64,19 @@ expect_fail selfinstruct-down "document 0" "$G" selfinstruct --endpoint "http://
 expect_fail selfinstruct-no-endpoint "--endpoint URL" "$G" selfinstruct --hub th --api "$TMP/api.jsonl" -o "$TMP/si3.jsonl"
 expect_fail selfinstruct-bad-examples "nope.json" "$G" selfinstruct --endpoint "http://127.0.0.1:$PORT/v1" --hub th --api "$TMP/api.jsonl" --examples "$TMP/nope.json" -o "$TMP/si4.jsonl"
 kill $SPID 2>/dev/null
+
+# vocab train: a byte-level BPE vocabulary on the conversations built above;
+# our tokenizer must encode the held-out texts as the training's encoder does
+for i in $(seq 40); do cat "$TMP/syn.jsonl"; done > "$TMP/many.jsonl"
+expect_ok vocab-train "our tokenizer = training encoder on" "$G" vocab train --vocab-size 400 --holdout-every 5 -o "$TMP/v.gguf" "$TMP/many.jsonl"
+expect_ok vocab-tokenize "' model'" "$G" tokenize -m "$TMP/v.gguf" -p "Find a pre-trained model"
+expect_fail vocab-small "--vocab-size needs" "$G" vocab train --vocab-size 10 -o "$TMP/v2.gguf" "$TMP/many.jsonl"
+expect_fail vocab-missing "nope.jsonl" "$G" vocab train -o "$TMP/v3.gguf" "$TMP/nope.jsonl"
+
+# APIZoo documents with questions: a folder with one broken file (named, skipped)
+mkdir -p "$TMP/zoo"
+printf '[{"api_name": "Demo API - ping", "api_call": "client.ping()", "questions": ["Check that the server answers."]}]' > "$TMP/zoo/a.json"
+printf '[{"api_name": "Broken",\n ]' > "$TMP/zoo/b.json"
+"$G" dataset build --no-leak-check --apizoo "$TMP/zoo" --holdout 0 -o "$TMP/zoo.json" >"$TMP/out" 2>"$TMP/err"
+if grep -qF "skipped $TMP/zoo/b.json:2:" "$TMP/err" && grep -qF "train 1" "$TMP/out"; then pass dataset-apizoo; else fail dataset-apizoo "$(cat "$TMP/err" "$TMP/out" | head -c 300)"; fi
+expect_fail dataset-apizoo-bad-file "b.json:2:" "$G" dataset build --no-leak-check --apizoo "$TMP/zoo/b.json" -o "$TMP/zoo2.json"

@@ -6,7 +6,7 @@ S=${GORILLA_TOOLS:?GORILLA_TOOLS not set}/gguf_synth
 expect_ok tokenize-help "usage: gorilla tokenize" "$G" tokenize --help
 expect_fail tokenize-no-model "missing -m" "$G" tokenize -p hi
 expect_fail tokenize-no-text "exactly one of" "$G" tokenize -m x.gguf
-expect_fail tokenize-bad-flag "unknown argument" "$G" tokenize -m x.gguf -p hi --frob
+expect_fail tokenize-bad-flag "unknown flag" "$G" tokenize -m x.gguf -p hi --frob
 expect_fail tokenize-missing-file "nope.gguf" "$G" tokenize -m "$TMP/nope.gguf" -p hi
 
 if [ ! -x "$S" ]; then

@@ -62,14 +62,25 @@ killed_at=$(wc -l < "$TMP/part.log")
 if [ "$killed_at" -ge 60 ] || [ ! -f "$TMP/ck.bin" ]; then
   fail train-kill "the run was not killed mid-way (log $killed_at lines)"
 else
-  "$G" "${A[@]}" -o "$TMP/part.gguf" --resume "$TMP/ck.bin" --ckpt-every 7 >"$TMP/res.out" 2>"$TMP/res.err"
+  "$G" "${A[@]}" -o "$TMP/part.gguf" --resume "$TMP/ck.bin" --ckpt-every 7 --log "$TMP/part.log" >"$TMP/res.out" 2>"$TMP/res.err"
   if [ "$(awk '{print $5, $7}' "$TMP/res.out")" = "$(awk '{print $5, $7}' "$TMP/full.out")" ] && [ -n "$last" ]; then
     pass "train-kill-resume (killed after step $killed_at; $(grep -o 'resumed.*' "$TMP/res.err"); final loss $last bit for bit)"
   else
     fail train-kill-resume "$(cat "$TMP/res.out") vs $(cat "$TMP/full.out"): $(head -c 300 "$TMP/res.err")"
   fi
   if cmp -s "$TMP/part.gguf" "$TMP/full.gguf"; then pass train-resume-same-gguf; else fail train-resume-same-gguf "GGUFs differ"; fi
+  # the resumed log reads as one run: steps 1..60 once, the same losses
+  if [ "$(sed 's/,"tok_s.*//' "$TMP/part.log")" = "$(sed 's/,"tok_s.*//' "$TMP/full.log")" ]; then pass train-resume-log
+  else fail train-resume-log "$(wc -l < "$TMP/part.log") lines"; fi
 fi
+
+# every kernel set gives the same bits
+sets=""
+for cpu in scalar avx2 avx512; do
+  sets="$sets $(GORILLA_CPU=$cpu "$G" "${A[@]}" --steps 3 --val-fraction 0 -o "$TMP/k.gguf" 2>/dev/null | awk '{print $5}')"
+done
+if [ "$(echo $sets | tr ' ' '\n' | sort -u | wc -l)" -eq 1 ]; then pass "train-kernel-sets (3 steps, final loss$sets)"
+else fail train-kernel-sets "losses differ:$sets"; fi
 
 # checkpoints: corrupt, mismatched
 cp "$TMP/ck.bin" "$TMP/bad.bin"
@@ -98,6 +109,18 @@ printf '{"conversations": [{"from": "human", "value": "q"}, {"from": "gpt", "val
 cat "$TMP/long.jsonl" "$TMP/long.jsonl" > "$TMP/long2.jsonl"
 expect_ok train-truncated "final step 2" "$G" "${A[@]}" --val-fraction 0 --steps 2 --data "$TMP/long2.jsonl" -o "$TMP/x.gguf"
 if grep -q "2 conversations truncated at the context of 64 tokens" "$TMP/err"; then pass train-truncated-count; else fail train-truncated-count "$(cat "$TMP/err")"; fi
+
+# LoRA on a Q4_0 base (frozen), merged on export
+"$S" -o "$TMP/base.gguf" --type Q4_0 --n-ctx 64 >/dev/null 2>&1
+expect_ok train-lora "final step 10" "$G" train --model "$TMP/base.gguf" --lora-rank 4 --lora-targets q,k,v,o,gate,up,down \
+  --data "$TMP/d.json" --ctx 64 --batch 4 --steps 10 --lr 1e-2 -t 2 --quiet -o "$TMP/lora.gguf" --lora-out "$TMP/adapter.gguf"
+if grep -q "parameters, 8192 trained" "$TMP/err"; then pass train-lora-count; else fail train-lora-count "$(head -1 "$TMP/err")"; fi
+expect_ok train-lora-adapter "adapter.lora.alpha" sh -c "grep -a -o adapter.lora.alpha '$TMP/adapter.gguf'"
+expect_fail train-lora-out-needs-rank "--lora-out needs --lora-rank" "$G" "${A[@]}" --lora-out "$TMP/a.gguf" -o "$TMP/x.gguf"
+expect_ok train-lora-generate "generated" sh -c "'$G' generate -m '$TMP/lora.gguf' -p 'call 3' -n 4 --temp 0 2>&1"
+expect_fail train-lora-needs-model "LoRA adapts a base model" "$G" "${A[@]}" --lora-rank 4 -o "$TMP/x.gguf"
+expect_fail train-lora-bad-target "unknown matrix 'qq'" "$G" train --model "$TMP/base.gguf" --lora-rank 4 --lora-targets qq \
+  --data "$TMP/d.json" -o "$TMP/x.gguf"
 
 # plot
 expect_ok train-plot "wrote" "$G" train plot "$TMP/full.log" -o "$TMP/loss.svg"

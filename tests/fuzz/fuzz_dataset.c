@@ -1,7 +1,7 @@
 /* fuzz_dataset.c — libFuzzer target: the dataset parsers fed arbitrary
  * bytes: APIBench train lines, conversation files (FastChat JSON / JSON
- * lines, hf-chat), self-instruct examples and teacher answers; the first
- * byte picks the parser. */
+ * lines, hf-chat), self-instruct examples and teacher answers, and BPE
+ * training and encoding on arbitrary text; the first byte picks the parser. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,11 +16,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *text = (const char *)data + 1;
     size_t len = size - 1;
     gorilla_error err;
-    switch (data[0] % 4) {
+    switch (data[0] % 5) {
     case 0: {
         gorilla_pairset *p = NULL;
         if (gorilla_pairset_new(&p, &err) != GORILLA_OK) return 0;
         (void)gorilla_pairset_load_buffer(p, "fuzz", text, len, &err);
+        (void)gorilla_pairset_load_apizoo_buffer(p, "fuzz", text, len, NULL, &err);
         for (size_t i = 0; i < gorilla_pairset_count(p); i++) {
             const gorilla_train_pair *t = gorilla_pairset_get(p, i);
             if (!t->instruction || !t->answer) abort();
@@ -44,6 +45,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             free(p);
         }
         gorilla_si_examples_free(ex);
+        break;
+    }
+    case 4: {
+        if (len > 4096) len = 4096; /* training recounts pairs per merge: keep runs fast */
+        gorilla_bpe *b = NULL;
+        if (gorilla_bpe_new(&b, &err) != GORILLA_OK) return 0;
+        int32_t *ids = NULL;
+        size_t n = 0;
+        if (gorilla_bpe_add_text(b, text, len, &err) == GORILLA_OK && gorilla_bpe_train(b, 300, 1, &err) == GORILLA_OK &&
+            gorilla_bpe_encode(b, text, len, &ids, &n, &err) == GORILLA_OK)
+            for (size_t i = 0; i < n; i++)
+                if (ids[i] < 0 || (size_t)ids[i] >= gorilla_bpe_n_vocab(b)) abort();
+        free(ids);
+        gorilla_bpe_free(b);
         break;
     }
     default: {

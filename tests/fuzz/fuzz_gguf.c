@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* The model checks on whatever validated (small context, one thread). */
     gorilla_model_opts o = {1, 8};
     gorilla_model *m = NULL;
-    if (llm_model_build(f, &o, &m, &err) == GORILLA_OK) {
+    if (llm_model_build(f, &o, NULL, &m, &err) == GORILLA_OK) {
         /* one token when the model is small enough to run quickly */
         if ((uint64_t)m->cfg.n_embd * (uint64_t)(m->cfg.n_ff + m->cfg.n_vocab) * (uint64_t)m->cfg.n_layer < (1u << 22))
             gorilla_model_forward(m, 0, 0, NULL, NULL);

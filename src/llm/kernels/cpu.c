@@ -1,10 +1,10 @@
-/* cpu.c — CPU feature detection, the kernel-set choice, and the activation
+/* cpu.c — CPU feature detection, building the kernel set a model uses, and the activation
  * quantizer shared by every path. */
 #include "llm/kernels/kernels.h"
 
+#include "base/error.h"
+
 #include <math.h>
-#include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,58 +26,32 @@ llm_cpu_level llm_cpu_detect(void)
 #endif
 }
 
-static llm_kernels SETS[3];
-static int n_sets; /* sets [0, n_sets) are available */
-static const llm_kernels *active;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static void init_sets(void)
+int llm_kernels_init(llm_kernels *k, llm_cpu_level level)
 {
-    llm_cpu_level best = llm_cpu_detect();
-    llm_kernels_init_scalar(&SETS[0]);
-    n_sets = 1;
-    if (best >= LLM_CPU_AVX2) {
-        SETS[1] = SETS[0];
-        llm_kernels_init_avx2(&SETS[1]);
-        n_sets = 2;
-    }
-    if (best >= LLM_CPU_AVX512) {
-        SETS[2] = SETS[1];
-        llm_kernels_init_avx512(&SETS[2]);
-        n_sets = 3;
-    }
-    active = &SETS[n_sets - 1];
-    const char *env = getenv("GORILLA_CPU");
-    if (env && *env) {
-        int want = !strcmp(env, "scalar") ? 0 : !strcmp(env, "avx2") ? 1 : !strcmp(env, "avx512") ? 2 : -1;
-        if (want < 0)
-            fprintf(stderr, "gorilla: GORILLA_CPU=%s is not one of scalar, avx2, avx512; using %s\n", env,
-                    active->name);
-        else if (want >= n_sets)
-            fprintf(stderr, "gorilla: GORILLA_CPU=%s is not supported by this CPU; using %s\n", env, active->name);
-        else
-            active = &SETS[want];
-    }
-}
-
-const llm_kernels *llm_kernels_active(void)
-{
-    pthread_once(&once, init_sets);
-    return active;
-}
-
-const llm_kernels *llm_kernels_for(llm_cpu_level level)
-{
-    pthread_once(&once, init_sets);
-    return (int)level >= 0 && (int)level < n_sets ? &SETS[level] : NULL;
-}
-
-int llm_kernels_force(llm_cpu_level level)
-{
-    const llm_kernels *k = llm_kernels_for(level);
-    if (!k) return -1;
-    active = k;
+    if ((int)level < LLM_CPU_SCALAR || level > llm_cpu_detect()) return -1;
+    llm_kernels_init_scalar(k);
+    if (level >= LLM_CPU_AVX2) llm_kernels_init_avx2(k);
+    if (level >= LLM_CPU_AVX512) llm_kernels_init_avx512(k);
     return 0;
+}
+
+gorilla_status llm_kernels_choose(const char *name, const char *what, llm_kernels *k, gorilla_error *err)
+{
+    static const char *const NAMES[] = {"scalar", "avx2", "avx512"};
+    llm_cpu_level best = llm_cpu_detect(), want = best;
+    if (name && *name) {
+        int found = -1;
+        for (int i = 0; i < 3; i++)
+            if (!strcmp(name, NAMES[i])) found = i;
+        if (found < 0)
+            return gorilla_fail(err, GORILLA_ERR_INVALID, "%s=%.64s is not one of scalar, avx2, avx512", what, name);
+        want = (llm_cpu_level)found;
+        if (want > best)
+            return gorilla_fail(err, GORILLA_ERR_UNSUPPORTED, "%s=%s is not supported by this CPU (the best is %s)",
+                                what, name, NAMES[best]);
+    }
+    (void)llm_kernels_init(k, want);
+    return GORILLA_OK;
 }
 
 /* Every quantized type runs on 8-bit activations (integer block sums);

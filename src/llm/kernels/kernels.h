@@ -1,5 +1,7 @@
 /* kernels.h — integer dot-product kernels on 8-bit activations, chosen at
- * run time for the CPU (internal).
+ * run time for the CPU and passed explicitly (internal): a model builds its
+ * set once at load (llm_kernels_choose) and hands it to every product,
+ * attention and SiLU; nothing global selects a set.
  *
  * An activation row of n floats (n a multiple of 32) is quantized once to
  * n/32 llm_q8 blocks: x[i] ~ d * q[i], q in [-127, 127], d = max|x| / 127,
@@ -8,8 +10,9 @@
  * F32/F16/BF16 weights keep f32 activations (kernels `dotf`).
  *
  * Three kernel sets: scalar (portable C), avx2 (AVX2+FMA+F16C) and avx512
- * (AVX-512 F/BW/VL + VNNI). GORILLA_CPU=scalar|avx2|avx512 forces a set (a
- * set the CPU lacks falls back to the best one it has).
+ * (AVX-512 F/BW/VL + VNNI). GORILLA_CPU=scalar|avx2|avx512 forces a set
+ * (a name that is not one of them, or a set the CPU lacks, fails the load
+ * with a message); tests pass the name to llm_model_build.
  *
  * Every set computes bit-identical results: each output is defined as one
  * fixed sequence of IEEE operations (the build has -ffp-contract=off, and
@@ -51,6 +54,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gorilla.h"
 #include "llm/quant/quant.h"
 
 /* 32 activations: scale, sums of q[0..16) and q[16..32), values. */
@@ -140,15 +144,19 @@ typedef void (*llm_gemv16_fn)(const uint8_t *group, const llm_q8 *x, size_t n, f
  * set's xt_pack (token groups interleaved for the kernel). Rows [r0, r1)
  * (multiples of 16) of the packed matrix pk times nt tokens:
  * out[t * ldo + r] = dot(row r, token t). */
+/* scratch: 64-byte aligned, at least gemm_scratch(n) bytes, the calling
+ * thread's own (weights unpacked for the tile). */
 typedef void (*llm_gemm_fn)(const uint8_t *pk, size_t r0, size_t r1, size_t n, const void *xt, size_t nt, float *out,
-                            size_t ldo);
+                            size_t ldo, void *scratch);
 /* Bytes of the packed copy of nt rows of n activations. */
 typedef size_t (*llm_xt_size_fn)(size_t nt, size_t n);
 /* Packs nt rows (token t at x + t * x_stride blocks) into xt (64-byte
  * aligned, xt_size bytes). */
 typedef void (*llm_xt_pack_fn)(const llm_q8 *x, size_t x_stride, size_t nt, size_t n, void *xt);
 
-typedef struct {
+typedef struct llm_kernels llm_kernels;
+
+struct llm_kernels {
     llm_cpu_level level;
     const char *name;                /* "scalar", "avx2", "avx512" */
     llm_dotq_fn dotq[QT_COUNT];      /* quantized types, stored rows */
@@ -157,6 +165,9 @@ typedef struct {
     llm_gemm_fn gemm[QT_COUNT];      /* packed types, batched; NULL: gemv16 per token */
     llm_xt_size_fn xt_size;          /* NULL when no gemm entry is set */
     llm_xt_pack_fn xt_pack;
+    /* Bytes of per-thread scratch any gemm entry of the set needs for rows
+     * of n (a set that overrides gemm_scratch covers every gemm it keeps). */
+    size_t (*gemm_scratch)(size_t n);
     /* llm_quantize_q8 (bit-identical results on every set). */
     void (*quantize)(const float *x, llm_q8 *out, size_t n);
     /* Attention: dot of two f32 vectors; out += a * v. */
@@ -165,19 +176,22 @@ typedef struct {
     /* g[i] = silu(g[i]) * u[i] = g / (1 + exp(-g)) * u, i < n. */
     void (*silu)(float *g, const float *u, size_t n);
     /* One query row over npos cached positions (k and v rows stride floats
-     * apart): out = softmax(scale * q.k) . v; att is npos floats scratch. */
-    void (*attn)(const float *q, const float *k, const float *v, size_t stride, int npos, int hd, float scale,
-                 float *att, float *out);
-} llm_kernels;
+     * apart): out = softmax(scale * q.k) . v; att is npos floats scratch.
+     * kn is the set the entry belongs to (its vdot and axpy). */
+    void (*attn)(const llm_kernels *kn, const float *q, const float *k, const float *v, size_t stride, int npos,
+                 int hd, float scale, float *att, float *out);
+};
 
 /* The best level this CPU supports. */
 llm_cpu_level llm_cpu_detect(void);
-/* The kernel set in use: chosen once from GORILLA_CPU and the CPU. */
-const llm_kernels *llm_kernels_active(void);
-/* The set for a level, or NULL when this CPU (or build) lacks it. */
-const llm_kernels *llm_kernels_for(llm_cpu_level level);
-/* Forces the active set (tests); returns 0, or -1 if unavailable. */
-int llm_kernels_force(llm_cpu_level level);
+/* Fills *k with the set for a level; returns 0, or -1 (k untouched) when
+ * this CPU (or build) lacks it. */
+int llm_kernels_init(llm_kernels *k, llm_cpu_level level);
+/* The set named by name ("scalar", "avx2", "avx512"; NULL or "": the best
+ * this CPU has). GORILLA_ERR_INVALID for another name,
+ * GORILLA_ERR_UNSUPPORTED for a set this CPU lacks; what names it (e.g.
+ * "GORILLA_CPU") starts the message. */
+gorilla_status llm_kernels_choose(const char *name, const char *what, llm_kernels *k, gorilla_error *err);
 
 /* 1 when type uses quantized activations (dotq), 0 for F32/F16/BF16. */
 int llm_type_uses_q8(uint32_t type);
@@ -186,9 +200,9 @@ int llm_type_uses_q8(uint32_t type);
  * every path, so every path sees identical activations. */
 void llm_quantize_q8(const float *x, llm_q8 *out, size_t n);
 
-/* The attn entry built on the active set's vdot and axpy. */
-void llm_attn_generic(const float *q, const float *k, const float *v, size_t stride, int npos, int hd, float scale,
-                      float *att, float *out);
+/* The attn entry built on kn's vdot and axpy. */
+void llm_attn_generic(const llm_kernels *kn, const float *q, const float *k, const float *v, size_t stride, int npos,
+                      int hd, float scale, float *att, float *out);
 
 /* exp(x) as every set computes it for SiLU: 2^n * p(r), n = rint(x log2 e),
  * r = x - n ln 2 in two fmaf steps, p the degree-7 Taylor polynomial by

@@ -1,4 +1,4 @@
-/* matmul.c — products over the pool with the active kernel set.
+/* matmul.c — products over the pool with the model's kernel set.
  *
  * Work is split by units of output rows: one packed group of 16 rows for
  * packed matrices, otherwise one row (one token) or 16 rows (a batch). */
@@ -6,6 +6,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/error.h"
 
 #define MAXM 4
 #define TILE_ROWS 16 /* unpacked batched products split rows in units of this */
@@ -17,6 +19,7 @@
 
 typedef struct {
     const llm_kernels *k;
+    const llm_mm_ctx *c;
     int n;
     const llm_matrix *w[MAXM];
     float *out[MAXM];
@@ -28,11 +31,6 @@ typedef struct {
     size_t nb, nt;
     const void *xt;     /* packed for gemm, or NULL */
 } mm_job;
-
-static void die_oom(void)
-{
-    abort(); /* the products have no error path; a few MiB of scratch */
-}
 
 /* Rows [lo, hi) of an unpacked matrix, all tokens. */
 static void rows_stored(const mm_job *j, int k, size_t lo, size_t hi)
@@ -52,13 +50,14 @@ static void rows_stored(const mm_job *j, int k, size_t lo, size_t hi)
 }
 
 /* Groups [lo, hi) of a packed matrix, all tokens. */
-static void groups_packed(const mm_job *j, int k, size_t lo, size_t hi)
+static void groups_packed(const mm_job *j, int k, size_t lo, size_t hi, int thread)
 {
     const llm_matrix *w = j->w[k];
     size_t gbytes = j->nb * llm_pack_block_bytes(w->type);
     llm_gemm_fn gemm = j->xt ? j->k->gemm[w->type] : NULL;
     if (gemm) {
-        gemm(w->packed, LLM_PACK_ROWS * lo, LLM_PACK_ROWS * hi, w->cols, j->xt, j->nt, j->out[k], j->ldo[k]);
+        gemm(w->packed, LLM_PACK_ROWS * lo, LLM_PACK_ROWS * hi, w->cols, j->xt, j->nt, j->out[k], j->ldo[k],
+             j->c->wscratch + (size_t)thread * j->c->wstride);
         return;
     }
     llm_gemv16_fn gemv = j->k->gemv16[w->type];
@@ -76,7 +75,7 @@ static void groups_packed(const mm_job *j, int k, size_t lo, size_t hi)
     }
 }
 
-static void mm_units(void *ctx, size_t start, size_t end)
+static void mm_units(void *ctx, size_t start, size_t end, int thread)
 {
     const mm_job *j = ctx;
     size_t base = 0;
@@ -85,7 +84,7 @@ static void mm_units(void *ctx, size_t start, size_t end)
         if (end > base && start < base + u) {
             size_t lo = start > base ? start - base : 0, hi = end - base < u ? end - base : u;
             const llm_matrix *w = j->w[k];
-            if (w->packed) groups_packed(j, k, lo, hi);
+            if (w->packed) groups_packed(j, k, lo, hi, thread);
             else if (j->nt > 1) rows_stored(j, k, TILE_ROWS * lo, TILE_ROWS * hi < w->rows ? TILE_ROWS * hi : w->rows);
             else rows_stored(j, k, lo, hi);
         }
@@ -93,8 +92,9 @@ static void mm_units(void *ctx, size_t start, size_t end)
     }
 }
 
-static void prep_groups(void *ctx, size_t start, size_t end)
+static void prep_groups(void *ctx, size_t start, size_t end, int thread)
 {
+    (void)thread;
     mm_job *j = ctx;
     size_t cols = j->nb * 32;
     for (size_t g = start; g < end; g++) {
@@ -128,47 +128,57 @@ static int any_q8(int n, const llm_matrix *const *w)
     return 0;
 }
 
-void llm_mm_vec(llm_pool *pool, int n, const llm_matrix *const *w, const float *x, float *const *out)
+gorilla_status llm_mm_ctx_init(llm_mm_ctx *c, const llm_kernels *kn, llm_pool *pool, size_t max_tokens,
+                               size_t max_cols, gorilla_error *err)
 {
-    mm_job j = {.k = llm_kernels_active(), .x = x, .nt = 1};
-    size_t cols = w[0]->cols;
-    llm_q8 stackq[256], *xq = NULL;
-    if (any_q8(n, w) && cols % 32 == 0) {
-        j.nb = cols / 32;
-        xq = j.nb <= 256 ? stackq : malloc(j.nb * sizeof *xq);
-        if (!xq) die_oom();
-        j.k->quantize(x, xq, cols);
-        j.xq = xq;
+    memset(c, 0, sizeof *c);
+    c->kn = kn;
+    c->pool = pool;
+    c->max_tokens = max_tokens;
+    c->max_cols = max_cols;
+    size_t nb = (max_cols + 31) / 32, threads = (size_t)llm_pool_size(pool);
+    c->xq = malloc(max_tokens * nb * sizeof *c->xq);
+    int ok = c->xq != NULL;
+    if (ok && kn->xt_pack && max_tokens >= GEMM_MIN_TOKENS) {
+        c->xt = aligned_alloc(64, (kn->xt_size(max_tokens, nb * 32) + 63) / 64 * 64);
+        c->wstride = (kn->gemm_scratch(nb * 32) + 63) / 64 * 64;
+        c->wscratch = aligned_alloc(64, threads * c->wstride);
+        ok = c->xt && c->wscratch;
     }
-    run(pool, &j, n, w, out, NULL);
-    if (xq != stackq) free(xq);
+    if (!ok) {
+        llm_mm_ctx_free(c);
+        return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory for the products' scratch (%zu tokens of %zu)",
+                            max_tokens, max_cols);
+    }
+    return GORILLA_OK;
 }
 
-void llm_mm_batch(llm_pool *pool, int n, const llm_matrix *const *w, const float *x, size_t ldx, size_t nt,
-                  float *const *out, const size_t *ldo)
+void llm_mm_ctx_free(llm_mm_ctx *c)
 {
-    mm_job j = {.k = llm_kernels_active(), .x = x, .ldx = ldx, .nt = nt};
+    free(c->xq);
+    free(c->xt);
+    free(c->wscratch);
+    memset(c, 0, sizeof *c);
+}
+
+void llm_mm(const llm_mm_ctx *c, int n, const llm_matrix *const *w, const float *x, size_t ldx, size_t nt,
+            float *const *out, const size_t *ldo)
+{
+    mm_job j = {.k = c->kn, .c = c, .x = x, .ldx = ldx, .nt = nt};
     size_t cols = w[0]->cols;
-    llm_q8 *xq = NULL;
-    void *xt = NULL;
     if (any_q8(n, w) && cols % 32 == 0) {
         j.nb = cols / 32;
-        xq = malloc(nt * j.nb * sizeof *xq);
-        if (!xq) die_oom();
-        j.xq = xq;
-        int want_gemm = 0;
-        for (int k = 0; k < n; k++)
-            if (w[k]->packed && j.k->gemm[w[k]->type]) want_gemm = 1;
-        if (want_gemm && j.k->xt_pack && nt >= GEMM_MIN_TOKENS) {
-            size_t sz = (j.k->xt_size(nt, cols) + 63) / 64 * 64;
-            xt = aligned_alloc(64, sz);
-            if (!xt) die_oom();
-            j.xt = xt;
+        j.xq = c->xq;
+        if (nt == 1) {
+            j.k->quantize(x, c->xq, cols);
+        } else {
+            int want_gemm = 0;
+            for (int k = 0; k < n; k++)
+                if (w[k]->packed && j.k->gemm[w[k]->type]) want_gemm = 1;
+            if (want_gemm && c->xt && nt >= GEMM_MIN_TOKENS) j.xt = c->xt;
+            /* quantize (and pack) groups of 16 tokens across the pool */
+            llm_pool_run(c->pool, prep_groups, &j, (nt + 15) / 16);
         }
-        /* quantize (and pack) groups of 16 tokens across the pool */
-        llm_pool_run(pool, prep_groups, &j, (nt + 15) / 16);
     }
-    run(pool, &j, n, w, out, ldo);
-    free(xt);
-    free(xq);
+    run(c->pool, &j, n, w, out, nt == 1 ? NULL : ldo);
 }

@@ -2,12 +2,15 @@
  *
  * Laid out like llama2.c: a config (hyperparameters from metadata), the
  * weights (pointers into the map; only the small norm vectors are expanded
- * to f32), the run state (activations and the KV cache), and forward(). */
+ * to f32), the run state (activations, scratch and the KV cache, all
+ * allocated at load), and the one forward (forward.h). */
 #ifndef GORILLA_LLM_MODEL_H
 #define GORILLA_LLM_MODEL_H
 
 #include "gorilla.h"
 #include "llm/gguf/gguf.h"
+#include "llm/kernels/kernels.h"
+#include "llm/model/matmul.h"
 #include "llm/model/pool.h"
 
 typedef struct {
@@ -27,18 +30,6 @@ typedef struct {
     float rope_scale; /* positions are multiplied by this (1/factor, linear) */
 } llm_config;
 
-/* A weight matrix: rows of `cols` stored elements (ne[0] = cols, ne[1] =
- * rows in GGUF order), type and row stride in bytes. Q4_0/Q8_0 matrices
- * with a multiple of 16 rows also have a copy in 16-row groups (packed,
- * kernels.h), which the engine's products read; data stays the file's. */
-typedef struct {
-    const gguf_tensor *t;
-    const uint8_t *data;
-    uint8_t *packed; /* owned; NULL when not packed */
-    uint32_t type;
-    size_t rows, cols, row_bytes;
-} llm_matrix;
-
 typedef struct {
     float *attn_norm, *ffn_norm; /* [n_embd] f32 copies */
     llm_matrix wq, wk, wv, wo;   /* [n_embd->n_embd], [n_embd->kv_dim] x2, [n_embd->n_embd] */
@@ -54,17 +45,20 @@ typedef struct {
     int tied;
 } llm_weights;
 
+/* The run state, allocated once at load: llm_forward allocates nothing.
+ * Tokens go through the forward in chunks of up to `chunk` rows. */
 typedef struct {
-    float *x;        /* residual stream [n_embd] */
-    float *xb, *xb2; /* [n_embd] scratch */
-    float *hb, *hb2; /* [n_ff] */
-    float *q;        /* [n_embd] */
-    float *att;      /* [n_head * n_ctx] attention scores */
-    float *logits;   /* [n_vocab] */
+    int chunk;
+    float *x;        /* residual stream [chunk][n_embd] */
+    float *xb, *xb2; /* [chunk][n_embd] scratch */
+    float *q;        /* [chunk][n_embd] */
+    float *hb, *hb2; /* [chunk][n_ff] */
+    float *att;      /* [n_threads][n_ctx] attention scores, a row per pool thread */
+    float *cs;       /* [n_rot + 2] rope cos/sin of one position */
     float *k_cache;  /* [n_layer][n_ctx][kv_dim] */
     float *v_cache;
-    float *rope_cos, *rope_sin; /* [n_rot/2] for the current position */
-    double *inv_freq;           /* [n_rot/2] */
+    double *inv_freq; /* [n_rot/2] */
+    llm_mm_ctx mm;    /* the products' scratch */
 } llm_state;
 
 struct gorilla_model {
@@ -72,6 +66,7 @@ struct gorilla_model {
     llm_config cfg;
     llm_weights w;
     llm_state s;
+    llm_kernels kn; /* chosen at load (GORILLA_CPU, or the CPU's best) */
     llm_pool *pool;
     /* Prefix cache: kv_tokens[0..n_kv) are the tokens whose keys and
      * values the cache holds at positions 0..n_kv-1; a prompt that starts
@@ -86,23 +81,42 @@ struct gorilla_model {
     int32_t *token_types;
     int32_t bos, eos;
     char *tok_kind;
+    /* The tokenizer built from the same parsed file at load; NULL (with
+     * the reason in tok_err) when the file has none or it is unusable. */
+    gorilla_tokenizer *tok;
+    gorilla_error tok_err;
 };
 
-/* Builds a model on an open GGUF file (taking ownership of it). */
-gorilla_status llm_model_build(gguf_file *file, const gorilla_model_opts *opts, gorilla_model **out,
+/* Builds a model on an open GGUF file (taking ownership of it) with the
+ * kernel set named cpu ("scalar", "avx2", "avx512"; NULL: GORILLA_CPU,
+ * else the best this CPU has: what gorilla_model_load does). Tests force a
+ * set through cpu. */
+gorilla_status llm_model_build(gguf_file *file, const gorilla_model_opts *opts, const char *cpu, gorilla_model **out,
                                gorilla_error *err);
+/* gorilla_model_load with a kernel set named as for llm_model_build. */
+gorilla_status llm_model_load_cpu(const char *path, const gorilla_model_opts *opts, const char *cpu,
+                                  gorilla_model **out, gorilla_error *err);
 
-/* One token at pos with f32 activations throughout (the exact reference
- * path, for tests); computes logits into s.logits when want_logits. The
- * engine itself runs llm_forward_batch (prefill.h: 8-bit activations,
- * the runtime-dispatched kernels). The caller has checked token and pos. */
-void llm_forward(gorilla_model *m, int32_t token, int pos, int want_logits);
+/* config.c: an integer metadata key in [lo, hi] (absent: dflt, or an
+ * error when required); the config from the metadata. */
+gorilla_status llm_meta_int(const gguf_file *f, const char *key, int required, int dflt, int lo, int hi, int *out,
+                            gorilla_error *err);
+gorilla_status llm_config_read(const gguf_file *f, const gorilla_model_opts *opts, llm_config *c, gorilla_error *err);
+
+/* weights.c: the matrices and norms of m->file (sets m->cfg.n_vocab); a
+ * norm-like tensor of n floats as a malloc'd f32 copy; the packed copies
+ * (over m->pool); freeing. */
+gorilla_status llm_weights_read(gorilla_model *m, gorilla_error *err);
+gorilla_status llm_weights_norm(const gguf_file *f, const char *name, size_t n, float **out, gorilla_error *err);
+gorilla_status llm_weights_pack(gorilla_model *m, gorilla_error *err);
+void llm_weights_free(llm_weights *w, int n_layer);
+
+/* state.c: m->s for m's config, kernel set and pool; freeing. */
+gorilla_status llm_state_build(gorilla_model *m, gorilla_error *err);
+void llm_state_free(llm_state *s);
 
 /* Records that positions pos..pos+n-1 of the KV cache now hold tokens
  * (the prefix cache's bookkeeping). */
 void llm_kv_note(gorilla_model *m, const int32_t *tokens, size_t n, int pos);
-
-/* out[r] = row r of W · x for all rows, split across the pool. */
-void llm_matmul(gorilla_model *m, const llm_matrix *w, const float *x, float *out);
 
 #endif

@@ -49,7 +49,7 @@ static void *worker(void *arg)
         size_t s, e;
         chunk(p, a->index, &s, &e);
         pthread_mutex_unlock(&p->mu);
-        if (s < e) fn(ctx, s, e);
+        if (s < e) fn(ctx, s, e, a->index);
         pthread_mutex_lock(&p->mu);
         if (--p->pending == 0) pthread_cond_signal(&p->done);
         pthread_mutex_unlock(&p->mu);
@@ -106,7 +106,7 @@ int llm_pool_size(const llm_pool *p) { return p->n_threads; }
 void llm_pool_run(llm_pool *p, llm_pool_fn fn, void *ctx, size_t n)
 {
     if (p->n_threads == 1 || n < 2) {
-        if (n) fn(ctx, 0, n);
+        if (n) fn(ctx, 0, n, 0);
         return;
     }
     pthread_mutex_lock(&p->mu);
@@ -119,7 +119,7 @@ void llm_pool_run(llm_pool *p, llm_pool_fn fn, void *ctx, size_t n)
     size_t s, e;
     chunk(p, 0, &s, &e);
     pthread_mutex_unlock(&p->mu);
-    if (s < e) fn(ctx, s, e);
+    if (s < e) fn(ctx, s, e, 0);
     pthread_mutex_lock(&p->mu);
     while (p->pending > 0) pthread_cond_wait(&p->done, &p->mu);
     pthread_mutex_unlock(&p->mu);

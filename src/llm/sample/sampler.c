@@ -58,23 +58,6 @@ void gorilla_sampler_params_init(gorilla_sampler_params *p)
     p->seed = 42;
 }
 
-uint64_t gorilla_rng_next(uint64_t *state)
-{
-    uint64_t x = *state;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    *state = x;
-    return x * 0x2545F4914F6CDD1DULL;
-}
-
-uint64_t gorilla_rng_seed(uint64_t seed)
-{
-    uint64_t s = seed;
-    uint64_t v = gorilla_splitmix64(&s);
-    return v ? v : 0x9E3779B97F4A7C15ULL; /* xorshift state must not be 0 */
-}
-
 void gorilla_sampler_reset(gorilla_sampler *s)
 {
     if (!s) return;
@@ -249,7 +232,7 @@ gorilla_status gorilla_sampler_sample(gorilla_sampler *s, const float *logits, s
 }
 
 /* ------------------------------------------------------------------ */
-/* Stop strings and UTF-8 tails                                        */
+/* Stop strings                                                        */
 /* ------------------------------------------------------------------ */
 
 long gorilla_stop_find(const char *text, size_t len, const char *const *stops, size_t n_stops,
@@ -286,20 +269,4 @@ long gorilla_stop_find(const char *text, size_t len, const char *const *stops, s
     }
     if (hold) *hold = h;
     return -1;
-}
-
-size_t gorilla_utf8_incomplete_tail(const char *s, size_t len)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t j = 1; j <= 4 && j <= len; j++) {
-        unsigned c = u[len - j];
-        if ((c & 0xC0) == 0x80) continue; /* continuation byte: keep looking back */
-        size_t need;
-        if ((c & 0xE0) == 0xC0) need = 2;
-        else if ((c & 0xF0) == 0xE0) need = 3;
-        else if ((c & 0xF8) == 0xF0) need = 4;
-        else need = 1;
-        return need > j ? j : 0;
-    }
-    return 0;
 }

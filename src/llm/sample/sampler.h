@@ -1,5 +1,5 @@
 /* sampler.h — sampler internals (internal). The public API is in gorilla.h
- * (gorilla_sampler_*, gorilla_stop_find, gorilla_utf8_incomplete_tail). */
+ * (gorilla_sampler_*, gorilla_stop_find). */
 #ifndef GORILLA_LLM_SAMPLER_H
 #define GORILLA_LLM_SAMPLER_H
 
@@ -7,9 +7,8 @@
 
 #include "gorilla.h"
 
-/* The sampler's PRNG: xorshift64* over a state seeded by splitmix64(seed)
- * (never 0). Deterministic for a seed. */
-uint64_t gorilla_rng_seed(uint64_t seed);
-uint64_t gorilla_rng_next(uint64_t *state);
+/* The sampler's PRNG is the project's one (base/rng.h): xorshift64* over
+ * a state seeded by splitmix64(seed). */
+#include "base/rng.h"
 
 #endif

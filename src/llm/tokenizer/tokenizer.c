@@ -1,5 +1,6 @@
-/* tokenizer.c — SentencePiece-style ("llama") and byte-level BPE ("gpt2")
- * tokenizers with llama.cpp's behaviour, built from plain arrays.
+/* tokenizer.c — SentencePiece-style ("llama"), byte-level BPE ("gpt2") and
+ * WordPiece ("bert") tokenizers with llama.cpp's behaviour, built from plain
+ * arrays.
  *
  * SPM encoding (llama.cpp llm_tokenizer_spm):
  *   1. With add_space_prefix, a " " is prepended to each raw-text fragment
@@ -13,43 +14,47 @@
  *      emitted byte by byte as "<0xXX>" tokens, or as <unk> when the vocab
  *      has no byte token for that byte (llama.cpp would abort there).
  *
- * BPE encoding (llama.cpp llm_tokenizer_bpe, "gpt2" pre-tokenizer): text is
- * split into pre-tokens by the GPT-2 regex (hand-written, see
- * gorilla_gpt2_split_next; invalid UTF-8 bytes become U+FFFD), each
- * pre-token's UTF-8 bytes are mapped through GPT-2's bytes_to_unicode, then
- * the adjacent pair with the lowest merge rank is merged repeatedly (ties:
- * leftmost). A final symbol not in the vocabulary is emitted character by
- * character when those are tokens, else as <unk> when there is one, else
- * dropped (as llama.cpp drops it).
+ * BPE encoding (llama.cpp llm_tokenizer_bpe): invalid UTF-8 bytes become
+ * U+FFFD; the pre-tokenizer of tokenizer.ggml.pre (pretokenize.c, PCRE2)
+ * cuts the text into words; each word's UTF-8 bytes are mapped through
+ * GPT-2's bytes_to_unicode, then the adjacent pair with the lowest merge
+ * rank is merged repeatedly (ties: leftmost). With llama3's ignore_merges a
+ * word that is itself a token is taken whole. A final symbol not in the
+ * vocabulary is emitted as its single bytes that are tokens (the others are
+ * dropped, as llama.cpp drops them).
+ *
+ * WordPiece: wordpiece.c.
  *
  * Special tokens: control and unknown tokens in the text are recognised only
  * with parse_special; user-defined tokens always are (llama.cpp's
- * tokenizer_st_partition). Longer special tokens are matched first.
+ * tokenizer_st_partition). Longer special tokens are matched first. As
+ * llama.cpp does at load, tokens named like end-of-turn/generation or
+ * fill-in-the-middle markers become control tokens whatever their stored
+ * type (fix_special_types).
  *
  * Decoding a token ("piece", llama.cpp's token_to_piece with special=false):
- *   llama: normal -> text with "▁" -> " "; byte -> the byte; user-defined
- *          -> text as is; control/unknown/unused -> "".
+ *   llama, bert: normal -> text with "▁" -> " "; byte (llama) -> the byte;
+ *          user-defined -> text as is; control/unknown/unused -> "".
  *   gpt2:  normal -> inverse bytes_to_unicode; user-defined -> text as is;
  *          others -> "".
  * gorilla_tokenizer_decode with GORILLA_DECODE_STRIP_SPACE removes one
  * leading ' ' from the first non-empty piece when the tokenizer adds a space
- * prefix (llama.cpp strips it from tokens[0] only; we skip a leading BOS or
- * other empty pieces first, so that decode(encode(text)) == text with or
- * without BOS). Without the flag pieces are concatenated as they are, which
- * is what a generation loop wants for the continuation of a prompt.
+ * prefix, and for WordPiece (llama.cpp strips it from tokens[0] only; we skip
+ * a leading BOS or other empty pieces first, so that decode(encode(text)) ==
+ * text with or without BOS). Without the flag pieces are concatenated as they
+ * are, which is what a generation loop wants for the continuation of a
+ * prompt.
  *
  * Token types when the spec gives none: unk_id -> unknown, bos/eos/pad ->
  * control, "<0xXX>" (llama only) -> byte, every other token -> normal.
  *
- * Not reproduced: llama.cpp's other BPE pre-tokenizers (tokenizer.ggml.pre
- * "llama-bpe", "qwen2", ...: a "gpt2" vocabulary always gets the GPT-2
- * regex), token lstrip/rstrip attributes, and the clean-up of spaces before
- * punctuation that llama.cpp applies when detokenizing some BPE models.
+ * Not reproduced: token lstrip/rstrip attributes, and the clean-up of spaces
+ * before punctuation that llama.cpp applies when detokenizing some models.
  *
- * Checked against references (tests/e2e/tokenizer_reference.sh): the SPM
- * path gives the same ids as SentencePiece's own encoder on a BPE model with
- * byte fallback trained there; the BPE path the same ids as GPT-2's
- * algorithm over the `regex` module's pattern.
+ * Checked against references: llama.cpp's test texts for every vocabulary
+ * of ../shared/models/vocab (tests/test_llm_tokenizer_vocab.c); llama.cpp
+ * itself on 32k texts a vocabulary (tools/check-llamacpp-vocab.mjs);
+ * spm_encode on APIBench (tools/check-spm.sh).
  */
 #include "llm/tokenizer/tokenizer.h"
 
@@ -165,7 +170,7 @@ static const char *const FIM_EOG_NAMES[] = {/* pad, repo, file separator: also E
                                             "<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>",
                                             "<reponame>", "<|file_sep|>"};
 static const char *const CONTROL_NAMES[] = {
-    "<\xEF\xBD\x9C" "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>", /* DeepSeek */
+    ("<\xEF\xBD\x9C" "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>"), /* DeepSeek */
     "<|fim_prefix|>", "<fim-prefix>", "<fim_prefix>", "<PRE>", "<|code_prefix|>", "<|prefix|>",
     "<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>", "<SUF>", "<|code_suffix|>", "<|suffix|>",
     "<|fim_middle|>", "<fim-middle>", "<fim_middle>", "<MID>", "<|code_middle|>", "<|middle|>"};
@@ -521,7 +526,22 @@ int32_t gorilla_tokenizer_find(const gorilla_tokenizer *tok, const char *text, s
 /* ------------------------------------------------------------------ */
 
 typedef gorilla_idvec idvec;
-#define push_id gorilla_idvec_push
+
+static void push_id(idvec *o, int32_t id)
+{
+    if (o->oom) return;
+    if (o->n == o->cap) {
+        size_t nc = o->cap ? o->cap * 2 : 64;
+        int32_t *nv = realloc(o->v, nc * sizeof *nv);
+        if (!nv) {
+            o->oom = 1;
+            return;
+        }
+        o->v = nv;
+        o->cap = nc;
+    }
+    o->v[o->n++] = id;
+}
 
 typedef struct {
     const char *text;
@@ -663,20 +683,29 @@ typedef struct {
     size_t buf_cap;
     char *utf8;          /* bpe: the fragment as valid UTF-8 */
     size_t utf8_cap;
-    gorilla_pretok_ws pre;
-    gorilla_wpm_ws wpm;
+    gorilla_pretok_ws *pre; /* separate objects: the callees see only them */
+    gorilla_wpm_ws *wpm;
 } workspace;
 
-static int reserve(void **p, size_t *cap, size_t need, size_t elem)
+/* p grown to hold need elements (amortised; the grown part zeroed), or
+ * NULL when out of memory (p is then left as it was, still owned by the
+ * caller's field). Used as: if (!(q = grow(f, ...))) fail; f = q; */
+static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 {
-    if (need <= *cap) return 0;
+    if (p && need <= *cap) return p;
     size_t nc = need < 64 ? 64 : need;
-    void *np = realloc(*p, nc * elem);
-    if (!np) return -1;
-    *p = np;
+    void *np = realloc(p, nc * elem);
+    if (!np) return NULL;
+    memset((char *)np + *cap * elem, 0, (nc - *cap) * elem);
     *cap = nc;
-    return 0;
+    return np;
 }
+#define RESERVE(field, cap, need)                                                                  \
+    do {                                                                                           \
+        void *grown_ = grow((field), &(cap), (need), sizeof *(field));                             \
+        if (!grown_) return -1;                                                                    \
+        (field) = grown_;                                                                          \
+    } while (0)
 
 /* U+2581 "▁", SPM's stand-in for a space: three bytes, no terminator. */
 static const char SPM_SPACE[3] = {'\xE2', '\x96', '\x81'};
@@ -690,7 +719,7 @@ static int spm_fragment(const gorilla_tokenizer *t, workspace *w, const char *s,
     for (size_t i = 0; i < len; i++) spaces += s[i] == ' ';
     size_t n = len + (prefix ? 1 : 0) + 2 * spaces;
     if (n == 0) return 0;
-    if (reserve((void **)&w->buf, &w->buf_cap, n, 1)) return -1;
+    RESERVE(w->buf, w->buf_cap, n);
     char *b = w->buf;
     size_t k = 0;
     if (prefix) {
@@ -706,7 +735,7 @@ static int spm_fragment(const gorilla_tokenizer *t, workspace *w, const char *s,
         }
     }
     n = k;
-    if (reserve((void **)&w->sym, &w->sym_cap, n, sizeof *w->sym)) return -1;
+    RESERVE(w->sym, w->sym_cap, n);
     int ns = 0;
     for (size_t off = 0; off < n;) {
         size_t cl = lead_len((unsigned char)b[off]);
@@ -746,8 +775,9 @@ static int spm_fragment(const gorilla_tokenizer *t, workspace *w, const char *s,
  * through bytes_to_unicode, merged by rank. */
 static int bpe_word(const gorilla_tokenizer *t, workspace *w, const char *s, size_t len, idvec *o)
 {
+    if (len == 0) return 0;
     /* each byte -> a code point below U+0144: at most 2 bytes of UTF-8 */
-    if (reserve((void **)&w->buf, &w->buf_cap, len * 2 + 1, 1)) return -1;
+    RESERVE(w->buf, w->buf_cap, len * 2 + 1);
     size_t k = 0;
     for (size_t j = 0; j < len; j++) k += gorilla_utf8_encode(t->byte2cp[(unsigned char)s[j]], w->buf + k);
     int64_t id;
@@ -755,7 +785,7 @@ static int bpe_word(const gorilla_tokenizer *t, workspace *w, const char *s, siz
         push_id(o, (int32_t)id);
         return o->oom ? -1 : 0;
     }
-    if (reserve((void **)&w->sym, &w->sym_cap, k, sizeof *w->sym)) return -1;
+    RESERVE(w->sym, w->sym_cap, k);
     int ns = 0;
     for (size_t off = 0; off < k;) {
         size_t cl = lead_len((unsigned char)w->buf[off]);
@@ -788,7 +818,7 @@ static int bpe_word(const gorilla_tokenizer *t, workspace *w, const char *s, siz
 static int bpe_fragment(const gorilla_tokenizer *t, workspace *w, const char *s, size_t len, idvec *o)
 {
     if (len == 0) return 0;
-    if (reserve((void **)&w->utf8, &w->utf8_cap, len * 3, 1)) return -1;
+    RESERVE(w->utf8, w->utf8_cap, len * 3);
     size_t n = 0;
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < len;) {
@@ -806,8 +836,10 @@ static int bpe_fragment(const gorilla_tokenizer *t, workspace *w, const char *s,
     }
     const gorilla_span *words;
     size_t nw;
-    if (gorilla_pretok_split(t->pre, &w->pre, w->utf8, n, &words, &nw)) return -1;
-    for (size_t i = 0; i < nw; i++)
+    if (gorilla_pretok_split(t->pre, w->pre, w->utf8, n, &words, &nw)) return -1;
+    /* the buffers stay in *w (freed by the caller); the analyzer loses them
+     * through the bpe_word call */
+    for (size_t i = 0; i < nw; i++) // NOLINT(clang-analyzer-unix.Malloc)
         if (bpe_word(t, w, w->utf8 + words[i].off, words[i].len, o)) return -1;
     return 0;
 }
@@ -880,7 +912,11 @@ gorilla_status gorilla_tokenizer_encode(const gorilla_tokenizer *tok, const char
         return gorilla_fail(err, GORILLA_ERR_LIMIT, "encode: text of %zu bytes exceeds the limit of %zu",
                             len, GORILLA_TOKENIZER_MAX_TEXT);
     idvec o = {0};
+    gorilla_pretok_ws pre_ws = {0};
+    gorilla_wpm_ws wpm_ws = {0};
     workspace w = {0};
+    w.pre = &pre_ws;
+    w.wpm = &wpm_ws;
     fragment *frags = NULL;
     size_t nf = 0;
     int rc = 0;
@@ -897,7 +933,7 @@ gorilla_status gorilla_tokenizer_encode(const gorilla_tokenizer *tok, const char
             rc = spm_fragment(tok, &w, text + frags[i].off, frags[i].len,
                               tok->add_space_prefix && prev_special, &o);
         else if (tok->kind == GORILLA_TOKENIZER_BERT)
-            rc = gorilla_wpm_encode(tok->wpm, &w.wpm, text + frags[i].off, frags[i].len, &o);
+            rc = gorilla_wpm_encode(tok->wpm, w.wpm, text + frags[i].off, frags[i].len, &o);
         else rc = bpe_fragment(tok, &w, text + frags[i].off, frags[i].len, &o);
         prev_special = 0;
     }
@@ -909,8 +945,8 @@ gorilla_status gorilla_tokenizer_encode(const gorilla_tokenizer *tok, const char
     free(w.scratch);
     free(w.buf);
     free(w.utf8);
-    gorilla_pretok_ws_free(&w.pre);
-    gorilla_wpm_ws_free(&w.wpm);
+    gorilla_pretok_ws_free(&pre_ws);
+    gorilla_wpm_ws_free(&wpm_ws);
     if (rc != 0) {
         free(o.v);
         if (rc == -2)

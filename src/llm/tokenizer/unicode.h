@@ -8,20 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Decodes one UTF-8 code point at s[0..n) strictly (no overlongs, no
- * surrogates, <= U+10FFFF). Returns its length (1..4) and sets *cp, or
- * returns 0 when the bytes there are not a valid sequence. */
-size_t gorilla_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
-/* Writes cp as UTF-8 into out (4 bytes room); returns the length. */
-size_t gorilla_utf8_encode(uint32_t cp, char *out);
-/* 1 when s[0..n) is valid UTF-8. */
-int gorilla_utf8_valid(const char *s, size_t n);
-/* Length of the character whose lead byte is c, by its high nibble (no
- * validation: llama.cpp's unicode_len_utf8). */
-static inline size_t gorilla_utf8_lead_len(unsigned char c)
-{
-    return c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-}
+/* Strict UTF-8 (gorilla_utf8_decode, _encode, _valid, _lead_len) is
+ * base/utf8.h, the one place the project reads UTF-8. */
+#include "base/utf8.h"
 
 /* The Unicode White_Space property (25 code points: \t..\r, space, U+0085,
  * U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000),

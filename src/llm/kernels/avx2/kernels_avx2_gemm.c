@@ -274,13 +274,18 @@ typedef void (*unpack_fn)(const uint8_t *group, size_t nb, int r, void *wp);
 typedef void (*tile_fn)(const void *wp, size_t nb, const uint8_t *xt, float *out, size_t ldo, size_t row0,
                         size_t tok0, size_t ntok);
 
-static void gemm_packed(unpack_fn unpack, tile_fn tile, size_t wp_bytes, uint32_t type, const uint8_t *pk, size_t r0,
-                        size_t r1, size_t n, const void *xt, size_t nt, float *out, size_t ldo)
+/* Scratch for the unpacked weights of one tile of rows (either type). */
+static size_t gemm_scratch(size_t n)
+{
+    size_t b = sizeof(wp4_blk) > sizeof(wp8_blk) ? sizeof(wp4_blk) : sizeof(wp8_blk);
+    return (n / 32 * b + 63) / 64 * 64;
+}
+
+static void gemm_packed(unpack_fn unpack, tile_fn tile, uint32_t type, const uint8_t *pk, size_t r0,
+                        size_t r1, size_t n, const void *xt, size_t nt, float *out, size_t ldo, void *wp)
 {
     size_t nb = n / 32, groups = (nt + 15) / 16, gstride = nb * (size_t)XT_BLOCK, wstride = nb * llm_pack_block_bytes(type);
     size_t per_pass = PASS_BYTES / gstride > 0 ? PASS_BYTES / gstride : 1;
-    void *wp = aligned_alloc(64, (nb * wp_bytes + 63) / 64 * 64);
-    if (!wp) abort();
     for (size_t g0 = 0; g0 < groups; g0 += per_pass) {
         size_t g1 = g0 + per_pass < groups ? g0 + per_pass : groups;
         for (size_t r = r0; r < r1; r += TR) {
@@ -291,19 +296,18 @@ static void gemm_packed(unpack_fn unpack, tile_fn tile, size_t wp_bytes, uint32_
             }
         }
     }
-    free(wp);
 }
 
 static void gemm_q4_0(const uint8_t *pk, size_t r0, size_t r1, size_t n, const void *xt, size_t nt, float *out,
-                      size_t ldo)
+                      size_t ldo, void *scratch)
 {
-    gemm_packed(unpack_q4_0, tile_q4_0, sizeof(wp4_blk), QT_Q4_0, pk, r0, r1, n, xt, nt, out, ldo);
+    gemm_packed(unpack_q4_0, tile_q4_0, QT_Q4_0, pk, r0, r1, n, xt, nt, out, ldo, scratch);
 }
 
 static void gemm_q8_0(const uint8_t *pk, size_t r0, size_t r1, size_t n, const void *xt, size_t nt, float *out,
-                      size_t ldo)
+                      size_t ldo, void *scratch)
 {
-    gemm_packed(unpack_q8_0, tile_q8_0, sizeof(wp8_blk), QT_Q8_0, pk, r0, r1, n, xt, nt, out, ldo);
+    gemm_packed(unpack_q8_0, tile_q8_0, QT_Q8_0, pk, r0, r1, n, xt, nt, out, ldo, scratch);
 }
 
 void llm_kernels_init_avx2_gemm(llm_kernels *k)
@@ -312,6 +316,7 @@ void llm_kernels_init_avx2_gemm(llm_kernels *k)
     k->gemm[QT_Q8_0] = gemm_q8_0;
     k->xt_size = xt_size;
     k->xt_pack = xt_pack;
+    k->gemm_scratch = gemm_scratch;
 }
 
 #else

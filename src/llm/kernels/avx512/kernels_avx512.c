@@ -332,12 +332,12 @@ T512 static void silu(float *g, const float *u, size_t n)
 ATTN(4)
 ATTN(8)
 
-static void attn(const float *q, const float *k, const float *v, size_t stride, int npos, int hd, float scale,
-                 float *att, float *out)
+static void attn(const llm_kernels *kn, const float *q, const float *k, const float *v, size_t stride, int npos, int hd,
+                 float scale, float *att, float *out)
 {
     if (hd == 64) attn_4(q, k, v, stride, npos, scale, att, out);
     else if (hd == 128) attn_8(q, k, v, stride, npos, scale, att, out);
-    else llm_attn_generic(q, k, v, stride, npos, hd, scale, att, out);
+    else llm_attn_generic(kn, q, k, v, stride, npos, hd, scale, att, out);
 }
 
 /* ---- packed activations ------------------------------------------------ */
@@ -625,14 +625,16 @@ typedef void (*tile_fn)(const wp_blk *wp, size_t nb, const uint8_t *xt, float *o
 /* Token groups per pass: the packed activations of a pass stay in L2. */
 #define PASS_BYTES (1024u << 10)
 
+/* Scratch for the unpacked weights of one tile of rows. */
+static size_t gemm_scratch(size_t n) { return (n / 32 * sizeof(wp_blk) + 63) / 64 * 64; }
+
 static void gemm_packed(wp_fn unpack, tile_fn run_tile, uint32_t type, const uint8_t *pk, size_t r0, size_t r1, size_t n,
-                        const void *xt, size_t nt, float *out, size_t ldo)
+                        const void *xt, size_t nt, float *out, size_t ldo, void *scratch)
 {
     size_t nb = n / 32, groups = (nt + 15) / 16, gstride = nb * XT_BLOCK, wstride = nb * llm_pack_block_bytes(type);
     size_t per_pass = PASS_BYTES / gstride;
     if (per_pass < 1) per_pass = 1;
-    wp_blk *wp = aligned_alloc(64, (nb * sizeof *wp + 63) / 64 * 64);
-    if (!wp) abort();
+    wp_blk *wp = scratch;
     for (size_t g0 = 0; g0 < groups; g0 += per_pass) {
         size_t g1 = g0 + per_pass < groups ? g0 + per_pass : groups;
         for (size_t r = r0; r < r1; r += TR) {
@@ -644,38 +646,37 @@ static void gemm_packed(wp_fn unpack, tile_fn run_tile, uint32_t type, const uin
             }
         }
     }
-    free(wp);
 }
 
 static void gemm_q4_0(const uint8_t *pk, size_t r0, size_t r1, size_t n, const void *xt, size_t nt, float *out,
-                      size_t ldo)
+                      size_t ldo, void *scratch)
 {
-    gemm_packed(wp_q4_0, tile, QT_Q4_0, pk, r0, r1, n, xt, nt, out, ldo);
+    gemm_packed(wp_q4_0, tile, QT_Q4_0, pk, r0, r1, n, xt, nt, out, ldo, scratch);
 }
 
 static void gemm_q8_0(const uint8_t *pk, size_t r0, size_t r1, size_t n, const void *xt, size_t nt, float *out,
-                      size_t ldo)
+                      size_t ldo, void *scratch)
 {
-    gemm_packed(wp_q8_0, tile, QT_Q8_0, pk, r0, r1, n, xt, nt, out, ldo);
+    gemm_packed(wp_q8_0, tile, QT_Q8_0, pk, r0, r1, n, xt, nt, out, ldo, scratch);
 }
 
 static void gemm_q4_k(const uint8_t *pk, size_t r0, size_t r1, size_t n, const void *xt, size_t nt, float *out,
-                      size_t ldo)
+                      size_t ldo, void *scratch)
 {
-    gemm_packed(wp_q4_k, tile_q4_k, QT_Q4_K, pk, r0, r1, n, xt, nt, out, ldo);
+    gemm_packed(wp_q4_k, tile_q4_k, QT_Q4_K, pk, r0, r1, n, xt, nt, out, ldo, scratch);
 }
 
 /* Q5_K: the Q4_K tile (the same arithmetic on q 0..31). */
 static void gemm_q5_k(const uint8_t *pk, size_t r0, size_t r1, size_t n, const void *xt, size_t nt, float *out,
-                      size_t ldo)
+                      size_t ldo, void *scratch)
 {
-    gemm_packed(wp_q5_k, tile_q4_k, QT_Q5_K, pk, r0, r1, n, xt, nt, out, ldo);
+    gemm_packed(wp_q5_k, tile_q4_k, QT_Q5_K, pk, r0, r1, n, xt, nt, out, ldo, scratch);
 }
 
 static void gemm_q6_k(const uint8_t *pk, size_t r0, size_t r1, size_t n, const void *xt, size_t nt, float *out,
-                      size_t ldo)
+                      size_t ldo, void *scratch)
 {
-    gemm_packed(wp_q6_k, tile_q6_k, QT_Q6_K, pk, r0, r1, n, xt, nt, out, ldo);
+    gemm_packed(wp_q6_k, tile_q6_k, QT_Q6_K, pk, r0, r1, n, xt, nt, out, ldo, scratch);
 }
 
 void llm_kernels_init_avx512(llm_kernels *k)
@@ -696,6 +697,7 @@ void llm_kernels_init_avx512(llm_kernels *k)
     k->silu = silu;
     k->xt_size = xt_size;
     k->xt_pack = xt_pack;
+    k->gemm_scratch = gemm_scratch;
 }
 
 #else

@@ -412,10 +412,9 @@ static void silu(float *g, const float *u, size_t n)
 
 /* Softmax attention of one query from the set's vdot and axpy: the
  * weighted sum of values first, then one division by the softmax sum. */
-void llm_attn_generic(const float *q, const float *k, const float *v, size_t stride, int npos, int hd, float scale,
-                      float *att, float *out)
+void llm_attn_generic(const llm_kernels *kn, const float *q, const float *k, const float *v, size_t stride, int npos,
+                      int hd, float scale, float *att, float *out)
 {
-    const llm_kernels *kn = llm_kernels_active();
     float mx = -INFINITY;
     for (int p = 0; p < npos; p++) {
         float d = kn->vdot(q, k + (size_t)p * stride, hd) * scale;
