@@ -115,7 +115,7 @@ static void cut_torn_tail(const char *path)
             if (c == '\n') break;
             keep--;
         }
-        if (keep != size && ftruncate(fileno(f), keep) != 0) keep = size;
+        if (keep != size) (void)!ftruncate(fileno(f), keep);
     }
     fclose(f);
 }

@@ -275,8 +275,8 @@ char *net_tools_prompt(const net_tools *t, int tmpl, json_t *messages, char *msg
     for (size_t i = 0; i < n; i++) {
         json_t *m = json_array_get(messages, i);
         const char *role = json_string_value(json_object_get(m, "role"));
-        if (!role || (strcmp(role, "system") && strcmp(role, "user") && strcmp(role, "assistant") &&
-                      strcmp(role, "developer") && strcmp(role, "tool") && strcmp(role, "function"))) {
+        if (!role || (strcmp(role, "system") != 0 && strcmp(role, "user") != 0 && strcmp(role, "assistant") != 0 &&
+                      strcmp(role, "developer") != 0 && strcmp(role, "tool") != 0 && strcmp(role, "function") != 0)) {
             snprintf(msg, cap, "messages[%zu]: 'role' must be \"system\", \"user\", \"assistant\" or \"tool\"", i);
             goto done;
         }
