@@ -95,6 +95,40 @@ void gorilla_bfcl_verdict_clear(gorilla_bfcl_verdict *v);
 gorilla_status gorilla_bfcl_decode(const char *lang, const char *text, size_t len, char **calls_json,
                                    gorilla_error *err);
 
+/* ---- gorilla bfcl run (src/bfcl/run.c) ---- */
+typedef enum {
+    GORILLA_BFCL_RUN_PROMPT = 0, /* BFCL's default prompting system prompt; the result is the text */
+    GORILLA_BFCL_RUN_OFV2,       /* the OpenFunctions v2 prompt; <<function>> markers joined into [..] */
+    GORILLA_BFCL_RUN_FC          /* chat with `tools`; the result is [{"name": "<arguments JSON>"}] */
+} gorilla_bfcl_run_mode;
+
+typedef struct {
+    const char *data_dir;           /* BFCL_v4_<c>.json and possible_answer/ */
+    const char *out_dir;            /* OUT/result/BFCL_v4_<c>_result.json, OUT/data/ (the answered subset) */
+    const char *const *categories;  /* required, n_categories >= 1 */
+    size_t n_categories;
+    const char *model_path;         /* a local GGUF model, or */
+    const char *endpoint;           /* an OpenAI-compatible base URL (e.g. http://127.0.0.1:8080/v1) */
+    const char *model_name;         /* the "model" sent to the endpoint */
+    const char *api_key_env;        /* NULL: OPENAI_API_KEY */
+    gorilla_bfcl_run_mode mode;
+    size_t limit;                   /* entries per category (first ones), 0: all */
+    int max_tokens;                 /* default 256 */
+    int n_threads, n_ctx;           /* local model */
+    /* called after each entry (may be NULL) */
+    void (*on_entry)(void *user, const char *category, const char *id, int skipped);
+    void *user;
+} gorilla_bfcl_run_opts;
+
+/* Answers every chosen entry not already in its result file (resumable:
+ * one fsync'ed line {"id", "result", "input_token_count",
+ * "output_token_count", "latency"} per entry; a torn last line is cut
+ * off), then writes OUT/data/ with the questions and possible answers of
+ * the answered entries, so that gorilla_bfcl_eval(data_dir = OUT/data,
+ * results_dir = OUT/result) scores exactly them. *n_new: entries answered
+ * in this run. */
+gorilla_status gorilla_bfcl_run(const gorilla_bfcl_run_opts *o, size_t *n_new, gorilla_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -62,6 +62,11 @@ gorilla_status gorilla_client_chat(gorilla_client *c, const char *system, const 
 /* POST {base}/completions with a prompt; *text is choices[0].text. */
 gorilla_status gorilla_client_complete(gorilla_client *c, const char *prompt, const gorilla_gen_params *p,
                                        char **text, gorilla_error *err);
+/* POST {base}/chat/completions with a whole request body (a JSON object;
+ * "model" added when absent), e.g. with "tools"; *response_json is the
+ * answer's JSON (caller frees). Same retries and errors as above. */
+gorilla_status gorilla_client_chat_raw(gorilla_client *c, const char *body_json, char **response_json,
+                                       gorilla_error *err);
 void gorilla_client_get_stats(gorilla_client *c, gorilla_client_stats *out);
 
 /* --- Backends: what `gorilla serve` generates with ------------------ */
@@ -131,6 +136,10 @@ typedef struct {
     size_t max_body;          /* bytes, default 1 MiB */
     unsigned timeout_s;       /* idle connection timeout, default 30 */
     int default_max_tokens;   /* when a request gives none, default 128 */
+    /* The prompt of chats with `tools` (a gorilla_template): 1 and 2 the
+     * OpenFunctions v1/v2 prompts; anything else (default 0) BFCL's default
+     * prompting system prompt with the functions, then the Gorilla chat. */
+    int tool_template;
     /* Optional access log: called from connection threads (concurrently)
      * when a request ends; status 0 when no response was sent. */
     void (*on_request)(void *user, const char *method, const char *path, unsigned status, double ms);

@@ -125,6 +125,30 @@ gorilla_status gorilla_store_domains(const gorilla_store *store, char ***out, si
                                      gorilla_error *err);
 void gorilla_strings_free(char **strings, size_t n);
 
+/* --- Function calling (src/prompt/functions.c) ---------------------- */
+
+/* BFCL's default prompting instructions (DEFAULT_SYSTEM_PROMPT_WITHOUT_FUNC_DOC). */
+const char *gorilla_fn_system_base(void);
+/* BFCL's DEFAULT_SYSTEM_PROMPT: the instructions, then "\nHere is a list
+ * of functions in JSON format that you can invoke.\n" + str(functions) +
+ * "\n\n" (Python's str() of the list, as BFCL's prompting handlers format
+ * it). functions_json: a JSON list of function documents (one document is
+ * taken as a list of one). Caller frees; NULL on OOM. */
+char *gorilla_fn_system_prompt(const char *functions_json);
+/* The whole prompt for a local model: openfunctions-v1/v2 with
+ * json.dumps(functions); any other template: the default system prompt
+ * followed by the Gorilla chat turn "###USER: " + question +
+ * "\n###ASSISTANT: ". Caller frees. */
+char *gorilla_fn_prompt(gorilla_template t, const char *functions_json, const char *question);
+/* Model output -> calls: *calls_json = [{"name": N, "arguments": {...}}]
+ * (compact JSON, caller frees). Accepts Python call text ([f(a=1)] or
+ * f(a=1), decoded as BFCL decodes it), OpenFunctions' <<function>>
+ * markers, JSON call objects or lists (name/function, arguments/parameters
+ * as an object or a JSON string, OpenAI's {"type": "function", "function"}),
+ * <tool_call> blocks and ``` fences. GORILLA_ERR_PARSE when the output is
+ * not a call (plain text, empty list, malformed); never anything worse. */
+gorilla_status gorilla_fn_parse(const char *text, size_t len, char **calls_json, gorilla_error *err);
+
 /* --- Answer parser (src/prompt/answer.c) ---------------------------- */
 
 typedef enum {

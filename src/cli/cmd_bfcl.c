@@ -1,4 +1,4 @@
-/* cmd_bfcl.c — `gorilla bfcl eval`: the Berkeley Function Calling
+/* cmd_bfcl.c — `gorilla bfcl run` (result files from a model) and `gorilla bfcl eval`: the Berkeley Function Calling
  * Leaderboard's AST evaluation of result files. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +7,8 @@
 #include "cli/cli.h"
 
 static const char USAGE[] =
-    "usage: gorilla bfcl eval --data DIR --results DIR [--out SCORE_DIR] [--category C ...]\n"
+    "usage: gorilla bfcl run ... (see gorilla bfcl run --help)\n"
+    "       gorilla bfcl eval --data DIR --results DIR [--out SCORE_DIR] [--category C ...]\n"
     "                         [--model-name NAME] [--format auto|fc|prompt] [--names auto|underscore|keep]\n"
     "                         [--strict] [--json]\n"
     "\n"
@@ -137,6 +138,111 @@ static int bfcl_eval_cmd(int argc, char **argv)
     return 0;
 }
 
+static const char RUN_USAGE[] =
+    "usage: gorilla bfcl run --data DIR --out DIR (--model MODEL.gguf | --endpoint URL [--model-name NAME])\n"
+    "                        --category C [--category C ...] [--mode prompt|ofv2|fc] [--limit N]\n"
+    "                        [--max-tokens N] [--api-key-env NAME] [--threads N] [--ctx N] [--json]\n"
+    "\n"
+    "Generates BFCL v4 result files (OUT/result/BFCL_v4_<c>_result.json, one fsync'ed line\n"
+    "per entry; a rerun skips the ids already answered), writes the answered subset of the\n"
+    "data to OUT/data/, then scores it (OUT/score/) with `gorilla bfcl eval`'s checker.\n"
+    "\n"
+    "  --mode prompt     BFCL's default prompting system prompt; results are the text (default)\n"
+    "  --mode ofv2       the OpenFunctions v2 prompt (/v1/completions for an endpoint)\n"
+    "  --mode fc         chat with `tools` (an endpoint); a local model's parsed calls\n"
+    "  --limit N         the first N entries of each category\n"
+    "\n"
+    "example: gorilla bfcl run --data ../shared/bfcl/data --endpoint http://127.0.0.1:8080/v1 \\\n"
+    "           --category simple_python --limit 5 --out /tmp/bfcl-run\n";
+
+static void run_progress(void *user, const char *cat, const char *id, int skipped)
+{
+    (void)user;
+    fprintf(stderr, "bfcl run: %s %s%s\n", cat, id, skipped ? " (already answered)" : "");
+}
+
+static int bfcl_run_cmd(int argc, char **argv)
+{
+    gorilla_bfcl_run_opts o;
+    memset(&o, 0, sizeof o);
+    const char *cats[GORILLA_BFCL_N_CATEGORIES * 4];
+    size_t ncat = 0;
+    int json = 0, quiet = 0;
+    long limit = 0, max_tokens = 256, threads = 0, ctx = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (cli_is_help(a)) {
+            fputs(RUN_USAGE, stdout);
+            return 0;
+        }
+        if (!strcmp(a, "--json")) {
+            json = 1;
+            continue;
+        }
+        if (!strcmp(a, "--quiet")) {
+            quiet = 1;
+            continue;
+        }
+        if (i + 1 >= argc) return cli_usage_error("bfcl run", "%s needs a value (or is unknown)", a);
+        const char *v = argv[++i];
+        if (!strcmp(a, "--data")) o.data_dir = v;
+        else if (!strcmp(a, "--out")) o.out_dir = v;
+        else if (!strcmp(a, "--model") || !strcmp(a, "-m")) o.model_path = v;
+        else if (!strcmp(a, "--endpoint")) o.endpoint = v;
+        else if (!strcmp(a, "--model-name")) o.model_name = v;
+        else if (!strcmp(a, "--api-key-env")) o.api_key_env = v;
+        else if (!strcmp(a, "--category")) {
+            if (gorilla_bfcl_category_index(v) < 0) return cli_usage_error("bfcl run", "unknown category '%s'", v);
+            if (ncat < sizeof cats / sizeof cats[0]) cats[ncat++] = v;
+        } else if (!strcmp(a, "--mode")) {
+            if (!strcmp(v, "prompt")) o.mode = GORILLA_BFCL_RUN_PROMPT;
+            else if (!strcmp(v, "ofv2")) o.mode = GORILLA_BFCL_RUN_OFV2;
+            else if (!strcmp(v, "fc")) o.mode = GORILLA_BFCL_RUN_FC;
+            else return cli_usage_error("bfcl run", "--mode: prompt, ofv2 or fc, not '%s'", v);
+        } else if (!strcmp(a, "--limit")) {
+            if (cli_parse_long(v, 0, 1000000, &limit)) return cli_usage_error("bfcl run", "--limit needs an integer >= 0");
+        } else if (!strcmp(a, "--max-tokens")) {
+            if (cli_parse_long(v, 1, 32768, &max_tokens)) return cli_usage_error("bfcl run", "--max-tokens needs an integer in [1, 32768]");
+        } else if (!strcmp(a, "--threads")) {
+            if (cli_parse_long(v, 1, 256, &threads)) return cli_usage_error("bfcl run", "--threads needs an integer in [1, 256]");
+        } else if (!strcmp(a, "--ctx")) {
+            if (cli_parse_long(v, 1, 1 << 20, &ctx)) return cli_usage_error("bfcl run", "--ctx needs an integer");
+        } else return cli_usage_error("bfcl run", "unknown flag '%s'", a);
+    }
+    if (!o.data_dir) return cli_usage_error("bfcl run", "--data DIR is needed");
+    if (!o.out_dir) return cli_usage_error("bfcl run", "--out DIR is needed");
+    if (!ncat) return cli_usage_error("bfcl run", "give at least one --category");
+    if (!o.model_path == !o.endpoint) return cli_usage_error("bfcl run", "give --model MODEL.gguf or --endpoint URL");
+    o.categories = cats;
+    o.n_categories = ncat;
+    o.limit = (size_t)limit;
+    o.max_tokens = (int)max_tokens;
+    o.n_threads = (int)threads;
+    o.n_ctx = (int)ctx;
+    if (!quiet) o.on_entry = run_progress;
+    gorilla_error err = {0};
+    size_t n_new = 0;
+    if (gorilla_bfcl_run(&o, &n_new, &err) != GORILLA_OK) return cli_fail("bfcl run", &err);
+    fprintf(stderr, "bfcl run: %zu new entries answered\n", n_new);
+    char data[4096], results[4096], score[4096];
+    snprintf(data, sizeof data, "%s/data", o.out_dir);
+    snprintf(results, sizeof results, "%s/result", o.out_dir);
+    snprintf(score, sizeof score, "%s/score", o.out_dir);
+    gorilla_bfcl_opts eo = {0};
+    eo.data_dir = data;
+    eo.results_dir = results;
+    eo.out_dir = score;
+    eo.model_name = o.model_name ? o.model_name : "gorilla";
+    eo.categories = cats;
+    eo.n_categories = ncat;
+    eo.format = o.mode == GORILLA_BFCL_RUN_FC ? GORILLA_BFCL_FC : GORILLA_BFCL_PROMPT;
+    gorilla_bfcl_report r;
+    if (gorilla_bfcl_eval(&eo, &r, &err) != GORILLA_OK) return cli_fail("bfcl run", &err);
+    if (json) print_json(&r, 0);
+    else print_text(&r, 0);
+    return 0;
+}
+
 int cmd_bfcl(int argc, char **argv)
 {
     if (argc < 2 || cli_is_help(argv[1])) {
@@ -144,5 +250,6 @@ int cmd_bfcl(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     if (!strcmp(argv[1], "eval")) return bfcl_eval_cmd(argc - 1, argv + 1);
-    return cli_usage_error("bfcl", "unknown subcommand '%s' (eval)", argv[1]);
+    if (!strcmp(argv[1], "run")) return bfcl_run_cmd(argc - 1, argv + 1);
+    return cli_usage_error("bfcl", "unknown subcommand '%s' (eval, run)", argv[1]);
 }

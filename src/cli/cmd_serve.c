@@ -11,6 +11,7 @@ static const char USAGE[] =
     "usage: gorilla serve (--model MODEL.gguf | --echo) [--host 127.0.0.1] [--port 8080]\n"
     "                     [--api-key-env NAME] [--max-queue N] [--threads N] [--ctx N]\n"
     "                     [--max-connections N] [--timeout S] [--data ROOT | --api FILE] [--log]\n"
+    "                     [--tool-template default|openfunctions-v1|openfunctions-v2]\n"
     "\n"
     "Serves an OpenAI-compatible HTTP API until SIGINT or SIGTERM:\n"
     "  GET  /v1/models             the model being served\n"
@@ -19,6 +20,8 @@ static const char USAGE[] =
     "  POST /v1/gorilla/ask        {\"task\": T, \"hub\": H, \"k\": K} -> `gorilla ask --json`'s answer\n"
     "                              (with --data or --api; --echo alone echoes the request)\n"
     "  GET  /health                {\"status\": \"ok\"}, no key needed\n"
+    "  POST /commands, /command-execution-result   gorilla-cli's requests (--server URL)\n"
+    "Chat requests with \"tools\" get \"tool_calls\" when the model's output is a call.\n"
     "Both completion endpoints stream server-sent events with \"stream\": true.\n"
     "One generation runs at a time; up to --max-queue requests wait, beyond that 503.\n"
     "\n"
@@ -36,6 +39,8 @@ static const char USAGE[] =
     "  --threads N         model threads (default: online CPUs)\n"
     "  --ctx N             model context length (default: the model's)\n"
     "  --data ROOT         API files for /v1/gorilla/ask: ROOT/api/<hub>_api.jsonl or ROOT/<hub>_api.jsonl\n"
+    "  --tool-template T   the prompt of chats with tools: openfunctions-v1/-v2, or default\n"
+    "                      (BFCL's prompting system prompt); default: from the model's metadata\n"
     "  --api FILE          one API file for /v1/gorilla/ask (hub from the name)\n"
     "                      (ask retrieves from them and, with --model, generates with the\n"
     "                      served model itself: it is loaded once)\n"
@@ -97,7 +102,7 @@ static gorilla_status load_model(const char *path, long threads, long ctx, goril
 
 int cmd_serve(int argc, char **argv)
 {
-    const char *model = NULL, *key_env = NULL, *data = NULL, *api = NULL;
+    const char *model = NULL, *key_env = NULL, *data = NULL, *api = NULL, *tool_tmpl = NULL;
     int echo = 0;
     long port = 8080, max_queue = 16, threads = 0, ctx = 0, max_conn = 64, timeout = 30;
     gorilla_server_opts o;
@@ -111,6 +116,7 @@ int cmd_serve(int argc, char **argv)
         CLI_F_STR("--api-key-env", NULL, &key_env),
         CLI_F_STR("--data", NULL, &data),
         CLI_F_STR("--api", NULL, &api),
+        CLI_F_STR("--tool-template", NULL, &tool_tmpl),
         CLI_F_LONG("--port", NULL, &port, 0, 65535, "needs an integer in [0, 65535]"),
         CLI_F_LONG("--max-queue", NULL, &max_queue, 1, 100000, "needs an integer in [1, 100000]"),
         CLI_F_LONG("--max-connections", NULL, &max_conn, 1, 10000, "needs an integer in [1, 10000]"),
@@ -129,6 +135,17 @@ int cmd_serve(int argc, char **argv)
         const char *k = getenv(key_env);
         if (!k || !*k) return cli_usage_error("serve", "--api-key-env %s: the variable is unset or empty", key_env);
         o.api_key = k;
+    }
+    if (tool_tmpl) {
+        gorilla_template t = GORILLA_TEMPLATE_GORILLA_V0;
+        if (strcmp(tool_tmpl, "default") != 0 && gorilla_template_parse(tool_tmpl, &t) != 0)
+            return cli_usage_error("serve", "--tool-template '%s': use default, openfunctions-v1 or openfunctions-v2",
+                                   tool_tmpl);
+        o.tool_template = (int)t;
+    } else if (model) {
+        gorilla_template t;
+        gorilla_error terr = {0};
+        if (gorilla_template_for_file(model, &t, NULL, &terr) == GORILLA_OK) o.tool_template = (int)t;
     }
     o.port = (int)port;
     o.max_queue = (int)max_queue;

@@ -518,3 +518,24 @@ gorilla_status gorilla_client_complete(gorilla_client *c, const char *prompt, co
     json_object_set_new(body, "prompt", s);
     return call(c, 0, body, p, text, err);
 }
+
+gorilla_status gorilla_client_chat_raw(gorilla_client *c, const char *body_json, char **response_json,
+                                       gorilla_error *err)
+{
+    *response_json = NULL;
+    json_t *body = body_json ? json_loads(body_json, 0, NULL) : NULL;
+    if (!json_is_object(body)) {
+        json_decref(body);
+        return gorilla_fail(err, GORILLA_ERR_INVALID, "client: the request body must be a JSON object");
+    }
+    if (!json_object_get(body, "model")) json_object_set_new(body, "model", json_string(c->model));
+    json_t *resp = NULL;
+    gorilla_status st = post_json(c, "/chat/completions", body, &resp, err);
+    json_decref(body);
+    if (!st) {
+        *response_json = json_dumps(resp, JSON_COMPACT);
+        if (!*response_json) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "client: out of memory");
+    }
+    json_decref(resp);
+    return st;
+}

@@ -23,6 +23,7 @@
 #include "base/utf8.h"
 #include "gorilla.h"
 #include "net/server.h"
+#include "net/tools.h"
 
 #define MAX_STOP 4
 #define MAX_STOP_LEN 256
@@ -49,6 +50,7 @@ typedef struct job {
     gorilla_status st;
     gorilla_error err;
     gorilla_gen_usage usage;
+    net_tools tools; /* chat with tools: the output may become tool_calls */
     pthread_cond_t cv;
     struct job *next;
 } job;
@@ -149,6 +151,7 @@ static void job_unref_locked(job *j)
     free(j->ask_request);
     free(j->ask_response);
     free(j->raw);
+    net_tools_clear(&j->tools);
     free(j);
 }
 
@@ -383,7 +386,7 @@ static enum MHD_Result reply_error_allow(struct MHD_Connection *c, unsigned stat
 /* Requests                                                            */
 /* ------------------------------------------------------------------ */
 
-enum { R_MODELS, R_CHAT, R_COMPLETIONS, R_ASK, R_HEALTH };
+enum { R_MODELS, R_CHAT, R_COMPLETIONS, R_ASK, R_HEALTH, R_CLI_COMMANDS, R_CLI_RESULT };
 
 static const struct {
     const char *path;
@@ -395,6 +398,8 @@ static const struct {
     {"/v1/completions", "POST", R_COMPLETIONS},
     {"/v1/gorilla/ask", "POST", R_ASK},
     {"/health", "GET", R_HEALTH},
+    {"/commands", "POST", R_CLI_COMMANDS},              /* gorilla-cli */
+    {"/command-execution-result", "POST", R_CLI_RESULT}, /* gorilla-cli */
 };
 
 typedef struct {
@@ -563,6 +568,7 @@ typedef struct {
     time_t created;
     size_t sent;     /* raw bytes already sent */
     int started, finished;
+    int tool_calls;  /* the answer was tool calls */
     char *out;       /* formatted bytes not yet handed to MHD */
     size_t out_len, out_off;
 } stream;
@@ -615,6 +621,41 @@ static json_t *chunk_json(stream *st, const char *text, size_t len, int with_rol
                      "model", st->s->be.model_name ? st->s->be.model_name : "gorilla", "choices", choice);
 }
 
+/* The end of a streamed chat with tools (whose text was held back): the
+ * calls as tool_call deltas (name first, then the arguments) and
+ * finish_reason "tool_calls", or the text as one content delta. */
+static int stream_tool_calls(stream *st, const char *text, size_t len)
+{
+    json_t *calls = net_tools_calls(&st->j->tools, text, len, st->id);
+    if (!calls) return out_event(st, chunk_json(st, text, len, 0, NULL));
+    int bad = 0;
+    size_t i;
+    json_t *tc;
+    json_array_foreach(calls, i, tc) {
+        json_t *fn = json_object_get(tc, "function");
+        for (int part = 0; part < 2; part++) {
+            json_t *c = chunk_json(st, "", 0, 0, NULL);
+            json_t *delta = json_object_get(json_array_get(json_object_get(c, "choices"), 0), "delta");
+            json_t *d = part == 0 ? json_pack("{s:I, s:O, s:s, s:{s:O, s:s}}", "index", (json_int_t)i, "id",
+                                              json_object_get(tc, "id"), "type", "function", "function", "name",
+                                              json_object_get(fn, "name"), "arguments", "")
+                                  : json_pack("{s:I, s:{s:O}}", "index", (json_int_t)i, "function", "arguments",
+                                              json_object_get(fn, "arguments"));
+            if (!c || !delta || !d) {
+                json_decref(d);
+                json_decref(c);
+                bad = -1;
+                continue;
+            }
+            json_object_set_new(delta, "tool_calls", json_pack("[o]", d));
+            bad |= out_event(st, c);
+        }
+    }
+    json_decref(calls);
+    st->tool_calls = 1;
+    return bad;
+}
+
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
     (void)pos;
@@ -647,13 +688,17 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
             st->started = 1;
             if (st->chat) bad |= out_event(st, chunk_json(st, "", 0, 1, NULL));
         }
-        if (piece) bad |= out_event(st, chunk_json(st, piece, to - from, 0, NULL));
+        if (piece && !j->tools.functions) bad |= out_event(st, chunk_json(st, piece, to - from, 0, NULL));
         free(piece);
         if (done) {
+            if (!j->st && j->tools.functions) bad |= stream_tool_calls(st, j->raw ? j->raw : "", j->emitted);
             if (j->st) {
                 bad |= out_event(st, error_json((unsigned)j->http_status, j->err.message));
             } else {
-                const char *finish = j->hit_stop ? "stop" : j->usage.truncated ? "length" : "stop";
+                const char *finish = st->tool_calls       ? "tool_calls"
+                                     : j->hit_stop        ? "stop"
+                                     : j->usage.truncated ? "length"
+                                                          : "stop";
                 bad |= out_event(st, chunk_json(st, "", 0, 0, finish));
             }
             bad |= out_append(st, "data: [DONE]\n\n", 14);
@@ -686,7 +731,10 @@ static enum MHD_Result do_generate(gorilla_server *s, struct MHD_Connection *c, 
     job *j = job_new(JOB_COMPLETE);
     if (!j) return reply_error(c, 500, "out of memory");
     if (chat) {
-        j->prompt = chat_prompt_from(json_object_get(req, "messages"), msg, sizeof msg);
+        if (net_tools_parse(req, &j->tools, msg, sizeof msg) == 0)
+            j->prompt = j->tools.functions ? net_tools_prompt(&j->tools, s->opts.tool_template,
+                                                              json_object_get(req, "messages"), msg, sizeof msg)
+                                           : chat_prompt_from(json_object_get(req, "messages"), msg, sizeof msg);
     } else {
         json_t *p = json_object_get(req, "prompt");
         if (json_is_array(p) && json_array_size(p) == 1) p = json_array_get(p, 0);
@@ -744,10 +792,17 @@ static enum MHD_Result do_generate(gorilla_server *s, struct MHD_Connection *c, 
         snprintf(idbuf, sizeof idbuf, "%s-%lu", chat ? "chatcmpl" : "cmpl", id);
         const char *finish = j->hit_stop ? "stop" : j->usage.truncated ? "length" : "stop";
         json_t *text = jstr(j->raw ? j->raw : "", j->emitted);
+        json_t *calls = chat ? net_tools_calls(&j->tools, j->raw ? j->raw : "", j->emitted, id) : NULL;
+        if (calls) {
+            json_decref(text);
+            text = json_null();
+            finish = "tool_calls";
+        }
         json_t *choice = chat ? json_pack("{s:i, s:{s:s, s:o}, s:s}", "index", 0, "message", "role", "assistant",
                                           "content", text, "finish_reason", finish)
                               : json_pack("{s:i, s:o, s:n, s:s}", "index", 0, "text", text, "logprobs",
                                           "finish_reason", finish);
+        if (calls) json_object_set_new(json_object_get(choice, "message"), "tool_calls", calls);
         json_t *out = json_pack("{s:s, s:s, s:I, s:s, s:[o], s:{s:i, s:i, s:i}}", "id", idbuf, "object",
                                 chat ? "chat.completion" : "text_completion", "created", (json_int_t)time(NULL),
                                 "model", s->be.model_name ? s->be.model_name : "gorilla", "choices", choice,
@@ -794,6 +849,56 @@ static enum MHD_Result do_ask(gorilla_server *s, struct MHD_Connection *c, reque
     }
     release_job(s, j);
     return ret;
+}
+
+/* gorilla-cli's POST /commands: {"user_id", "user_input", "interaction_id",
+ * "system_info"} -> a JSON list of shell commands from the backend. */
+static enum MHD_Result do_cli_commands(gorilla_server *s, struct MHD_Connection *c, json_t *req)
+{
+    json_t *input = json_object_get(req, "user_input");
+    if (!json_is_string(input) || json_string_length(input) == 0)
+        return reply_error(c, 400, "'user_input' must be a non-empty string");
+    const char *keys[] = {"user_id", "interaction_id", "system_info"};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *v = json_object_get(req, keys[i]);
+        if (v && !json_is_null(v) && !json_is_string(v)) return reply_error(c, 400, "'%s' must be a string", keys[i]);
+    }
+    job *j = job_new(JOB_COMPLETE);
+    if (!j) return reply_error(c, 500, "out of memory");
+    gorilla_gen_params_init(&j->params);
+    j->params.max_tokens = s->opts.default_max_tokens;
+    j->params.temperature = 0.0f;
+    j->prompt = net_cli_prompt(json_string_value(input), json_string_value(json_object_get(req, "system_info")));
+    const char *why = "out of memory";
+    int refused = j->prompt ? enqueue(s, j, &why) : 500;
+    if (refused) {
+        if (!j->prompt) j->refs--; /* never queued */
+        release_job(s, j);
+        return reply_error(c, (unsigned)refused, "%s", why);
+    }
+    wait_done(s, j);
+    enum MHD_Result ret;
+    if (j->st) {
+        ret = reply_error(c, (unsigned)j->http_status, "%s", j->err.message);
+    } else {
+        json_t *cmds = net_cli_commands(j->raw ? j->raw : "", j->emitted);
+        ret = cmds ? reply_json(c, 200, cmds) : reply_error(c, 500, "out of memory");
+    }
+    release_job(s, j);
+    return ret;
+}
+
+/* gorilla-cli's POST /command-execution-result: {"user_id", "command",
+ * "exit_condition", "interaction_id"}, acknowledged (nothing is stored). */
+static enum MHD_Result do_cli_result(struct MHD_Connection *c, json_t *req)
+{
+    const char *keys[] = {"user_id", "command", "exit_condition", "interaction_id"};
+    for (size_t i = 0; i < 4; i++) {
+        json_t *v = json_object_get(req, keys[i]);
+        if (v && !json_is_null(v) && !json_is_string(v)) return reply_error(c, 400, "'%s' must be a string", keys[i]);
+    }
+    if (!json_is_string(json_object_get(req, "command"))) return reply_error(c, 400, "'command' must be a string");
+    return reply_json(c, 200, json_pack("{s:s}", "status", "ok"));
 }
 
 static int authorized(gorilla_server *s, struct MHD_Connection *c)
@@ -885,6 +990,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     }
     enum MHD_Result ret;
     if (r->route == R_ASK) ret = do_ask(s, c, r);
+    else if (r->route == R_CLI_COMMANDS) ret = do_cli_commands(s, c, req);
+    else if (r->route == R_CLI_RESULT) ret = do_cli_result(c, req);
     else ret = do_generate(s, c, req, r->route == R_CHAT);
     json_decref(req);
     return ret;
