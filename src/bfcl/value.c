@@ -304,6 +304,10 @@ void bfcl_buf_put(bfcl_buf *b, const char *s, size_t n)
         b->s = ns;
         b->cap = cap;
     }
+    if (!b->s) {
+        b->failed = 1;
+        return;
+    }
     memcpy(b->s + b->len, s, n);
     b->len += n;
     b->s[b->len] = 0;

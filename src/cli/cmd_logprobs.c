@@ -29,6 +29,7 @@ typedef struct {
 /* The top k of a softmax over logits[0..n), best first. */
 static void top_k(const float *logits, int n, int k, tok_prob *out)
 {
+    if (k <= 0 || n <= 0) return;
     double mx = -INFINITY, sum = 0;
     for (int i = 0; i < n; i++)
         if (logits[i] > mx) mx = logits[i];
@@ -92,7 +93,7 @@ int cmd_logprobs(int argc, char **argv)
     int V = gorilla_model_n_vocab(m);
     if (k > V) k = V;
     float *logits = malloc((size_t)V * sizeof *logits);
-    tok_prob *top = malloc((size_t)k * sizeof *top);
+    tok_prob *top = calloc((size_t)k, sizeof *top);
     rc = 0;
     if (!logits || !top) {
         fprintf(stderr, "gorilla logprobs: out of memory\n");

@@ -293,7 +293,7 @@ static int build_specs(const hf_config *c, int has_lm_head, tspecs *l)
         for (uint64_t i = 0; i < c->n_layer; i++) {
 #define L(hf_, gg_, r_, c_, m_)                                                        \
     (snprintf(h, sizeof h, "transformer.h.%llu.%s", (unsigned long long)i, hf_),       \
-     snprintf(g, sizeof g, "blk.%llu.%s", (unsigned long long)i, gg_), bad |= spec_wb(l, h, g, r_, c_, m_, c_ ? 1 : 2))
+     snprintf(g, sizeof g, "blk.%llu.%s", (unsigned long long)i, gg_), bad |= spec_wb(l, h, g, (r_), (c_), (m_), (c_) ? 1 : 2))
             if (c->falcon_new) {
                 L("ln_attn", "attn_norm", E, 0, MAP_NONE);
                 L("ln_mlp", "attn_norm_2", E, 0, MAP_NONE);
