@@ -7,10 +7,10 @@
 #include "cli/cli.h"
 
 static const char USAGE[] =
-    "usage: gorilla bfcl run ... (see gorilla bfcl run --help)\n"
-    "       gorilla bfcl eval --data DIR --results DIR [--out SCORE_DIR] [--category C ...]\n"
+    "usage: gorilla bfcl eval --data DIR --results DIR [--out SCORE_DIR] [--category C ...]\n"
     "                         [--model-name NAME] [--format auto|fc|prompt] [--names auto|underscore|keep]\n"
     "                         [--strict] [--json]\n"
+    "       gorilla bfcl run ... (see gorilla bfcl run --help)\n"
     "\n"
     "Checks BFCL v4 result files (as BFCL's generation step writes them) against the\n"
     "questions and possible answers, with BFCL's AST checker rules, verdict for verdict.\n"
