@@ -1,6 +1,8 @@
 /* pybuf.c — the growing text buffer of base/pybuf.h. */
 #include "base/pybuf.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,7 +49,34 @@ void pybuf_append(pybuf *b, const char *s, size_t len)
     b->p[b->n] = '\0';
 }
 
-void pybuf_puts(pybuf *b, const char *s) { pybuf_append(b, s, strlen(s)); }
+void pybuf_puts(pybuf *b, const char *s)
+{
+    if (s) pybuf_append(b, s, strlen(s));
+}
+
+void pybuf_printf(pybuf *b, const char *fmt, ...)
+{
+    char small[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if ((size_t)n < sizeof small) {
+        pybuf_append(b, small, (size_t)n);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    if (!big) {
+        b->oom = 1;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    pybuf_append(b, big, (size_t)n);
+    free(big);
+}
 
 void pybuf_putc(pybuf *b, char c) { pybuf_append(b, &c, 1); }
 

@@ -16,7 +16,8 @@ typedef struct {
 void pybuf_init(pybuf *b);
 void pybuf_free(pybuf *b);
 void pybuf_append(pybuf *b, const char *s, size_t len);
-void pybuf_puts(pybuf *b, const char *s);
+void pybuf_puts(pybuf *b, const char *s); /* s NULL: nothing */
+void pybuf_printf(pybuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void pybuf_putc(pybuf *b, char c);
 /* Returns the text (caller frees) and resets b; NULL when an allocation failed. */
 char *pybuf_take(pybuf *b);

@@ -210,8 +210,8 @@ static bfcl_result string_check(bfcl_ctx *c, const char *param_repr, const bv *v
     bfcl_buf b = {0};
     bv_str_of(&b, answers);
     const char *m = bfcl_printf(c->a, "Invalid value for parameter %s: %s. Expected one of %s. Case insensitive.",
-                                param_repr, bv_repr_a(c->a, value), b.s ? b.s : "");
-    bfcl_buf_free(&b);
+                                param_repr, bv_repr_a(c->a, value), b.p ? b.p : "");
+    pybuf_free(&b);
     return fail_r(c, "value_error:string", m);
 }
 
@@ -240,8 +240,8 @@ static bfcl_result list_check(bfcl_ctx *c, const char *param_repr, const bv *val
     bfcl_buf b = {0};
     bv_str_of(&b, answers);
     const char *m = bfcl_printf(c->a, "Invalid value for parameter %s: %s. Expected one of %s.", param_repr,
-                                bv_repr_a(c->a, value), b.s ? b.s : "");
-    bfcl_buf_free(&b);
+                                bv_repr_a(c->a, value), b.p ? b.p : "");
+    pybuf_free(&b);
     return fail_r(c, "value_error:list/tuple", m);
 }
 
@@ -262,8 +262,8 @@ static bfcl_result dict_check(bfcl_ctx *c, const bv *model, const bv *answers)
             if (!allowed) {
                 bfcl_buf kb = {0};
                 bv_str_of(&kb, key);
-                result.error = msg_list(c, bfcl_printf(c->a, "Unexpected dict key parameter: '%s'.", kb.s ? kb.s : ""));
-                bfcl_buf_free(&kb);
+                result.error = msg_list(c, bfcl_printf(c->a, "Unexpected dict key parameter: '%s'.", kb.p ? kb.p : ""));
+                pybuf_free(&kb);
                 result.error_type = "value_error:dict_key";
                 flag = 0;
                 break;
@@ -296,8 +296,8 @@ static bfcl_result dict_check(bfcl_ctx *c, const bv *model, const bv *answers)
                 if (!bv_dict_get(model, key) && !bv_in(&EMPTY_STR, pa->u.dict.vals[k])) {
                     bfcl_buf kb = {0};
                     bv_str_of(&kb, key);
-                    bv *m = bv_cstr(c->a, bfcl_printf(c->a, "Missing dict key parameter: '%s'.", kb.s ? kb.s : ""));
-                    bfcl_buf_free(&kb);
+                    bv *m = bv_cstr(c->a, bfcl_printf(c->a, "Missing dict key parameter: '%s'.", kb.p ? kb.p : ""));
+                    pybuf_free(&kb);
                     /* appended to the errors so far (Python appends to result["error"]) */
                     size_t en = result.error ? result.error->u.list.n : 0;
                     bv **items = malloc((en + 1) * sizeof *items);
@@ -504,8 +504,8 @@ static bfcl_result simple_check(bfcl_ctx *c, const bv *desc, const bv *model_out
             bfcl_buf b = {0};
             bv_str_of(&b, answers);
             const char *m = bfcl_printf(c->a, "Invalid value for parameter %s: %s. Expected one of %s.", prepr,
-                                        bv_repr_a(c->a, value), b.s ? b.s : "");
-            bfcl_buf_free(&b);
+                                        bv_repr_a(c->a, value), b.p ? b.p : "");
+            pybuf_free(&b);
             return fail_r(c, "value_error:others", m);
         }
     }
@@ -608,19 +608,19 @@ static bfcl_result parallel_check(bfcl_ctx *c, const bv *funcs, const bv *out, c
         }
         if (!found) {
             bfcl_buf b = {0};
-            bfcl_buf_puts(&b, "[");
+            pybuf_puts(&b, "[");
             int first = 1;
             for (size_t j = 0; j < n; j++)
                 if (!matched[j]) {
-                    bfcl_buf_printf(&b, first ? "%zu" : ", %zu", j);
+                    pybuf_printf(&b, first ? "%zu" : ", %zu", j);
                     first = 0;
                 }
-            bfcl_buf_puts(&b, "]");
+            pybuf_puts(&b, "]");
             bv *head = bv_cstr(c->a, bfcl_printf(c->a,
                                                  "Could not find a matching function among index %s of model output "
                                                  "for index %zu of possible answers.",
-                                                 b.s ? b.s : "[]", i));
-            bfcl_buf_free(&b);
+                                                 b.p ? b.p : "[]", i));
+            pybuf_free(&b);
             bv **all = malloc((errors.n + 1) * sizeof *all);
             bfcl_result fr = {0, NULL, "parallel_function_checker_no_order:cannot_find_match", 0};
             if (all) {

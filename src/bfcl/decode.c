@@ -95,22 +95,22 @@ bv *bfcl_decode_prompt(bfcl_ctx *c, const bv *text, bfcl_lang lang, const char *
     bfcl_strip(&s, &len, "`\n ");
     int open = len && s[0] == '[', close = len && s[len - 1] == ']';
     bfcl_buf b = {0};
-    if (!open) bfcl_buf_puts(&b, "[");
-    bfcl_buf_put(&b, s, len);
-    if (!close) bfcl_buf_puts(&b, "]");
-    if (b.failed) {
-        bfcl_buf_free(&b);
+    if (!open) pybuf_puts(&b, "[");
+    pybuf_append(&b, s, len);
+    if (!close) pybuf_puts(&b, "]");
+    if (b.oom) {
+        pybuf_free(&b);
         *why = "out of memory";
         return NULL;
     }
-    const char *w = b.s ? b.s : "";
-    size_t wn = b.len;
+    const char *w = b.p ? b.p : "";
+    size_t wn = b.n;
     bv *r;
     if (lang == BFCL_LANG_JAVA) r = wn >= 2 ? bfcl_decode_java(c, w + 1, wn - 2, why) : NULL;
     else if (lang == BFCL_LANG_JS) r = wn >= 2 ? bfcl_decode_js(c, w + 1, wn - 2, why) : NULL;
     else r = bfcl_decode_python(c, w, wn, why);
     if (!r && !*why) *why = "decode failed";
-    bfcl_buf_free(&b);
+    pybuf_free(&b);
     return r;
 }
 

@@ -117,7 +117,7 @@ static node *parse_expr(pp *p);
 static void put_cp(bfcl_buf *b, unsigned long c)
 {
     char o[4];
-    bfcl_buf_put(b, o, gorilla_utf8_encode((uint32_t)c, o));
+    pybuf_append(b, o, gorilla_utf8_encode((uint32_t)c, o));
 }
 
 static int hexval(char ch)
@@ -143,30 +143,30 @@ static int string_lit(pp *p, int raw, bfcl_buf *b)
         }
         if (ch == '\n' && !triple) return perr(p, "unterminated string literal"), -1;
         if (ch != '\\') {
-            bfcl_buf_put(b, &ch, 1);
+            pybuf_append(b, &ch, 1);
             p->pos++;
             continue;
         }
         if (p->pos + 1 >= p->len) return perr(p, "unterminated string literal"), -1;
         char e = p->s[p->pos + 1];
         if (raw) {
-            bfcl_buf_put(b, p->s + p->pos, 2);
+            pybuf_append(b, p->s + p->pos, 2);
             p->pos += 2;
             continue;
         }
         p->pos += 2;
         switch (e) {
         case '\n': break;
-        case '\\': bfcl_buf_puts(b, "\\"); break;
-        case '\'': bfcl_buf_puts(b, "'"); break;
-        case '"': bfcl_buf_puts(b, "\""); break;
-        case 'a': bfcl_buf_puts(b, "\a"); break;
-        case 'b': bfcl_buf_puts(b, "\b"); break;
-        case 'f': bfcl_buf_puts(b, "\f"); break;
-        case 'n': bfcl_buf_puts(b, "\n"); break;
-        case 'r': bfcl_buf_puts(b, "\r"); break;
-        case 't': bfcl_buf_puts(b, "\t"); break;
-        case 'v': bfcl_buf_puts(b, "\v"); break;
+        case '\\': pybuf_puts(b, "\\"); break;
+        case '\'': pybuf_puts(b, "'"); break;
+        case '"': pybuf_puts(b, "\""); break;
+        case 'a': pybuf_puts(b, "\a"); break;
+        case 'b': pybuf_puts(b, "\b"); break;
+        case 'f': pybuf_puts(b, "\f"); break;
+        case 'n': pybuf_puts(b, "\n"); break;
+        case 'r': pybuf_puts(b, "\r"); break;
+        case 't': pybuf_puts(b, "\t"); break;
+        case 'v': pybuf_puts(b, "\v"); break;
         case 'x':
         case 'u':
         case 'U': {
@@ -190,7 +190,7 @@ static int string_lit(pp *p, int raw, bfcl_buf *b)
                     v = v * 8 + (unsigned long)(p->s[p->pos++] - '0');
                 put_cp(b, v);
             } else {
-                bfcl_buf_put(b, p->s + p->pos - 2, 2); /* unknown escape: kept */
+                pybuf_append(b, p->s + p->pos - 2, 2); /* unknown escape: kept */
             }
         }
     }
@@ -218,7 +218,7 @@ static node *strings(pp *p)
         }
         p->pos = k;
         if (string_lit(p, raw, &b) != 0) {
-            bfcl_buf_free(&b);
+            pybuf_free(&b);
             return NULL;
         }
         any = 1;
@@ -234,9 +234,9 @@ static node *strings(pp *p)
         if (n) n->text = "bytes";
     } else {
         n = mk(p, N_CONST);
-        if (n) n->value = bv_str(p->c->a, b.s ? b.s : "", b.len);
+        if (n) n->value = bv_str(p->c->a, b.p ? b.p : "", b.n);
     }
-    bfcl_buf_free(&b);
+    pybuf_free(&b);
     return n;
 }
 
@@ -715,7 +715,7 @@ static void unparse(bfcl_buf *b, const node *n);
 static void unparse_seq(bfcl_buf *b, node *const *items, size_t k)
 {
     for (size_t i = 0; i < k; i++) {
-        if (i) bfcl_buf_puts(b, ", ");
+        if (i) pybuf_puts(b, ", ");
         unparse(b, items[i]);
     }
 }
@@ -759,95 +759,95 @@ static void unparse(bfcl_buf *b, const node *n)
     if (!n) return;
     switch (n->kind) {
     case N_CONST: bv_repr(b, n->value); break;
-    case N_ELLIPSIS: bfcl_buf_puts(b, "..."); break;
-    case N_NAME: bfcl_buf_puts(b, n->text); break;
+    case N_ELLIPSIS: pybuf_puts(b, "..."); break;
+    case N_NAME: pybuf_puts(b, n->text); break;
     case N_ATTR:
         unparse(b, n->a);
-        bfcl_buf_printf(b, ".%s", n->text);
+        pybuf_printf(b, ".%s", n->text);
         break;
     case N_CALL:
         unparse(b, n->a);
-        bfcl_buf_puts(b, "(");
+        pybuf_puts(b, "(");
         unparse_seq(b, n->items, n->n);
         for (size_t i = 0; i < n->nkw; i++) {
-            if (i || n->n) bfcl_buf_puts(b, ", ");
-            if (n->names[i]) bfcl_buf_printf(b, "%s=", n->names[i]);
-            else bfcl_buf_puts(b, "**");
+            if (i || n->n) pybuf_puts(b, ", ");
+            if (n->names[i]) pybuf_printf(b, "%s=", n->names[i]);
+            else pybuf_puts(b, "**");
             unparse(b, n->vals[i]);
         }
-        bfcl_buf_puts(b, ")");
+        pybuf_puts(b, ")");
         break;
     case N_LIST:
-        bfcl_buf_puts(b, "[");
+        pybuf_puts(b, "[");
         unparse_seq(b, n->items, n->n);
-        bfcl_buf_puts(b, "]");
+        pybuf_puts(b, "]");
         break;
     case N_TUPLE:
-        bfcl_buf_puts(b, "(");
+        pybuf_puts(b, "(");
         unparse_seq(b, n->items, n->n);
-        if (n->n == 1) bfcl_buf_puts(b, ",");
-        bfcl_buf_puts(b, ")");
+        if (n->n == 1) pybuf_puts(b, ",");
+        pybuf_puts(b, ")");
         break;
     case N_SET:
-        bfcl_buf_puts(b, "{");
+        pybuf_puts(b, "{");
         unparse_seq(b, n->items, n->n);
-        bfcl_buf_puts(b, "}");
+        pybuf_puts(b, "}");
         break;
     case N_DICT:
-        bfcl_buf_puts(b, "{");
+        pybuf_puts(b, "{");
         for (size_t i = 0; i < n->n; i++) {
-            if (i) bfcl_buf_puts(b, ", ");
+            if (i) pybuf_puts(b, ", ");
             if (n->items[i]) {
                 unparse(b, n->items[i]);
-                bfcl_buf_puts(b, ": ");
-            } else bfcl_buf_puts(b, "**");
+                pybuf_puts(b, ": ");
+            } else pybuf_puts(b, "**");
             unparse(b, n->vals[i]);
         }
-        bfcl_buf_puts(b, "}");
+        pybuf_puts(b, "}");
         break;
     case N_UNARY: {
-        bfcl_buf_puts(b, n->text);
-        if (!strcmp(n->text, "not")) bfcl_buf_puts(b, " ");
+        pybuf_puts(b, n->text);
+        if (!strcmp(n->text, "not")) pybuf_puts(b, " ");
         int paren = prec(n->a) < prec(n);
-        if (paren) bfcl_buf_puts(b, "(");
+        if (paren) pybuf_puts(b, "(");
         unparse(b, n->a);
-        if (paren) bfcl_buf_puts(b, ")");
+        if (paren) pybuf_puts(b, ")");
         break;
     }
     case N_BINOP: {
         int pw = !strcmp(n->text, "**");
         int pl = pw ? prec(n->a) <= prec(n) : prec(n->a) < prec(n);
         int pr = pw ? prec(n->b) < prec(n) : prec(n->b) <= prec(n);
-        if (pl) bfcl_buf_puts(b, "(");
+        if (pl) pybuf_puts(b, "(");
         unparse(b, n->a);
-        if (pl) bfcl_buf_puts(b, ")");
-        bfcl_buf_printf(b, " %s ", n->text);
-        if (pr) bfcl_buf_puts(b, "(");
+        if (pl) pybuf_puts(b, ")");
+        pybuf_printf(b, " %s ", n->text);
+        if (pr) pybuf_puts(b, "(");
         unparse(b, n->b);
-        if (pr) bfcl_buf_puts(b, ")");
+        if (pr) pybuf_puts(b, ")");
         break;
     }
     case N_SUBSCRIPT:
         unparse(b, n->a);
-        bfcl_buf_puts(b, "[");
+        pybuf_puts(b, "[");
         if (n->b && n->b->kind == N_TUPLE) unparse_seq(b, n->b->items, n->b->n);
         else unparse(b, n->b);
-        bfcl_buf_puts(b, "]");
+        pybuf_puts(b, "]");
         break;
     case N_LAMBDA:
-        bfcl_buf_puts(b, "lambda: ");
+        pybuf_puts(b, "lambda: ");
         unparse(b, n->a);
         break;
     case N_SLICE:
         unparse(b, n->items[0]);
-        bfcl_buf_puts(b, ":");
+        pybuf_puts(b, ":");
         unparse(b, n->items[1]);
         if (n->n == 3 && n->items[2]) {
-            bfcl_buf_puts(b, ":");
+            pybuf_puts(b, ":");
             unparse(b, n->items[2]);
         }
         break;
-    default: bfcl_buf_puts(b, "..."); break;
+    default: pybuf_puts(b, "..."); break;
     }
 }
 
@@ -855,8 +855,8 @@ static bv *unparse_v(pp *p, const node *n)
 {
     bfcl_buf b = {0};
     unparse(&b, n);
-    bv *v = bv_str(p->c->a, b.s ? b.s : "", b.len);
-    bfcl_buf_free(&b);
+    bv *v = bv_str(p->c->a, b.p ? b.p : "", b.n);
+    pybuf_free(&b);
     return v;
 }
 
@@ -1029,8 +1029,8 @@ static bv *resolve(pp *p, const node *n)
     case N_SUBSCRIPT: {
         bfcl_buf b = {0};
         unparse(&b, n);
-        bv *v = bv_str(p->c->a, b.s ? b.s : "", b.len);
-        bfcl_buf_free(&b);
+        bv *v = bv_str(p->c->a, b.p ? b.p : "", b.n);
+        pybuf_free(&b);
         return v;
     }
     case N_OTHER:
@@ -1054,11 +1054,11 @@ static bv *resolve_call(pp *p, const node *call)
     if (f && f->kind == N_NAME && np < 64) parts[np++] = f->text;
     bfcl_buf b = {0};
     for (size_t i = np; i > 0; i--) {
-        bfcl_buf_puts(&b, parts[i - 1]);
-        if (i > 1) bfcl_buf_puts(&b, ".");
+        pybuf_puts(&b, parts[i - 1]);
+        if (i > 1) pybuf_puts(&b, ".");
     }
-    bv *name = bv_str(p->c->a, b.s ? b.s : "", b.len);
-    bfcl_buf_free(&b);
+    bv *name = bv_str(p->c->a, b.p ? b.p : "", b.n);
+    pybuf_free(&b);
     bv **ks = bfcl_alloc(p->c->a, (call->nkw ? call->nkw : 1) * sizeof *ks);
     bv **vs = bfcl_alloc(p->c->a, (call->nkw ? call->nkw : 1) * sizeof *vs);
     if (!name || !ks || !vs) return NULL;

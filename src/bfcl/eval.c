@@ -235,8 +235,8 @@ static bv *str_of_a(bfcl_ctx *c, const bv *v)
 {
     bfcl_buf b = {0};
     bv_str_of(&b, v);
-    bv *r = bv_str(c->a, b.s ? b.s : "", b.len);
-    bfcl_buf_free(&b);
+    bv *r = bv_str(c->a, b.p ? b.p : "", b.n);
+    pybuf_free(&b);
     return r;
 }
 
@@ -414,8 +414,8 @@ static gorilla_status write_score(const char *out_dir, const char *cat, const bf
     snprintf(path, sizeof path, "%s/BFCL_v4_%s_score.json", out_dir, cat);
     FILE *f = fopen(path, "wb");
     if (!f) return gorilla_fail(err, GORILLA_ERR_IO, "%s: %s", path, strerror(errno));
-    size_t w = text->len ? fwrite(text->s, 1, text->len, f) : 0;
-    int bad = w != text->len;
+    size_t w = text->n ? fwrite(text->p, 1, text->n, f) : 0;
+    int bad = w != text->n;
     if (fclose(f) != 0) bad = 1;
     if (bad) return gorilla_fail(err, GORILLA_ERR_IO, "%s: write error", path);
     return GORILLA_OK;
@@ -472,7 +472,7 @@ static gorilla_status eval_category(bfcl_ctx *c, const gorilla_bfcl_opts *o, con
         if (v.valid) correct++;
         else if (o->out_dir && v.line) {
             bv_dumps(&fails, v.line);
-            bfcl_buf_puts(&fails, "\n");
+            pybuf_puts(&fails, "\n");
         }
     }
     score->evaluated = 1;
@@ -481,16 +481,16 @@ static gorilla_status eval_category(bfcl_ctx *c, const gorilla_bfcl_opts *o, con
     score->accuracy = f->results.n ? (double)correct / (double)f->results.n : 0.0;
     if (o->out_dir) {
         bfcl_buf all = {0};
-        bfcl_buf_puts(&all, "{\"accuracy\": ");
-        if (correct == 0) bfcl_buf_puts(&all, "0.0");
+        pybuf_puts(&all, "{\"accuracy\": ");
+        if (correct == 0) pybuf_puts(&all, "0.0");
         else bfcl_float_repr(&all, score->accuracy);
-        bfcl_buf_printf(&all, ", \"correct_count\": %zu, \"total_count\": %zu}\n", correct, f->results.n);
-        if (fails.len) bfcl_buf_put(&all, fails.s, fails.len);
-        if (all.failed || fails.failed || c->a->failed) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+        pybuf_printf(&all, ", \"correct_count\": %zu, \"total_count\": %zu}\n", correct, f->results.n);
+        if (fails.n) pybuf_append(&all, fails.p, fails.n);
+        if (all.oom || fails.oom || c->a->failed) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
         else st = write_score(o->out_dir, cat, &all, err);
-        bfcl_buf_free(&all);
+        pybuf_free(&all);
     }
-    bfcl_buf_free(&fails);
+    pybuf_free(&fails);
 done:
     gorilla_hashmap_free(&data_ids);
     gorilla_hashmap_free(&ans_ids);
@@ -666,7 +666,7 @@ gorilla_status gorilla_bfcl_check_entry(const char *category, const char *entry_
             snprintf(v->error_type, sizeof v->error_type, "%s", ev.error_type ? ev.error_type : "");
             bfcl_buf b = {0};
             if (ev.line) bv_dumps(&b, ev.line);
-            v->score_line = b.s;
+            v->score_line = b.p;
         }
         if (arena.failed) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
     }
@@ -711,10 +711,10 @@ gorilla_status gorilla_bfcl_decode(const char *lang, const char *text, size_t le
     if (st == GORILLA_OK) {
         bfcl_buf b = {0};
         bv_dumps(&b, dec);
-        if (b.failed || arena.failed) {
-            bfcl_buf_free(&b);
+        if (b.oom || arena.failed) {
+            pybuf_free(&b);
             st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
-        } else *calls_json = b.s ? b.s : strdup("");
+        } else *calls_json = b.p ? b.p : strdup("");
     }
     bfcl_arena_free(&arena);
     return st;

@@ -57,7 +57,7 @@ static int hex4(const char *s, unsigned *out)
 static void put_cp(bfcl_buf *b, unsigned c)
 {
     char o[4];
-    bfcl_buf_put(b, o, gorilla_utf8_encode(c, o));
+    pybuf_append(b, o, gorilla_utf8_encode(c, o));
 }
 
 /* p->pos is just after the opening quote at `start`. */
@@ -76,27 +76,27 @@ static bv *parse_string(jp *p, size_t start)
         i++;
     }
     bfcl_buf b = {0};
-    bfcl_buf_put(&b, p->s + p->pos, i - p->pos);
+    pybuf_append(&b, p->s + p->pos, i - p->pos);
     for (;;) {
         if (i >= p->len) {
-            bfcl_buf_free(&b);
+            pybuf_free(&b);
             return fail(p, "Unterminated string starting at", start);
         }
         unsigned char c = (unsigned char)p->s[i];
         if (c == '"') break;
         if (c < 0x20) {
-            bfcl_buf_free(&b);
+            pybuf_free(&b);
             return fail(p, "Invalid control character at", i);
         }
         if (c != '\\') {
             size_t j = i;
             while (j < p->len && p->s[j] != '"' && p->s[j] != '\\' && (unsigned char)p->s[j] >= 0x20) j++;
-            bfcl_buf_put(&b, p->s + i, j - i);
+            pybuf_append(&b, p->s + i, j - i);
             i = j;
             continue;
         }
         if (i + 1 >= p->len) {
-            bfcl_buf_free(&b);
+            pybuf_free(&b);
             return fail(p, "Unterminated string starting at", start);
         }
         char e = p->s[i + 1];
@@ -111,16 +111,16 @@ static bv *parse_string(jp *p, size_t start)
         case 'r': rep = "\r"; break;
         case 't': rep = "\t"; break;
         case 'u': break;
-        default: bfcl_buf_free(&b); return fail(p, "Invalid \\escape", i);
+        default: pybuf_free(&b); return fail(p, "Invalid \\escape", i);
         }
         if (rep) {
-            bfcl_buf_put(&b, rep, 1);
+            pybuf_append(&b, rep, 1);
             i += 2;
             continue;
         }
         unsigned u;
         if (i + 6 > p->len || hex4(p->s + i + 2, &u) != 0) {
-            bfcl_buf_free(&b);
+            pybuf_free(&b);
             return fail(p, "Invalid \\uXXXX escape", i + 1);
         }
         i += 6;
@@ -133,8 +133,8 @@ static bv *parse_string(jp *p, size_t start)
         }
         put_cp(&b, u);
     }
-    bv *v = b.failed ? NULL : bv_str(p->a, b.s ? b.s : "", b.len);
-    bfcl_buf_free(&b);
+    bv *v = b.oom ? NULL : bv_str(p->a, b.p ? b.p : "", b.n);
+    pybuf_free(&b);
     p->pos = i + 1;
     if (!v) p->a->failed = 1;
     return v;

@@ -290,60 +290,6 @@ const char *bv_type_name(const bv *v)
 
 /* ---------------------------------------------------------------- buffers */
 
-void bfcl_buf_put(bfcl_buf *b, const char *s, size_t n)
-{
-    if (b->failed) return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1) cap *= 2;
-        char *ns = realloc(b->s, cap);
-        if (!ns) {
-            b->failed = 1;
-            return;
-        }
-        b->s = ns;
-        b->cap = cap;
-    }
-    if (!b->s) {
-        b->failed = 1;
-        return;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = 0;
-}
-
-void bfcl_buf_puts(bfcl_buf *b, const char *s) { bfcl_buf_put(b, s, strlen(s)); }
-
-void bfcl_buf_printf(bfcl_buf *b, const char *fmt, ...)
-{
-    char small[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if ((size_t)n < sizeof small) {
-        bfcl_buf_put(b, small, (size_t)n);
-        return;
-    }
-    char *big = malloc((size_t)n + 1);
-    if (!big) {
-        b->failed = 1;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    bfcl_buf_put(b, big, (size_t)n);
-    free(big);
-}
-
-void bfcl_buf_free(bfcl_buf *b)
-{
-    free(b->s);
-    memset(b, 0, sizeof *b);
-}
 
 /* ---------------------------------------------------------------- repr */
 
@@ -354,11 +300,11 @@ static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp) { return
 void bfcl_float_repr(bfcl_buf *b, double f)
 {
     if (isnan(f)) {
-        bfcl_buf_puts(b, "nan");
+        pybuf_puts(b, "nan");
         return;
     }
     if (isinf(f)) {
-        bfcl_buf_puts(b, f < 0 ? "-inf" : "inf");
+        pybuf_puts(b, f < 0 ? "-inf" : "inf");
         return;
     }
     char tmp[64];
@@ -381,28 +327,28 @@ void bfcl_float_repr(bfcl_buf *b, double f)
     int exp10 = (int)strtol(p + 1, NULL, 10);
     while (nd > 1 && digits[nd - 1] == '0') nd--;
     digits[nd] = 0;
-    if (neg) bfcl_buf_puts(b, "-");
+    if (neg) pybuf_puts(b, "-");
     if (exp10 < -4 || exp10 >= 16) {
-        bfcl_buf_put(b, digits, 1);
+        pybuf_append(b, digits, 1);
         if (nd > 1) {
-            bfcl_buf_puts(b, ".");
-            bfcl_buf_put(b, digits + 1, nd - 1);
+            pybuf_puts(b, ".");
+            pybuf_append(b, digits + 1, nd - 1);
         }
-        bfcl_buf_printf(b, "e%c%02d", exp10 < 0 ? '-' : '+', exp10 < 0 ? -exp10 : exp10);
+        pybuf_printf(b, "e%c%02d", exp10 < 0 ? '-' : '+', exp10 < 0 ? -exp10 : exp10);
     } else if (exp10 < 0) {
-        bfcl_buf_puts(b, "0.");
-        for (int i = 0; i < -exp10 - 1; i++) bfcl_buf_puts(b, "0");
-        bfcl_buf_put(b, digits, nd);
+        pybuf_puts(b, "0.");
+        for (int i = 0; i < -exp10 - 1; i++) pybuf_puts(b, "0");
+        pybuf_append(b, digits, nd);
     } else {
         size_t ip = (size_t)exp10 + 1;
         if (nd <= ip) {
-            bfcl_buf_put(b, digits, nd);
-            for (size_t i = nd; i < ip; i++) bfcl_buf_puts(b, "0");
-            bfcl_buf_puts(b, ".0");
+            pybuf_append(b, digits, nd);
+            for (size_t i = nd; i < ip; i++) pybuf_puts(b, "0");
+            pybuf_puts(b, ".0");
         } else {
-            bfcl_buf_put(b, digits, ip);
-            bfcl_buf_puts(b, ".");
-            bfcl_buf_put(b, digits + ip, nd - ip);
+            pybuf_append(b, digits, ip);
+            pybuf_puts(b, ".");
+            pybuf_append(b, digits + ip, nd - ip);
         }
     }
 }
@@ -420,7 +366,7 @@ static void repr_str(bfcl_buf *b, const char *s, size_t len)
 {
     int has_sq = memchr(s, '\'', len) != NULL, has_dq = memchr(s, '"', len) != NULL;
     char q = (has_sq && !has_dq) ? '"' : '\'';
-    bfcl_buf_put(b, &q, 1);
+    pybuf_append(b, &q, 1);
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
@@ -428,64 +374,64 @@ static void repr_str(bfcl_buf *b, const char *s, size_t len)
         size_t n = utf8_next(u + i, len - i, &c);
         if (c == (uint32_t)q || c == '\\') {
             char e[2] = {'\\', (char)c};
-            bfcl_buf_put(b, e, 2);
-        } else if (c == '\n') bfcl_buf_puts(b, "\\n");
-        else if (c == '\r') bfcl_buf_puts(b, "\\r");
-        else if (c == '\t') bfcl_buf_puts(b, "\\t");
+            pybuf_append(b, e, 2);
+        } else if (c == '\n') pybuf_puts(b, "\\n");
+        else if (c == '\r') pybuf_puts(b, "\\r");
+        else if (c == '\t') pybuf_puts(b, "\\t");
         else if (!py_printable(c) || (n == 1 && c >= 0x80)) {
-            if (c <= 0xff) bfcl_buf_printf(b, "\\x%02x", c);
-            else if (c <= 0xffff) bfcl_buf_printf(b, "\\u%04x", c);
-            else bfcl_buf_printf(b, "\\U%08x", c);
-        } else bfcl_buf_put(b, s + i, n);
+            if (c <= 0xff) pybuf_printf(b, "\\x%02x", c);
+            else if (c <= 0xffff) pybuf_printf(b, "\\u%04x", c);
+            else pybuf_printf(b, "\\U%08x", c);
+        } else pybuf_append(b, s + i, n);
         i += n;
     }
-    bfcl_buf_put(b, &q, 1);
+    pybuf_append(b, &q, 1);
 }
 
 static void int_text(bfcl_buf *b, const bv *v)
 {
-    if (v->u.in.big) bfcl_buf_puts(b, v->u.in.big);
-    else bfcl_buf_printf(b, "%lld", (long long)v->u.in.i);
+    if (v->u.in.big) pybuf_puts(b, v->u.in.big);
+    else pybuf_printf(b, "%lld", (long long)v->u.in.i);
 }
 
 void bv_repr(bfcl_buf *b, const bv *v)
 {
     if (!v) {
-        bfcl_buf_puts(b, "None");
+        pybuf_puts(b, "None");
         return;
     }
     switch (v->kind) {
-    case BV_NONE: bfcl_buf_puts(b, "None"); break;
-    case BV_BOOL: bfcl_buf_puts(b, v->u.b ? "True" : "False"); break;
+    case BV_NONE: pybuf_puts(b, "None"); break;
+    case BV_BOOL: pybuf_puts(b, v->u.b ? "True" : "False"); break;
     case BV_INT: int_text(b, v); break;
     case BV_FLOAT: bfcl_float_repr(b, v->u.f); break;
     case BV_STR: repr_str(b, v->u.str.s, v->u.str.len); break;
     case BV_LIST:
     case BV_TUPLE:
-        bfcl_buf_puts(b, v->kind == BV_LIST ? "[" : "(");
+        pybuf_puts(b, v->kind == BV_LIST ? "[" : "(");
         for (size_t i = 0; i < v->u.list.n; i++) {
-            if (i) bfcl_buf_puts(b, ", ");
+            if (i) pybuf_puts(b, ", ");
             bv_repr(b, v->u.list.items[i]);
         }
-        if (v->kind == BV_TUPLE && v->u.list.n == 1) bfcl_buf_puts(b, ",");
-        bfcl_buf_puts(b, v->kind == BV_LIST ? "]" : ")");
+        if (v->kind == BV_TUPLE && v->u.list.n == 1) pybuf_puts(b, ",");
+        pybuf_puts(b, v->kind == BV_LIST ? "]" : ")");
         break;
     case BV_DICT:
-        bfcl_buf_puts(b, "{");
+        pybuf_puts(b, "{");
         for (size_t i = 0; i < v->u.dict.n; i++) {
-            if (i) bfcl_buf_puts(b, ", ");
+            if (i) pybuf_puts(b, ", ");
             bv_repr(b, v->u.dict.keys[i]);
-            bfcl_buf_puts(b, ": ");
+            pybuf_puts(b, ": ");
             bv_repr(b, v->u.dict.vals[i]);
         }
-        bfcl_buf_puts(b, "}");
+        pybuf_puts(b, "}");
         break;
     }
 }
 
 void bv_str_of(bfcl_buf *b, const bv *v)
 {
-    if (v && v->kind == BV_STR) bfcl_buf_put(b, v->u.str.s, v->u.str.len);
+    if (v && v->kind == BV_STR) pybuf_append(b, v->u.str.s, v->u.str.len);
     else bv_repr(b, v);
 }
 
@@ -493,8 +439,8 @@ const char *bv_repr_a(bfcl_arena *a, const bv *v)
 {
     bfcl_buf b = {0};
     bv_repr(&b, v);
-    const char *r = b.failed ? NULL : bfcl_strndup(a, b.s ? b.s : "", b.len);
-    bfcl_buf_free(&b);
+    const char *r = b.oom ? NULL : bfcl_strndup(a, b.p ? b.p : "", b.n);
+    pybuf_free(&b);
     return r ? r : "?";
 }
 
@@ -504,7 +450,7 @@ const char *bv_repr_a(bfcl_arena *a, const bv *v)
  * only '"', '\\' and control characters are escaped. */
 static void dumps_str(bfcl_buf *b, const char *s, size_t len)
 {
-    bfcl_buf_puts(b, "\"");
+    pybuf_puts(b, "\"");
     size_t i = 0, run = 0;
     while (i < len) {
         unsigned char c = (unsigned char)s[i];
@@ -513,56 +459,56 @@ static void dumps_str(bfcl_buf *b, const char *s, size_t len)
             run++;
             continue;
         }
-        if (run) bfcl_buf_put(b, s + i - run, run);
+        if (run) pybuf_append(b, s + i - run, run);
         run = 0;
         switch (c) {
-        case '"': bfcl_buf_puts(b, "\\\""); break;
-        case '\\': bfcl_buf_puts(b, "\\\\"); break;
-        case '\n': bfcl_buf_puts(b, "\\n"); break;
-        case '\r': bfcl_buf_puts(b, "\\r"); break;
-        case '\t': bfcl_buf_puts(b, "\\t"); break;
-        case '\b': bfcl_buf_puts(b, "\\b"); break;
-        case '\f': bfcl_buf_puts(b, "\\f"); break;
-        default: bfcl_buf_printf(b, "\\u%04x", c);
+        case '"': pybuf_puts(b, "\\\""); break;
+        case '\\': pybuf_puts(b, "\\\\"); break;
+        case '\n': pybuf_puts(b, "\\n"); break;
+        case '\r': pybuf_puts(b, "\\r"); break;
+        case '\t': pybuf_puts(b, "\\t"); break;
+        case '\b': pybuf_puts(b, "\\b"); break;
+        case '\f': pybuf_puts(b, "\\f"); break;
+        default: pybuf_printf(b, "\\u%04x", c);
         }
         i++;
     }
-    if (run) bfcl_buf_put(b, s + i - run, run);
-    bfcl_buf_puts(b, "\"");
+    if (run) pybuf_append(b, s + i - run, run);
+    pybuf_puts(b, "\"");
 }
 
 static void dumps_float(bfcl_buf *b, double f)
 {
-    if (isnan(f)) bfcl_buf_puts(b, "NaN");
-    else if (isinf(f)) bfcl_buf_puts(b, f < 0 ? "-Infinity" : "Infinity");
+    if (isnan(f)) pybuf_puts(b, "NaN");
+    else if (isinf(f)) pybuf_puts(b, f < 0 ? "-Infinity" : "Infinity");
     else bfcl_float_repr(b, f);
 }
 
 void bv_dumps(bfcl_buf *b, const bv *v)
 {
     if (!v) {
-        bfcl_buf_puts(b, "null");
+        pybuf_puts(b, "null");
         return;
     }
     switch (v->kind) {
-    case BV_NONE: bfcl_buf_puts(b, "null"); break;
-    case BV_BOOL: bfcl_buf_puts(b, v->u.b ? "true" : "false"); break;
+    case BV_NONE: pybuf_puts(b, "null"); break;
+    case BV_BOOL: pybuf_puts(b, v->u.b ? "true" : "false"); break;
     case BV_INT: int_text(b, v); break;
     case BV_FLOAT: dumps_float(b, v->u.f); break;
     case BV_STR: dumps_str(b, v->u.str.s, v->u.str.len); break;
     case BV_LIST:
     case BV_TUPLE:
-        bfcl_buf_puts(b, "[");
+        pybuf_puts(b, "[");
         for (size_t i = 0; i < v->u.list.n; i++) {
-            if (i) bfcl_buf_puts(b, ", ");
+            if (i) pybuf_puts(b, ", ");
             bv_dumps(b, v->u.list.items[i]);
         }
-        bfcl_buf_puts(b, "]");
+        pybuf_puts(b, "]");
         break;
     case BV_DICT:
-        bfcl_buf_puts(b, "{");
+        pybuf_puts(b, "{");
         for (size_t i = 0; i < v->u.dict.n; i++) {
-            if (i) bfcl_buf_puts(b, ", ");
+            if (i) pybuf_puts(b, ", ");
             const bv *k = v->u.dict.keys[i];
             if (k->kind == BV_STR) dumps_str(b, k->u.str.s, k->u.str.len);
             else {
@@ -570,13 +516,13 @@ void bv_dumps(bfcl_buf *b, const bv *v)
                 if (k->kind == BV_FLOAT) dumps_float(&kb, k->u.f);
                 else if (k->kind == BV_INT || k->kind == BV_BOOL || k->kind == BV_NONE) bv_dumps(&kb, k);
                 else bv_repr(&kb, k); /* Python raises TypeError here */
-                dumps_str(b, kb.s ? kb.s : "", kb.len);
-                bfcl_buf_free(&kb);
+                dumps_str(b, kb.p ? kb.p : "", kb.n);
+                pybuf_free(&kb);
             }
-            bfcl_buf_puts(b, ": ");
+            pybuf_puts(b, ": ");
             bv_dumps(b, v->u.dict.vals[i]);
         }
-        bfcl_buf_puts(b, "}");
+        pybuf_puts(b, "}");
         break;
     }
 }
@@ -605,7 +551,7 @@ static uint32_t py_lower(uint32_t c)
 static void put_utf8(bfcl_buf *b, uint32_t c)
 {
     char o[4];
-    bfcl_buf_put(b, o, gorilla_utf8_encode(c, o));
+    pybuf_append(b, o, gorilla_utf8_encode(c, o));
 }
 
 bv *bfcl_standardize(bfcl_arena *a, const bv *s)
@@ -617,18 +563,18 @@ bv *bfcl_standardize(bfcl_arena *a, const bv *s)
         uint32_t c;
         size_t n = utf8_next(u + i, len - i, &c);
         if (n == 1 && u[i] >= 0x80) { /* stray byte: keep */
-            bfcl_buf_put(&b, (const char *)u + i, 1);
+            pybuf_append(&b, (const char *)u + i, 1);
         } else if (strchr(" ,./-_*^", (int)c) && c != 0) {
             /* dropped */
         } else if (c == '\'') {
-            bfcl_buf_puts(&b, "\"");
+            pybuf_puts(&b, "\"");
         } else {
             put_utf8(&b, py_lower(c));
         }
         i += n;
     }
-    bv *r = b.failed ? NULL : bv_str(a, b.s ? b.s : "", b.len);
-    bfcl_buf_free(&b);
+    bv *r = b.oom ? NULL : bv_str(a, b.p ? b.p : "", b.n);
+    pybuf_free(&b);
     return r;
 }
 

@@ -11,6 +11,7 @@
 #ifndef GORILLA_BFCL_VALUE_H
 #define GORILLA_BFCL_VALUE_H
 
+#include "base/pybuf.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -96,15 +97,7 @@ int bv_in(const bv *x, const bv *seq);
 const char *bv_type_name(const bv *v);
 
 /* ---- text out (a growable buffer) ---- */
-typedef struct {
-    char *s;
-    size_t len, cap;
-    int failed;
-} bfcl_buf;
-void bfcl_buf_put(bfcl_buf *b, const char *s, size_t n);
-void bfcl_buf_puts(bfcl_buf *b, const char *s);
-void bfcl_buf_printf(bfcl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void bfcl_buf_free(bfcl_buf *b);
+typedef pybuf bfcl_buf; /* base/pybuf.h */
 
 /* Python repr(v) / str(v) appended to b. */
 void bv_repr(bfcl_buf *b, const bv *v);

@@ -89,19 +89,19 @@ gorilla_status gorilla_pairset_load_apizoo(gorilla_pairset *set, const char *pat
     if (added) *added = 0;
     FILE *f = fopen(path, "rb");
     if (!f) return gorilla_fail(err, GORILLA_ERR_IO, "%s: %s", path, strerror(errno));
-    ds_buf b;
-    ds_buf_init(&b);
+    pybuf b;
+    pybuf_init(&b);
     char chunk[65536];
     size_t r;
-    while ((r = fread(chunk, 1, sizeof chunk, f)) > 0) ds_buf_add(&b, chunk, r);
+    while ((r = fread(chunk, 1, sizeof chunk, f)) > 0) pybuf_append(&b, chunk, r);
     int bad = ferror(f);
     fclose(f);
     if (bad || b.oom) {
-        ds_buf_free(&b);
+        pybuf_free(&b);
         return gorilla_fail(err, bad ? GORILLA_ERR_IO : GORILLA_ERR_NOMEM, "%s: %s", path,
                             bad ? "read error" : "out of memory");
     }
     gorilla_status st = gorilla_pairset_load_apizoo_buffer(set, path, b.p ? b.p : "", b.n, added, err);
-    ds_buf_free(&b);
+    pybuf_free(&b);
     return st;
 }

@@ -54,23 +54,23 @@ static uint32_t byte_cp(unsigned b)
     return 256 + n;
 }
 
-static void put_utf8(ds_buf *b, uint32_t cp)
+static void put_utf8(pybuf *b, uint32_t cp)
 {
     char u[4];
     size_t n;
     if (cp < 0x80) u[0] = (char)cp, n = 1;
     else if (cp < 0x800) u[0] = (char)(0xc0 | (cp >> 6)), u[1] = (char)(0x80 | (cp & 0x3f)), n = 2;
     else u[0] = (char)(0xe0 | (cp >> 12)), u[1] = (char)(0x80 | ((cp >> 6) & 0x3f)), u[2] = (char)(0x80 | (cp & 0x3f)), n = 3;
-    ds_buf_add(b, u, n);
+    pybuf_append(b, u, n);
 }
 
 /* The GPT-2 text of raw token bytes. Caller frees. */
 static char *mapped(const char *s, size_t n)
 {
-    ds_buf b;
-    ds_buf_init(&b);
+    pybuf b;
+    pybuf_init(&b);
     for (size_t i = 0; i < n; i++) put_utf8(&b, byte_cp((unsigned char)s[i]));
-    return ds_buf_take(&b);
+    return pybuf_take(&b);
 }
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
@@ -92,15 +92,15 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 /* The text with invalid UTF-8 bytes replaced by U+FFFD. Caller frees. */
 static char *valid_utf8(const char *text, size_t len, size_t *out_len)
 {
-    ds_buf b;
-    ds_buf_init(&b);
+    pybuf b;
+    pybuf_init(&b);
     for (size_t i = 0; i < len;) {
         size_t l = utf8_len((const unsigned char *)text + i, len - i);
-        if (l) ds_buf_add(&b, text + i, l), i += l;
-        else ds_buf_add(&b, "\xef\xbf\xbd", 3), i++;
+        if (l) pybuf_append(&b, text + i, l), i += l;
+        else pybuf_append(&b, "\xef\xbf\xbd", 3), i++;
     }
     *out_len = b.n;
-    return ds_buf_take(&b);
+    return pybuf_take(&b);
 }
 
 static int add_token(gorilla_bpe *b, const char *s, size_t n, int32_t *id)
@@ -460,13 +460,13 @@ gorilla_status gorilla_bpe_save_gguf(const gorilla_bpe *b, const char *path, con
     for (size_t i = 0; i < b->n_merges && !bad; i++) {
         char *l = mapped(b->tok[b->merges[i][0]].bytes, b->tok[b->merges[i][0]].len);
         char *r = mapped(b->tok[b->merges[i][1]].bytes, b->tok[b->merges[i][1]].len);
-        ds_buf m;
-        ds_buf_init(&m);
-        ds_buf_puts(&m, l);
-        ds_buf_puts(&m, " ");
-        ds_buf_puts(&m, r);
-        merges[i] = (l && r) ? ds_buf_take(&m) : NULL;
-        if (!l || !r) ds_buf_free(&m);
+        pybuf m;
+        pybuf_init(&m);
+        pybuf_puts(&m, l);
+        pybuf_puts(&m, " ");
+        pybuf_puts(&m, r);
+        merges[i] = (l && r) ? pybuf_take(&m) : NULL;
+        if (!l || !r) pybuf_free(&m);
         free(l);
         free(r);
         bad = !merges[i];

@@ -163,14 +163,14 @@ gorilla_status gorilla_dataset_build(const gorilla_pairset *pairs, const gorilla
             continue;
         }
         char *norm = gorilla_text_normalize(p->instruction);
-        ds_buf key;
-        ds_buf_init(&key);
-        ds_buf_puts(&key, norm);
-        ds_buf_puts(&key, "\n");
-        ds_buf_puts(&key, p->api_call ? p->api_call : "");
+        pybuf key;
+        pybuf_init(&key);
+        pybuf_puts(&key, norm);
+        pybuf_puts(&key, "\n");
+        pybuf_puts(&key, p->api_call ? p->api_call : "");
         if (!norm || key.oom) {
             free(norm);
-            ds_buf_free(&key);
+            pybuf_free(&key);
             st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
             break;
         }
@@ -178,11 +178,11 @@ gorilla_status gorilla_dataset_build(const gorilla_pairset *pairs, const gorilla
         if (!opts->keep_duplicates && gorilla_hashmap_get(&seen, key.p, key.n, &v)) {
             stats->duplicates++;
             free(norm);
-            ds_buf_free(&key);
+            pybuf_free(&key);
             continue;
         }
         if (gorilla_hashmap_put(&seen, key.p, key.n, 1) != 0) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
-        ds_buf_free(&key);
+        pybuf_free(&key);
         int held = ds_unit_hash(opts->seed, norm, strlen(norm)) < opts->holdout_rate;
         uint64_t rng = (opts->seed * 0x9E3779B97F4A7C15ULL) ^ gorilla_hash_bytes(norm, strlen(norm));
         free(norm);
@@ -215,8 +215,8 @@ gorilla_status gorilla_dataset_build(const gorilla_pairset *pairs, const gorilla
                 for (size_t h = 0; h < nh; h++) docs[nd++] = (long)hits[h].api_index;
             }
             if (st != GORILLA_OK) break;
-            ds_buf all;
-            ds_buf_init(&all);
+            pybuf all;
+            pybuf_init(&all);
             int shown = gold_text_extra;
             size_t pos_extra = gold_text_extra ? (size_t)(gorilla_splitmix64(&rng) % (nd + 1)) : 0;
             for (size_t d = 0; d <= nd; d++) {
@@ -224,19 +224,19 @@ gorilla_status gorilla_dataset_build(const gorilla_pairset *pairs, const gorilla
                 if (gold_text_extra && d == pos_extra) {
                     t = render_json_text(p->api_json);
                     if (!t) all.oom = 1;
-                    if (all.n) ds_buf_puts(&all, "\n");
-                    ds_buf_puts(&all, t);
+                    if (all.n) pybuf_puts(&all, "\n");
+                    pybuf_puts(&all, t);
                     free(t);
                 }
                 if (d == nd) break;
                 if (same_doc(store, docs[d], gold)) shown = 1;
                 t = render_store_doc(store, (size_t)docs[d]);
                 if (!t) all.oom = 1;
-                if (all.n) ds_buf_puts(&all, "\n");
-                ds_buf_puts(&all, t);
+                if (all.n) pybuf_puts(&all, "\n");
+                pybuf_puts(&all, t);
                 free(t);
             }
-            char *joined = ds_buf_take(&all);
+            char *joined = pybuf_take(&all);
             if (joined) {
                 human = *joined ? gorilla_prompt_with_doc(p->instruction, joined) : strdup(p->instruction);
                 if (*joined) stats->with_doc++;

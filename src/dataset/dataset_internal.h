@@ -6,24 +6,12 @@
 #include "base/hashmap.h"
 
 #include <jansson.h>
+
+#include "base/pybuf.h"
 #include <stddef.h>
 #include <stdint.h>
 
-/* A growing NUL-terminated byte buffer; `oom` is set (and further appends
- * ignored) after a failed allocation. */
-typedef struct {
-    char *p;
-    size_t n, cap;
-    int oom;
-} ds_buf;
-
-void ds_buf_init(ds_buf *b);
-void ds_buf_free(ds_buf *b);
-void ds_buf_add(ds_buf *b, const char *s, size_t len);
-void ds_buf_puts(ds_buf *b, const char *s);
-void ds_buf_printf(ds_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The text (caller frees; "" when nothing was added), NULL after OOM. */
-char *ds_buf_take(ds_buf *b);
+/* Text is built in base/pybuf.h's growing buffer. */
 
 /* strdup that accepts NULL (returns NULL). Sets *oom on failure. */
 char *ds_strdup(const char *s, int *oom);

@@ -72,19 +72,19 @@ gorilla_status gorilla_pairset_add(gorilla_pairset *set, const gorilla_train_pai
 char *gorilla_answer_format(const char *domain, const char *api_call, const char *provider,
                             const char *explanation, const char *code)
 {
-    ds_buf b;
-    ds_buf_init(&b);
-    ds_buf_puts(&b, "<<<domain>>>: ");
-    ds_buf_puts(&b, domain ? domain : "");
-    ds_buf_puts(&b, "\n<<<api_call>>>: ");
-    ds_buf_puts(&b, api_call ? api_call : "");
-    ds_buf_puts(&b, "\n<<<api_provider>>>: ");
-    ds_buf_puts(&b, provider ? provider : "");
-    ds_buf_puts(&b, "\n<<<explanation>>>: ");
-    ds_buf_puts(&b, explanation ? explanation : "");
-    ds_buf_puts(&b, "\n<<<code>>>: ");
-    ds_buf_puts(&b, code ? code : "");
-    return ds_buf_take(&b);
+    pybuf b;
+    pybuf_init(&b);
+    pybuf_puts(&b, "<<<domain>>>: ");
+    pybuf_puts(&b, domain ? domain : "");
+    pybuf_puts(&b, "\n<<<api_call>>>: ");
+    pybuf_puts(&b, api_call ? api_call : "");
+    pybuf_puts(&b, "\n<<<api_provider>>>: ");
+    pybuf_puts(&b, provider ? provider : "");
+    pybuf_puts(&b, "\n<<<explanation>>>: ");
+    pybuf_puts(&b, explanation ? explanation : "");
+    pybuf_puts(&b, "\n<<<code>>>: ");
+    pybuf_puts(&b, code ? code : "");
+    return pybuf_take(&b);
 }
 
 static char *trimmed(const char *s, const char *e)
@@ -280,35 +280,35 @@ gorilla_status gorilla_pairset_load(gorilla_pairset *set, const char *path, gori
 {
     FILE *f = fopen(path, "rb");
     if (!f) return gorilla_fail(err, GORILLA_ERR_IO, "%s: %s", path, strerror(errno));
-    ds_buf b;
-    ds_buf_init(&b);
+    pybuf b;
+    pybuf_init(&b);
     char chunk[65536];
     size_t r;
-    while ((r = fread(chunk, 1, sizeof chunk, f)) > 0) ds_buf_add(&b, chunk, r);
+    while ((r = fread(chunk, 1, sizeof chunk, f)) > 0) pybuf_append(&b, chunk, r);
     int bad = ferror(f);
     fclose(f);
     if (bad) {
-        ds_buf_free(&b);
+        pybuf_free(&b);
         return gorilla_fail(err, GORILLA_ERR_IO, "%s: read error", path);
     }
     if (b.oom) {
-        ds_buf_free(&b);
+        pybuf_free(&b);
         return gorilla_fail(err, GORILLA_ERR_NOMEM, "%s: out of memory", path);
     }
     gorilla_status st = gorilla_pairset_load_buffer(set, path, b.p ? b.p : "", b.n, err);
-    ds_buf_free(&b);
+    pybuf_free(&b);
     return st;
 }
 
 char *gorilla_pair_apibench_line(const gorilla_train_pair *p)
 {
-    ds_buf code;
-    ds_buf_init(&code);
-    ds_buf_puts(&code, "###Instruction: ");
-    ds_buf_puts(&code, p->instruction);
-    ds_buf_puts(&code, "\n###Output: ");
-    ds_buf_puts(&code, p->answer);
-    char *c = ds_buf_take(&code);
+    pybuf code;
+    pybuf_init(&code);
+    pybuf_puts(&code, "###Instruction: ");
+    pybuf_puts(&code, p->instruction);
+    pybuf_puts(&code, "\n###Output: ");
+    pybuf_puts(&code, p->answer);
+    char *c = pybuf_take(&code);
     if (!c) return NULL;
     json_t *o = json_object();
     json_t *api = p->api_json ? json_loads(p->api_json, 0, NULL) : NULL;

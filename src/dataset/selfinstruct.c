@@ -48,19 +48,19 @@ static char *read_file(const char *path, size_t *len, int *missing)
         *missing = errno == ENOENT;
         return NULL;
     }
-    ds_buf b;
-    ds_buf_init(&b);
+    pybuf b;
+    pybuf_init(&b);
     char chunk[65536];
     size_t r;
-    while ((r = fread(chunk, 1, sizeof chunk, f)) > 0) ds_buf_add(&b, chunk, r);
+    while ((r = fread(chunk, 1, sizeof chunk, f)) > 0) pybuf_append(&b, chunk, r);
     int bad = ferror(f);
     fclose(f);
     if (bad) {
-        ds_buf_free(&b);
+        pybuf_free(&b);
         return NULL;
     }
     *len = b.n;
-    return ds_buf_take(&b);
+    return pybuf_take(&b);
 }
 
 /* The resume state: finished documents and the output length after the
@@ -281,15 +281,15 @@ gorilla_status gorilla_selfinstruct_run(const gorilla_store *store, const gorill
                     break;
                 }
                 size_t ll = strlen(line);
-                ds_buf lb;
-                ds_buf_init(&lb);
-                ds_buf_add(&lb, line, ll);
-                ds_buf_add(&lb, "\n", 1);
+                pybuf lb;
+                pybuf_init(&lb);
+                pybuf_append(&lb, line, ll);
+                pybuf_append(&lb, "\n", 1);
                 free(line);
                 st = lb.oom ? gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory")
                             : write_all(fd, lb.p, lb.n, out_path, err);
                 offset += (long long)lb.n;
-                ds_buf_free(&lb);
+                pybuf_free(&lb);
                 if (st == GORILLA_OK) {
                     kept_doc++;
                     stats->kept++;

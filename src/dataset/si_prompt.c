@@ -120,27 +120,27 @@ gorilla_status gorilla_si_examples_load(const char *path, gorilla_si_examples **
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) return gorilla_fail(err, GORILLA_ERR_IO, "%s: %s", path, strerror(errno));
-    ds_buf b;
-    ds_buf_init(&b);
+    pybuf b;
+    pybuf_init(&b);
     char chunk[65536];
     size_t r;
-    while ((r = fread(chunk, 1, sizeof chunk, f)) > 0) ds_buf_add(&b, chunk, r);
+    while ((r = fread(chunk, 1, sizeof chunk, f)) > 0) pybuf_append(&b, chunk, r);
     int bad = ferror(f);
     fclose(f);
     if (bad || b.oom) {
-        ds_buf_free(&b);
+        pybuf_free(&b);
         return gorilla_fail(err, bad ? GORILLA_ERR_IO : GORILLA_ERR_NOMEM, "%s: %s", path,
                             bad ? "read error" : "out of memory");
     }
     gorilla_status st = gorilla_si_examples_load_buffer(path, b.p ? b.p : "", b.n, out, err);
-    ds_buf_free(&b);
+    pybuf_free(&b);
     return st;
 }
 
-static void put_items(ds_buf *b, const gorilla_si_item *items, size_t n)
+static void put_items(pybuf *b, const gorilla_si_item *items, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        ds_buf_printf(b, "%zu. Instruction: %s\nAPI call: %s\nExplanation: %s\n\n", i + 1, items[i].instruction,
+        pybuf_printf(b, "%zu. Instruction: %s\nAPI call: %s\nExplanation: %s\n\n", i + 1, items[i].instruction,
                       items[i].api_call, items[i].explanation);
     }
 }
@@ -167,9 +167,9 @@ char *gorilla_si_prompt(const gorilla_si_examples *ex, const char *doc_json, uns
         order[i] = order[j];
         order[j] = t;
     }
-    ds_buf b;
-    ds_buf_init(&b);
-    ds_buf_printf(&b,
+    pybuf b;
+    pybuf_init(&b);
+    pybuf_printf(&b,
                   "You write training data for an assistant that finds the right API call for a task.\n"
                   "Given an API document, write %u different instructions that real users could give, each "
                   "asking for something this API does.\n"
@@ -184,13 +184,13 @@ char *gorilla_si_prompt(const gorilla_si_examples *ex, const char *doc_json, uns
                   n_instructions);
     for (size_t s = 0; s < shots; s++) {
         const example *x = &ex->ex[order[s]];
-        ds_buf_printf(&b, "Example %zu\nAPI document: %s\nAnswer:\n", s + 1, x->doc);
+        pybuf_printf(&b, "Example %zu\nAPI document: %s\nAnswer:\n", s + 1, x->doc);
         put_items(&b, x->items, x->n);
     }
-    ds_buf_printf(&b, "Now the real task.\nAPI document: %s\nAnswer with %u blocks:\n", doc_text, n_instructions);
+    pybuf_printf(&b, "Now the real task.\nAPI document: %s\nAnswer with %u blocks:\n", doc_text, n_instructions);
     free(doc_text);
     free(order);
-    return ds_buf_take(&b);
+    return pybuf_take(&b);
 }
 
 /* --- The answer parser ----------------------------------------------- */
@@ -253,8 +253,8 @@ gorilla_status gorilla_si_parse(const char *text, gorilla_si_item **items_out, s
     if (skipped) *skipped = 0;
     gorilla_si_item *items = NULL;
     size_t n = 0, cap = 0;
-    ds_buf cur[4];
-    for (int i = 0; i < 4; i++) ds_buf_init(&cur[i]);
+    pybuf cur[4];
+    for (int i = 0; i < 4; i++) pybuf_init(&cur[i]);
     field f = F_NONE;
     int open = 0;
     const char *s = text ? text : "";
@@ -290,7 +290,7 @@ gorilla_status gorilla_si_parse(const char *text, gorilla_si_item **items_out, s
                 free(in);
                 free(ca);
                 free(ex);
-                for (int i = 0; i < 4; i++) ds_buf_free(&cur[i]);
+                for (int i = 0; i < 4; i++) pybuf_free(&cur[i]);
                 if (oom) {
                     gorilla_si_items_free(items, n);
                     return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
@@ -301,14 +301,14 @@ gorilla_status gorilla_si_parse(const char *text, gorilla_si_item **items_out, s
         }
         if (lf != F_NONE) {
             f = lf;
-            if (open && cur[f].n) ds_buf_puts(&cur[f], "\n");
-            if (open) ds_buf_add(&cur[f], rest, (size_t)(e - rest));
+            if (open && cur[f].n) pybuf_puts(&cur[f], "\n");
+            if (open) pybuf_append(&cur[f], rest, (size_t)(e - rest));
         } else if (open && f != F_NONE && f != F_CALL) {
             const char *t = s;
             while (t < e && isspace((unsigned char)*t)) t++;
             if (t < e) { /* a continuation line */
-                ds_buf_puts(&cur[f], " ");
-                ds_buf_add(&cur[f], t, (size_t)(e - t));
+                pybuf_puts(&cur[f], " ");
+                pybuf_append(&cur[f], t, (size_t)(e - t));
             } else {
                 f = F_NONE; /* a blank line ends the field */
             }
@@ -319,7 +319,7 @@ gorilla_status gorilla_si_parse(const char *text, gorilla_si_item **items_out, s
             if (t == e || strncmp(t, "```", 3) == 0) {
                 if (t == e) f = F_NONE;
             } else if (!cur[F_CALL].n) {
-                ds_buf_add(&cur[F_CALL], t, (size_t)(e - t));
+                pybuf_append(&cur[F_CALL], t, (size_t)(e - t));
             } else {
                 f = F_NONE;
             }

@@ -79,8 +79,8 @@ static char *description_clause(const char *desc, const char *api_name)
     if (!desc) return NULL;
     const char *end = desc;
     while (*end && !(*end == '.' && (end[1] == ' ' || end[1] == '\0' || end[1] == '\n')) && *end != '\n') end++;
-    ds_buf b;
-    ds_buf_init(&b);
+    pybuf b;
+    pybuf_init(&b);
     size_t words = 0;
     for (const char *s = desc; s < end && words < 24;) {
         while (s < end && isspace((unsigned char)*s)) s++;
@@ -94,13 +94,13 @@ static char *description_clause(const char *desc, const char *api_name)
         int drop = identifier_like(w, n) || (api_name && (ci_contains(w, api_name) || ci_contains(api_name, w)) &&
                                              n > 3);
         if (!drop) {
-            if (b.n) ds_buf_puts(&b, " ");
-            ds_buf_puts(&b, w);
+            if (b.n) pybuf_puts(&b, " ");
+            pybuf_puts(&b, w);
             words++;
         }
         s = e;
     }
-    char *t = ds_buf_take(&b);
+    char *t = pybuf_take(&b);
     if (t && words < 5) {
         free(t);
         return NULL;
@@ -135,14 +135,14 @@ static char *example_code(const json_t *doc)
 
 /* Frames for a service call (an APIZoo document: no model, no domain):
  * the task is a sentence ("gets information about the user"). */
-static void service_frame(ds_buf *b, uint64_t *rng, const char *task, const char *persona, const char *product)
+static void service_frame(pybuf *b, uint64_t *rng, const char *task, const char *persona, const char *product)
 {
     switch (pick(rng, 5)) {
-    case 0: ds_buf_printf(b, "I need the API call for this: %s.", task); break;
-    case 1: ds_buf_printf(b, "As %s, I want my script to do the following: %s.", persona, task); break;
-    case 2: ds_buf_printf(b, "Our backend for %s has to do this: %s. Which call should it make?", product, task); break;
-    case 3: ds_buf_printf(b, "Write the request that does this for %s: %s.", product, task); break;
-    default: ds_buf_printf(b, "How do I do this from code: %s?", task); break;
+    case 0: pybuf_printf(b, "I need the API call for this: %s.", task); break;
+    case 1: pybuf_printf(b, "As %s, I want my script to do the following: %s.", persona, task); break;
+    case 2: pybuf_printf(b, "Our backend for %s has to do this: %s. Which call should it make?", product, task); break;
+    case 3: pybuf_printf(b, "Write the request that does this for %s: %s.", product, task); break;
+    default: pybuf_printf(b, "How do I do this from code: %s?", task); break;
     }
 }
 
@@ -150,31 +150,31 @@ static char *instruction_for(uint64_t *rng, const char *task, const char *clause
 {
     const char *persona = PERSONAS[pick(rng, N_OF(PERSONAS))];
     const char *product = PRODUCTS[pick(rng, N_OF(PRODUCTS))];
-    ds_buf b;
-    ds_buf_init(&b);
+    pybuf b;
+    pybuf_init(&b);
     if (service) {
         service_frame(&b, rng, task, persona, product);
-        char *t = ds_buf_take(&b);
+        char *t = pybuf_take(&b);
         cap_first(t);
         return t;
     }
     switch (pick(rng, 8)) {
-    case 0: ds_buf_printf(&b, "I need an API that can help with %s.", task); break;
-    case 1: ds_buf_printf(&b, "As %s, I want a tool for %s.", persona, task); break;
-    case 2: ds_buf_printf(&b, "We are building %s and need %s for it.", product, task); break;
-    case 3: ds_buf_printf(&b, "Design a feature for %s that uses %s.", product, task); break;
-    case 4: ds_buf_printf(&b, "Our company wants to add %s to %s. Which model should we load?", task, product); break;
-    case 5: ds_buf_printf(&b, "Create a program for %s on data from %s.", task, product); break;
-    case 6: ds_buf_printf(&b, "I am %s and I need %s.", persona, task); break;
-    default: ds_buf_printf(&b, "Find a pre-trained model for %s that I can use in %s.", task, product); break;
+    case 0: pybuf_printf(&b, "I need an API that can help with %s.", task); break;
+    case 1: pybuf_printf(&b, "As %s, I want a tool for %s.", persona, task); break;
+    case 2: pybuf_printf(&b, "We are building %s and need %s for it.", product, task); break;
+    case 3: pybuf_printf(&b, "Design a feature for %s that uses %s.", product, task); break;
+    case 4: pybuf_printf(&b, "Our company wants to add %s to %s. Which model should we load?", task, product); break;
+    case 5: pybuf_printf(&b, "Create a program for %s on data from %s.", task, product); break;
+    case 6: pybuf_printf(&b, "I am %s and I need %s.", persona, task); break;
+    default: pybuf_printf(&b, "Find a pre-trained model for %s that I can use in %s.", task, product); break;
     }
     if (clause && pick(rng, 2) == 0) {
         char *c = lower_dup(clause);
-        if (c) ds_buf_printf(&b, " It should work like this: %s.", c);
+        if (c) pybuf_printf(&b, " It should work like this: %s.", c);
         else b.oom = 1;
         free(c);
     }
-    char *t = ds_buf_take(&b);
+    char *t = pybuf_take(&b);
     cap_first(t);
     return t;
 }
@@ -214,11 +214,11 @@ gorilla_status gorilla_pairset_synth(gorilla_pairset *set, const gorilla_store *
                 free(instr);
                 instr = instruction_for(&rng, task, NULL, service);
             }
-            ds_buf ex;
-            ds_buf_init(&ex);
-            if (service) ds_buf_printf(&ex, "Call %s, which does this: %s.", name ? name : "the API", task);
-            else ds_buf_printf(&ex, "Load the pre-trained %s model, which provides %s.", name ? name : "API", task);
-            char *expl = ds_buf_take(&ex);
+            pybuf ex;
+            pybuf_init(&ex);
+            if (service) pybuf_printf(&ex, "Call %s, which does this: %s.", name ? name : "the API", task);
+            else pybuf_printf(&ex, "Load the pre-trained %s model, which provides %s.", name ? name : "API", task);
+            char *expl = pybuf_take(&ex);
             const char *dom = domain ? domain : fam;
             const char *prov = gorilla_store_field(store, i, "framework");
             if (!prov) prov = fam;

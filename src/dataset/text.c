@@ -9,79 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void ds_buf_init(ds_buf *b)
-{
-    b->p = NULL;
-    b->n = b->cap = 0;
-    b->oom = 0;
-}
-
-void ds_buf_free(ds_buf *b)
-{
-    free(b->p);
-    ds_buf_init(b);
-}
-
-void ds_buf_add(ds_buf *b, const char *s, size_t len)
-{
-    if (b->oom) return;
-    if (b->n + len + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap : 64;
-        while (nc < b->n + len + 1) nc *= 2;
-        char *g = realloc(b->p, nc);
-        if (!g) {
-            b->oom = 1;
-            return;
-        }
-        b->p = g;
-        b->cap = nc;
-    }
-    if (len) memcpy(b->p + b->n, s, len);
-    b->n += len;
-    b->p[b->n] = '\0';
-}
-
-void ds_buf_puts(ds_buf *b, const char *s)
-{
-    if (s) ds_buf_add(b, s, strlen(s));
-}
-
-void ds_buf_printf(ds_buf *b, const char *fmt, ...)
-{
-    char small[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if ((size_t)n < sizeof small) {
-        ds_buf_add(b, small, (size_t)n);
-        return;
-    }
-    char *big = malloc((size_t)n + 1);
-    if (!big) {
-        b->oom = 1;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    ds_buf_add(b, big, (size_t)n);
-    free(big);
-}
-
-char *ds_buf_take(ds_buf *b)
-{
-    if (b->oom) {
-        ds_buf_free(b);
-        return NULL;
-    }
-    if (!b->p) ds_buf_add(b, "", 0);
-    char *p = b->p;
-    ds_buf_init(b);
-    return p;
-}
-
 char *ds_strdup(const char *s, int *oom)
 {
     if (!s) return NULL;
@@ -210,14 +137,14 @@ char *ds_json_text(const json_t *v)
         json_t *e;
         json_array_foreach(v, i, e) all_str &= json_is_string(e) ? 1 : 0;
         if (all_str) {
-            ds_buf b;
-            ds_buf_init(&b);
+            pybuf b;
+            pybuf_init(&b);
             json_array_foreach(v, i, e)
             {
-                if (i) ds_buf_puts(&b, "\n");
-                ds_buf_puts(&b, json_string_value(e));
+                if (i) pybuf_puts(&b, "\n");
+                pybuf_puts(&b, json_string_value(e));
             }
-            return ds_buf_take(&b);
+            return pybuf_take(&b);
         }
     }
     return json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
