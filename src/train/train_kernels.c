@@ -31,14 +31,10 @@ const tr_kernels *tr_kernels_named(const char *name)
 
 const tr_kernels *tr_kernels_active(void)
 {
-    /* The set inference would choose: GORILLA_CPU when it names one this
-     * CPU has, else the best detected (read-only; nothing global changes). */
-    const char *want = getenv("GORILLA_CPU");
-    const tr_kernels *k = want && *want ? tr_kernels_named(want) : NULL;
-    if (!k) {
-        static const char *const BY_LEVEL[] = {"scalar", "avx2", "avx512"};
-        llm_cpu_level lv = llm_cpu_detect();
-        k = tr_kernels_named(BY_LEVEL[lv]);
-    }
-    return k ? k : tr_kernels_named("scalar");
+    /* The set inference chooses (GORILLA_CPU, else the best detected); a
+     * bad GORILLA_CPU is reported when the model loads, here it falls back. */
+    llm_kernels k;
+    const tr_kernels *t = NULL;
+    if (llm_kernels_choose(getenv("GORILLA_CPU"), "GORILLA_CPU", &k, NULL) == GORILLA_OK) t = tr_kernels_named(k.name);
+    return t ? t : tr_kernels_named("scalar");
 }
