@@ -7,7 +7,7 @@ CXX       ?= c++
 BUILD     ?= build/release
 GRAMMAR   := build/deps/tree-sitter-python-0.20.1
 DEPS_STAMP := build/deps/.installed
-PKGS      := jansson tree-sitter libcurl libmicrohttpd
+PKGS      := jansson tree-sitter libcurl libmicrohttpd libpcre2-8
 # Evaluated lazily (=), after the deps stamp has installed the packages.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
@@ -138,7 +138,11 @@ bench: $(BIN)
 # Static analysis: cppcheck and clang-tidy (configuration in .clang-tidy),
 # both from Debian; any finding fails.
 LINT_SRC = $(LIB_SRC) $(CLI_SRC) $(TOOL_SRC) $(SUPPORT_SRC)
+# Folders checked for printing/exiting (tools/check-no-print.sh); src/llm
+# joins when its aborts and prints are gone (then: no argument, all of src/).
+NO_PRINT_DIRS ?= src/base src/store src/eval src/retrieve src/prompt src/pipeline src/net
 lint: $(DEPS_STAMP)
+	./tools/check-no-print.sh $(NO_PRINT_DIRS)
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
 	  --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Iinclude -Isrc -Itests $(LINT_SRC)
 	clang-tidy --quiet $(LINT_SRC) -- -std=c11 -D_GNU_SOURCE -DGORILLA_VERSION='"$(VERSION)"' \

@@ -31,5 +31,9 @@
 #include "gorilla/llm.h"
 #include "gorilla/net.h"
 #include "gorilla/pipeline.h"
+#include "gorilla/bfcl.h"
+#include "gorilla/train.h"
+#include "gorilla/dataset.h"
+#include "gorilla/convert.h"
 
 #endif /* GORILLA_H */

@@ -8,4 +8,10 @@ for b in "$@"; do
   P=$((P + p)); F=$((F + f)); S=$((S + s))
 done
 echo "tests: $P passed, $F failed, $S skipped"
+if [ "$S" -gt 0 ]; then
+  # the same test skipped in several builds is listed once, with its builds
+  for b in "$@"; do [ -f "$b/test-skipped" ] && sed "s|\$| [$(basename "$b")]|" "$b/test-skipped"; done |
+    awk '{k=$0; sub(/ \[[^]]*\]$/, "", k); b=$NF; if (!(k in seen)) {order[++n]=k} seen[k]=seen[k] (seen[k] ? " " : "") b}
+         END {print "skipped tests (" n "):"; for (i = 1; i <= n; i++) print "  " order[i] "  " seen[order[i]]}'
+fi
 [ "$F" -eq 0 ]

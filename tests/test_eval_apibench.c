@@ -80,7 +80,7 @@ static void test_reference_verdicts(void **state)
     const char *root = test_data_root("reference verdicts");
     if (!root) skip();
     agreement a = {0};
-    for (int h = 0; h < GORILLA_HUB_COUNT; h++) {
+    for (int h = 0; h < GORILLA_APIBENCH_HUBS; h++) {
         gorilla_store *s;
         gorilla_pairs *p;
         gorilla_matcher *m;
@@ -138,7 +138,7 @@ static void test_strict_mode_runs(void **state)
     (void)state;
     const char *root = test_data_root("strict mode");
     if (!root) skip();
-    for (int h = 0; h < GORILLA_HUB_COUNT; h++) {
+    for (int h = 0; h < GORILLA_APIBENCH_HUBS; h++) {
         gorilla_store *s;
         gorilla_pairs *p;
         gorilla_matcher *m;
@@ -177,11 +177,11 @@ static void test_batch_equals_single(void **state)
     const char *root = test_data_root("batch evaluation");
     if (!root) skip();
     static char api[GORILLA_HUB_COUNT][4096], ev[GORILLA_HUB_COUNT][4096], resp[GORILLA_HUB_COUNT * 4][4096];
-    const char *api_paths[GORILLA_HUB_COUNT], *eval_paths[GORILLA_HUB_COUNT];
+    const char *api_paths[GORILLA_HUB_COUNT] = {0}, *eval_paths[GORILLA_HUB_COUNT] = {0};
     gorilla_eval_job jobs[GORILLA_HUB_COUNT * 4];
     gorilla_error err = {0};
     memset(jobs, 0, sizeof jobs);
-    for (int h = 0; h < GORILLA_HUB_COUNT; h++) {
+    for (int h = 0; h < GORILLA_APIBENCH_HUBS; h++) {
         assert_int_equal(gorilla_data_path(root, (gorilla_hub)h, GORILLA_FILE_API, NULL, NULL, api[h], 4096, &err), GORILLA_OK);
         assert_int_equal(gorilla_data_path(root, (gorilla_hub)h, GORILLA_FILE_EVAL, NULL, NULL, ev[h], 4096, &err), GORILLA_OK);
         api_paths[h] = api[h];
@@ -195,7 +195,7 @@ static void test_batch_equals_single(void **state)
         }
     }
     assert_int_equal(gorilla_eval_batch(api_paths, eval_paths, GORILLA_MATCH_COMPATIBLE, jobs, 12, 2, &err), GORILLA_OK);
-    for (int h = 0; h < GORILLA_HUB_COUNT; h++) {
+    for (int h = 0; h < GORILLA_APIBENCH_HUBS; h++) {
         gorilla_store *s;
         gorilla_pairs *p;
         gorilla_matcher *m;

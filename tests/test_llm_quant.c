@@ -235,7 +235,21 @@ static void test_dot_vs_dequant(void **s)
     /* f32 rows off their natural alignment (general.alignment < 4) */
     uint8_t *un = malloc(n * 4 + 1);
     memcpy(un + 1, w, n * 4);
-    assert_true(dot_row(QT_F32, un + 1, x, n) == dot_row(QT_F32, un + 1, x, n));
+    /* Small integers times 0.5: every partial sum is exact in float, so
+     * the dot product is exactly 0.5 * 256 * (0 + 1 + 2 + 3) = 768 in any
+     * summation order, aligned or not. */
+    float *wi = malloc(n * sizeof *wi), *half = malloc(n * sizeof *half);
+    for (size_t i = 0; i < n; i++) {
+        wi[i] = (float)(i % 4);
+        half[i] = 0.5f;
+    }
+    uint8_t *uni = malloc(n * 4 + 1);
+    memcpy(uni + 1, wi, n * 4);
+    assert_float_equal(dot_row(QT_F32, wi, half, n), 768.0f, 0.0f);
+    assert_float_equal(dot_row(QT_F32, uni + 1, half, n), 768.0f, 0.0f);
+    free(uni);
+    free(wi);
+    free(half);
     double ref = 0;
     for (size_t i = 0; i < n; i++) ref += (double)w[i] * x[i];
     assert_true(fabs(dot_row(QT_F32, un + 1, x, n) - ref) < 1e-4);

@@ -6,6 +6,7 @@
 #include "base/hashmap.h"
 #include "llm/gguf/gguf.h"
 #include "llm/gguf/gguf_write.h"
+#include "llm/tokenizer/pretokenize.h"
 #include "llm/tokenizer/tokenizer.h"
 
 #define SP "\xE2\x96\x81" /* ▁ */
@@ -513,31 +514,24 @@ static void test_gpt2_pretokenizer(void **state)
         {"   ", {"   ", NULL}},
         {"x'", {"x", "'", NULL}},
     };
+    gorilla_pretok *p = NULL;
+    assert_int_equal(gorilla_pretok_new("gpt-2", &p, NULL), GORILLA_OK);
+    gorilla_pretok_ws ws = {0};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         const char *s = cases[c].text;
-        size_t len = strlen(s);
-        uint32_t cps[128];
-        size_t offs[129], n = 0;
-        for (size_t i = 0; i < len;) {
-            size_t l = gorilla_utf8_decode((const unsigned char *)s + i, len - i, &cps[n]);
-            assert_true(l > 0);
-            offs[n++] = i;
-            i += l;
-        }
-        offs[n] = len;
-        size_t k = 0;
-        for (size_t pos = 0; pos < n; k++) {
-            size_t e = gorilla_gpt2_split_next(cps, n, pos);
-            assert_true(e > pos && e <= n);
+        const gorilla_span *w;
+        size_t nw, k = 0;
+        assert_int_equal(gorilla_pretok_split(p, &ws, s, strlen(s), &w, &nw), 0);
+        for (; k < nw; k++) {
             const char *want = cases[c].parts[k];
-            if (!want) fail_msg("case %zu: extra part at %zu", c, pos);
-            size_t wl = strlen(want), gl = offs[e] - offs[pos];
-            if (wl != gl || memcmp(want, s + offs[pos], wl) != 0)
-                fail_msg("case %zu part %zu: got '%.*s' want '%s'", c, k, (int)gl, s + offs[pos], want);
-            pos = e;
+            if (!want) fail_msg("case %zu: extra part at %zu", c, w[k].off);
+            if (strlen(want) != w[k].len || memcmp(want, s + w[k].off, w[k].len) != 0)
+                fail_msg("case %zu part %zu: got '%.*s' want '%s'", c, k, (int)w[k].len, s + w[k].off, want);
         }
         assert_null(cases[c].parts[k]);
     }
+    gorilla_pretok_ws_free(&ws);
+    gorilla_pretok_free(p);
 }
 
 static void test_gpt2_encode(void **state)
@@ -623,8 +617,9 @@ static void test_bad_vocab(void **state)
     assert_non_null(strstr(err.message, "unknown type 9"));
     s.token_types = NULL;
 
-    s.model = "bert";
+    s.model = "t5";
     assert_int_equal(gorilla_tokenizer_new(&s, &t, &err), GORILLA_ERR_UNSUPPORTED);
+    assert_non_null(strstr(err.message, "'t5'"));
     s.model = NULL;
     assert_int_equal(gorilla_tokenizer_new(&s, &t, &err), GORILLA_ERR_INVALID);
 

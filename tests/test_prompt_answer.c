@@ -136,9 +136,9 @@ static void test_released_responses(void **state)
 {
     (void)state;
     const char *root = test_data_root("released responses");
-    if (!root) return;
+    if (!root) skip();
     size_t with = 0, extracted = 0, same = 0, files = 0;
-    for (int h = 0; h < GORILLA_HUB_COUNT; h++) {
+    for (int h = 0; h < GORILLA_APIBENCH_HUBS; h++) {
         char dir[4096];
         snprintf(dir, sizeof dir, "%s/responses/%s", root, gorilla_hub_name((gorilla_hub)h));
         DIR *d = opendir(dir);

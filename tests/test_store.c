@@ -42,7 +42,9 @@ static void test_store_bad_input(void **state)
     expect_error(trunc, strlen(trunc), GORILLA_ERR_PARSE, "bad.jsonl:2:");
     expect_error("", 0, GORILLA_ERR_PARSE, "empty file");
     expect_error("{\"a\": 1}\n\n{\"a\": 2}\n", 18, GORILLA_ERR_PARSE, "bad.jsonl:2: empty line");
-    expect_error("[1, 2]\n", 7, GORILLA_ERR_PARSE, "bad.jsonl:1:1: expected a JSON object");
+    /* text starting with '[' is an APIZoo list: its entries must be objects */
+    expect_error("[1, 2]\n", 7, GORILLA_ERR_INVALID, "bad.jsonl:1: entry 1: expected an object, got a number");
+    expect_error("{\"a\": 1}\n[1, 2]\n", 16, GORILLA_ERR_PARSE, "bad.jsonl:2:1: expected a JSON object");
     /* invalid UTF-8 inside a string */
     const char bad_utf8[] = "{\"domain\": \"caf\xc3\x28\"}\n";
     expect_error(bad_utf8, strlen(bad_utf8), GORILLA_ERR_PARSE, "bad.jsonl:1:");
@@ -61,8 +63,12 @@ static void test_store_missing_file(void **state)
     gorilla_error err = {0};
     assert_int_equal(gorilla_store_load("/nonexistent/api.jsonl", &s, &err), GORILLA_ERR_IO);
     assert_non_null(strstr(err.message, "/nonexistent/api.jsonl: cannot open"));
-    assert_int_equal(gorilla_store_load("/tmp", &s, &err), GORILLA_ERR_IO);
-    assert_non_null(strstr(err.message, "not a regular file"));
+    /* a folder is read as APIZoo files; one without any is an error */
+    char dir[] = "/tmp/gorilla-empty-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(gorilla_store_load(dir, &s, &err), GORILLA_ERR_INVALID);
+    assert_non_null(strstr(err.message, "no APIZoo documents (0 .json files)"));
+    rmdir(dir);
 }
 
 static void test_records(void **state)
@@ -130,6 +136,16 @@ static void test_hubs_and_names(void **state)
     assert_int_equal(h, GORILLA_HUB_TENSORFLOWHUB);
     assert_int_equal(gorilla_hub_parse("pytorch", &h), -1);
     assert_string_equal(gorilla_hub_name(GORILLA_HUB_TORCHHUB), "torchhub");
+    assert_int_equal(gorilla_hub_parse("zoo", &h), 0);
+    assert_int_equal(h, GORILLA_HUB_APIZOO);
+    assert_string_equal(gorilla_hub_name(GORILLA_HUB_APIZOO), "apizoo");
+    char zp[256];
+    gorilla_error zerr = {0};
+    assert_int_equal(gorilla_data_path("/d", GORILLA_HUB_APIZOO, GORILLA_FILE_API, NULL, NULL, zp, sizeof zp, &zerr),
+                     GORILLA_OK);
+    assert_string_equal(zp, "/d/apizoo");
+    assert_int_equal(gorilla_data_path("/d", GORILLA_HUB_APIZOO, GORILLA_FILE_EVAL, NULL, NULL, zp, sizeof zp, &zerr),
+                     GORILLA_ERR_NOT_FOUND);
 
     char model[64], setting[32];
     assert_int_equal(gorilla_response_name_parse("a/b/response_huggingface_Gorilla_FT_gpt_index.jsonl", &h, model,

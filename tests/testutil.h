@@ -14,13 +14,15 @@
 
 #include "gorilla.h"
 
-/* The APIBench data root for integration tests ($GORILLA_DATA), or NULL,
- * after printing plainly that the test is skipped. */
+/* The APIBench data root for integration tests ($GORILLA_DATA; the Makefile
+ * sets it to ../shared/apibench when that exists, `GORILLA_DATA=` hides it),
+ * or NULL after saying why. The caller then calls cmocka's skip(), so that
+ * the test is counted as skipped:  if (!root) skip(); */
 static inline const char *test_data_root(const char *test)
 {
     const char *root = getenv("GORILLA_DATA");
     if (!root || !*root) {
-        printf("[ SKIPPED  ] %s: no APIBench data (set GORILLA_DATA or put it at ../shared/apibench)\n", test);
+        printf("  skipped: %s: no APIBench data (set GORILLA_DATA or put it at ../shared/apibench)\n", test);
         return NULL;
     }
     return root;

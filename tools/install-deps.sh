@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 PKGS="gcc make pkg-config g++ clang libclang-rt-14-dev npm
       libjansson-dev libtree-sitter-dev libcmocka-dev
       libcurl4-openssl-dev libmicrohttpd-dev valgrind wrk curl
-      cppcheck clang-tidy"
+      cppcheck clang-tidy libpcre2-dev sentencepiece"
 missing=""
 for p in $PKGS; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

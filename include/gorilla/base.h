@@ -1,6 +1,6 @@
 /* gorilla/base.h — Status and errors, hubs, the data root (part of the public API; include "gorilla.h"). */
-#ifndef GORILLA_BASE_H
-#define GORILLA_BASE_H
+#ifndef GORILLA_API_BASE_H
+#define GORILLA_API_BASE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -46,11 +46,15 @@ typedef enum {
     GORILLA_HUB_TORCHHUB = 0,
     GORILLA_HUB_HUGGINGFACE = 1,
     GORILLA_HUB_TENSORFLOWHUB = 2,
-    GORILLA_HUB_COUNT = 3
+    GORILLA_HUB_APIZOO = 3, /* APIZoo documents (REST and SDK calls); no eval pairs or responses */
+    GORILLA_HUB_COUNT = 4
 } gorilla_hub;
+/* Hubs 0 .. GORILLA_APIBENCH_HUBS-1 are APIBench's, with eval/train pairs,
+ * question files and released responses. */
+#define GORILLA_APIBENCH_HUBS 3
 
 /* Parses "torchhub"/"th", "huggingface"/"hf", "tensorflowhub"/"tf"
- * (also "tensorflow"). Returns 0 on success, -1 when unknown. */
+ * (also "tensorflow"), "apizoo"/"zoo". Returns 0 on success, -1 when unknown. */
 int gorilla_hub_parse(const char *name, gorilla_hub *out);
 /* Long name ("torchhub"), short name ("th"). */
 const char *gorilla_hub_name(gorilla_hub hub);
@@ -61,7 +65,7 @@ const char *gorilla_hub_short(gorilla_hub hub);
 /* ------------------------------------------------------------------ */
 
 typedef enum {
-    GORILLA_FILE_API,       /* api/<hub>_api.jsonl */
+    GORILLA_FILE_API,       /* api/<hub>_api.jsonl; APIZoo: the folder apizoo/ */
     GORILLA_FILE_EVAL,      /* apibench/<torchhub|huggingface|tensorflow>_eval.json */
     GORILLA_FILE_TRAIN,     /* apibench/<...>_train.json (TorchHub only here) */
     GORILLA_FILE_QUESTIONS, /* questions/<hub>/questions_<hub>_<setting>.jsonl */
@@ -89,4 +93,4 @@ int gorilla_response_name_parse(const char *path, gorilla_hub *hub, char *model,
 #ifdef __cplusplus
 }
 #endif
-#endif /* GORILLA_BASE_H */
+#endif /* GORILLA_API_BASE_H */

@@ -1,6 +1,6 @@
 /* gorilla/eval.h — eval pairs, questions, responses; AST evaluation (part of the public API; include "gorilla.h"). */
-#ifndef GORILLA_EVAL_H
-#define GORILLA_EVAL_H
+#ifndef GORILLA_API_EVAL_H
+#define GORILLA_API_EVAL_H
 
 #include "gorilla/base.h"
 #include "gorilla/store.h"
@@ -139,4 +139,4 @@ void gorilla_eval_job_clear(gorilla_eval_job *job);
 #ifdef __cplusplus
 }
 #endif
-#endif /* GORILLA_EVAL_H */
+#endif /* GORILLA_API_EVAL_H */

@@ -1,6 +1,6 @@
 /* gorilla/llm.h — the inference engine (part of the public API; include "gorilla.h"). */
-#ifndef GORILLA_LLM_H
-#define GORILLA_LLM_H
+#ifndef GORILLA_API_LLM_H
+#define GORILLA_API_LLM_H
 
 #include "gorilla/base.h"
 
@@ -36,6 +36,10 @@ void gorilla_model_free(gorilla_model *model);
 int gorilla_model_n_vocab(const gorilla_model *model);
 int gorilla_model_n_ctx(const gorilla_model *model);       /* in use */
 int gorilla_model_n_ctx_train(const gorilla_model *model); /* from metadata */
+/* String metadata of a GGUF file: values[i] is a malloc'd copy of keys[i]'s
+ * value, NULL when absent (a key of another type is an error). */
+gorilla_status gorilla_gguf_strings(const char *path, const char *const *keys, size_t n, char **values,
+                                    gorilla_error *err);
 int gorilla_model_n_embd(const gorilla_model *model);
 int gorilla_model_n_layer(const gorilla_model *model);
 int gorilla_model_n_threads(const gorilla_model *model);
@@ -244,4 +248,4 @@ void gorilla_gen_params_init(gorilla_gen_params *p);
 #ifdef __cplusplus
 }
 #endif
-#endif /* GORILLA_LLM_H */
+#endif /* GORILLA_API_LLM_H */

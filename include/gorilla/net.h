@@ -1,6 +1,6 @@
 /* gorilla/net.h — OpenAI-compatible client and server (part of the public API; include "gorilla.h"). */
-#ifndef GORILLA_NET_H
-#define GORILLA_NET_H
+#ifndef GORILLA_API_NET_H
+#define GORILLA_API_NET_H
 
 #include "gorilla/base.h"
 #include "gorilla/llm.h"
@@ -144,4 +144,4 @@ void gorilla_server_stop(gorilla_server *s);
 #ifdef __cplusplus
 }
 #endif
-#endif /* GORILLA_NET_H */
+#endif /* GORILLA_API_NET_H */

@@ -1,6 +1,6 @@
 /* gorilla/pipeline.h — end to end: ask, bench (part of the public API; include "gorilla.h"). */
-#ifndef GORILLA_PIPELINE_H
-#define GORILLA_PIPELINE_H
+#ifndef GORILLA_API_PIPELINE_H
+#define GORILLA_API_PIPELINE_H
 
 #include "gorilla/base.h"
 #include "gorilla/eval.h"
@@ -36,6 +36,8 @@ typedef struct {
     long timeout_ms;           /* 0: the client's default */
     int max_retries;           /* -1 (default): the client's default */
     gorilla_prompt_style prompt;
+    const char *template_name; /* the local model's prompt template (gorilla_template_parse);
+                                  NULL: from the model file's metadata (gorilla_template_for_file) */
     gorilla_gen_params gen;    /* default: gorilla_gen_params_init, max_tokens 256 */
 } gorilla_ask_opts;
 void gorilla_ask_opts_init(gorilla_ask_opts *o);
@@ -47,6 +49,10 @@ typedef struct gorilla_asker gorilla_asker;
 gorilla_status gorilla_asker_new(const gorilla_ask_opts *opts, gorilla_asker **out, gorilla_error *err);
 void gorilla_asker_free(gorilla_asker *a);
 int gorilla_asker_has_model(const gorilla_asker *a);
+/* The prompt template used for a local model, and what chose it (*source:
+ * "--template", "gorilla.template", "tokenizer.chat_template",
+ * "general.name" or "default"; may be NULL). */
+gorilla_template gorilla_asker_template(const gorilla_asker *a, const char **source);
 /* The model's name (file name of a local model, or the endpoint's model), or NULL. */
 const char *gorilla_asker_model_id(const gorilla_asker *a);
 /* The hub's store, or NULL when the hub is not loaded. */
@@ -137,4 +143,4 @@ char *gorilla_bench_response_line(long question_id, const char *text, const char
 #ifdef __cplusplus
 }
 #endif
-#endif /* GORILLA_PIPELINE_H */
+#endif /* GORILLA_API_PIPELINE_H */

@@ -1,6 +1,6 @@
 /* gorilla/prompt.h — prompts and answers (part of the public API; include "gorilla.h"). */
-#ifndef GORILLA_PROMPT_H
-#define GORILLA_PROMPT_H
+#ifndef GORILLA_API_PROMPT_H
+#define GORILLA_API_PROMPT_H
 
 #include "gorilla/base.h"
 #include "gorilla/eval.h"
@@ -74,6 +74,45 @@ char *gorilla_prompt_with_doc(const char *instruction, const char *document);
 /* The chat template of the published Gorilla LLaMA models:
  * "###USER: " + user_text + "\n###ASSISTANT: ". Caller frees. */
 char *gorilla_prompt_gorilla_chat(const char *user_text);
+/* Each published Gorilla model's prompt (src/prompt/model_template.c):
+ *  gorilla-v0        "###USER: " + question [+ " \n Use this API documentation
+ *                    for reference: " + doc] + "\n###ASSISTANT: "
+ *  openfunctions-v1  "USER: <<question>> " + question [+ " <<function>> " +
+ *                    functions] + "\nASSISTANT: "   (OpenFunctions v0 and v1)
+ *  openfunctions-v2  SYSTEM + "\n### Instruction: <<function>>" + functions +
+ *                    "\n<<question>>" + question + "\n### Response: "
+ *                    (no functions: SYSTEM + "\n### Instruction: <<question>> "
+ *                    + question + "\n### Response: ")
+ * functions is the json.dumps() of the function list (for gorilla-v0: the
+ * document's text); NULL for none. */
+typedef enum {
+    GORILLA_TEMPLATE_GORILLA_V0 = 0,
+    GORILLA_TEMPLATE_OPENFUNCTIONS_V1 = 1,
+    GORILLA_TEMPLATE_OPENFUNCTIONS_V2 = 2,
+    GORILLA_TEMPLATE_COUNT = 3
+} gorilla_template;
+const char *gorilla_template_name(gorilla_template t);    /* "gorilla-v0", ... */
+const char *gorilla_template_summary(gorilla_template t); /* the format, one line */
+const char *gorilla_template_system(gorilla_template t);  /* openfunctions-v2's system text, else NULL */
+/* Names: the three above, and gorilla, v0, gorilla_v0, openfunctions(-v0),
+ * ofv1, ofv2. Returns 0, or -1 when unknown. */
+int gorilla_template_parse(const char *name, gorilla_template *out);
+/* The prompt; caller frees; NULL on OOM or an unknown template. */
+char *gorilla_template_apply(gorilla_template t, const char *question, const char *functions);
+/* Picks the template from a model's metadata: the gorilla.template key (a
+ * template name; an unknown one is GORILLA_ERR_UNSUPPORTED), else
+ * tokenizer.chat_template (<<function>> with "### Instruction": v2;
+ * <<question>>: v1; ###USER: v0), else general.name (openfunctions-v2, then
+ * openfunctions, then gorilla), else gorilla-v0. Any may be NULL. *source
+ * (may be NULL) names what decided: "gorilla.template",
+ * "tokenizer.chat_template", "general.name" or "default". */
+gorilla_status gorilla_template_detect(const char *template_key, const char *chat_template,
+                                       const char *general_name, gorilla_template *out, const char **source,
+                                       gorilla_error *err);
+/* gorilla_template_detect on a GGUF file's metadata (src/pipeline). */
+gorilla_status gorilla_template_for_file(const char *path, gorilla_template *out, const char **source,
+                                         gorilla_error *err);
+
 /* The evaluation prompt for general chat models: a system message and a
  * user message asking for <<<domain>>>, <<<api_call>>>, <<<api_provider>>>,
  * <<<explanation>>>, <<<code>>>, the domain one of `domains`. */
@@ -105,6 +144,10 @@ typedef struct {
  * extra fields. Never fails on content (fields not found stay NULL); only
  * GORILLA_ERR_NOMEM. Clear `out` with gorilla_answer_clear. */
 gorilla_status gorilla_answer_parse(const char *text, size_t len, gorilla_answer *out, gorilla_error *err);
+/* gorilla_answer_parse, for models that answer with the call itself
+ * (OpenFunctions): with no api_call field, api_call is the answer's first
+ * line (after a leading "<<function>>"). */
+gorilla_status gorilla_answer_parse_call(const char *text, size_t len, gorilla_answer *out, gorilla_error *err);
 void gorilla_answer_clear(gorilla_answer *a);
 /* 1 when two call texts are the same after normalization (escapes, outer
  * quotes, a leading "x = ", whitespace, quote kinds ignored). */
@@ -113,4 +156,4 @@ int gorilla_answer_same_call(const char *a, size_t alen, const char *b, size_t b
 #ifdef __cplusplus
 }
 #endif
-#endif /* GORILLA_PROMPT_H */
+#endif /* GORILLA_API_PROMPT_H */

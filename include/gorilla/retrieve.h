@@ -1,6 +1,6 @@
 /* gorilla/retrieve.h — retrieval (part of the public API; include "gorilla.h"). */
-#ifndef GORILLA_RETRIEVE_H
-#define GORILLA_RETRIEVE_H
+#ifndef GORILLA_API_RETRIEVE_H
+#define GORILLA_API_RETRIEVE_H
 
 #include "gorilla/base.h"
 #include "gorilla/store.h"
@@ -93,4 +93,4 @@ gorilla_status gorilla_retriever_open(const char *path, gorilla_store *store, go
 #ifdef __cplusplus
 }
 #endif
-#endif /* GORILLA_RETRIEVE_H */
+#endif /* GORILLA_API_RETRIEVE_H */

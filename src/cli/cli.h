@@ -37,6 +37,12 @@ int cmd_serve(int argc, char **argv);
 int cmd_ask(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_chat(int argc, char **argv);
+int cmd_bfcl(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_dataset(int argc, char **argv);
+int cmd_selfinstruct(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+int cmd_quantize(int argc, char **argv);
 /* API files of the ask/bench/chat commands (cmd_ask.c): --api FILE (hub
  * from `hub` or the name), else --data ROOT, else $GORILLA_DATA, else the
  * starter store; ROOT/api/<hub>_api.jsonl or ROOT/<hub>_api.jsonl. hub -1:
@@ -47,9 +53,13 @@ typedef struct {
     char root[4096]; /* the root used ("" for --api) */
 } cli_api_files;
 int cli_api_paths(const char *cmd, const char *data, const char *api, int hub, cli_api_files *f);
+/* For an APIZoo store: prints to stderr what its load skipped (files that are
+ * not valid JSON, entries with missing fields or wrong types) and the counts. */
+void cli_report_store(const char *cmd, const char *path, const gorilla_store *store);
 /* Model flags shared by ask/bench/chat. */
 typedef struct {
     const char *model, *endpoint, *model_name, *api_key_env;
+    const char *template_name; /* --template NAME (NULL: from the model file) */
     gorilla_prompt_style prompt;
     long max_tokens, ctx, threads, retries;
     int retries_set;

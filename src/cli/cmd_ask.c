@@ -27,6 +27,8 @@ static const char USAGE[] =
     "  --api-key-env VAR    environment variable holding the endpoint's key (default OPENAI_API_KEY)\n"
     "  --retries N          endpoint retries on connection errors, 429 and 5xx (default 4)\n"
     "  --prompt STYLE       gorilla (default) or eval (the prompt for general chat models)\n"
+    "  --template NAME      the local model's prompt: gorilla-v0, openfunctions-v1, openfunctions-v2\n"
+    "                       (default: from the GGUF metadata, see gorilla info)\n"
     "  --data ROOT          API files: ROOT/api/<hub>_api.jsonl or ROOT/<hub>_api.jsonl\n"
     "                       (default: $GORILLA_DATA, else the starter store data/starter)\n"
     "  --api FILE           one API file (its hub from --hub or the file name)\n"
@@ -75,7 +77,8 @@ int cli_api_paths(const char *cmd, const char *data, const char *api, int hub, c
         if (hub < 0) {
             const char *base = strrchr(api, '/');
             base = base ? base + 1 : api;
-            if (strstr(base, "torchhub")) hub = GORILLA_HUB_TORCHHUB;
+            if (gorilla_store_path_is_apizoo(api)) hub = GORILLA_HUB_APIZOO;
+            else if (strstr(base, "torchhub")) hub = GORILLA_HUB_TORCHHUB;
             else if (strstr(base, "huggingface")) hub = GORILLA_HUB_HUGGINGFACE;
             else if (strstr(base, "tensorflow")) hub = GORILLA_HUB_TENSORFLOWHUB;
             else {
@@ -101,7 +104,8 @@ int cli_api_paths(const char *cmd, const char *data, const char *api, int hub, c
     for (int h = 0; h < GORILLA_HUB_COUNT; h++) {
         if (hub >= 0 && h != hub) continue;
         const char *name = gorilla_hub_name((gorilla_hub)h);
-        int w = snprintf(f->buf[h], sizeof f->buf[h], "%s/api/%s_api.jsonl", root, name);
+        int w = h == GORILLA_HUB_APIZOO ? snprintf(f->buf[h], sizeof f->buf[h], "%s/apizoo", root) /* a folder */
+                                        : snprintf(f->buf[h], sizeof f->buf[h], "%s/api/%s_api.jsonl", root, name);
         if (w > 0 && (size_t)w < sizeof f->buf[h] && !file_exists(f->buf[h]))
             w = snprintf(f->buf[h], sizeof f->buf[h], "%s/%s_api.jsonl", root, name);
         if (w < 0 || (size_t)w >= sizeof f->buf[h]) {
@@ -132,7 +136,12 @@ int cli_parse_gen_flag(const char *cmd, const char *a, const char *v, cli_gen_fl
     else if (!strcmp(a, "--endpoint")) g->endpoint = v;
     else if (!strcmp(a, "--model-name")) g->model_name = v;
     else if (!strcmp(a, "--api-key-env")) g->api_key_env = v;
-    else if (!strcmp(a, "--prompt")) {
+    else if (!strcmp(a, "--template")) {
+        gorilla_template t;
+        if (gorilla_template_parse(v, &t) != 0)
+            return cli_usage_error(cmd, "--template is gorilla-v0, openfunctions-v1 or openfunctions-v2, not '%s'", v);
+        g->template_name = v;
+    } else if (!strcmp(a, "--prompt")) {
         if (!strcmp(v, "gorilla")) g->prompt = GORILLA_PROMPT_GORILLA;
         else if (!strcmp(v, "eval")) g->prompt = GORILLA_PROMPT_EVAL;
         else return cli_usage_error(cmd, "--prompt is gorilla or eval, not '%s'", v);
@@ -158,11 +167,23 @@ void cli_gen_flags_apply(const cli_gen_flags *g, gorilla_ask_opts *o)
     o->model_name = g->model_name;
     o->api_key_env = g->api_key_env;
     o->prompt = g->prompt;
+    o->template_name = g->template_name;
     if (g->max_tokens) o->gen.max_tokens = (int)g->max_tokens;
     o->gen.temperature = (float)g->temp;
     o->n_ctx = (int)g->ctx;
     o->n_threads = (int)g->threads;
     if (g->retries_set) o->max_retries = (int)g->retries;
+}
+
+void cli_report_store(const char *cmd, const char *path, const gorilla_store *store)
+{
+    if (!gorilla_store_is_apizoo(store)) return;
+    size_t files, bad_files, bad_entries;
+    gorilla_store_load_counts(store, &files, &bad_files, &bad_entries);
+    for (size_t i = 0; i < gorilla_store_skipped_count(store); i++)
+        fprintf(stderr, "gorilla %s: warning: %s\n", cmd, gorilla_store_skipped(store, i));
+    fprintf(stderr, "gorilla %s: %s: %zu APIZoo documents from %zu file(s); skipped %zu file(s), %zu entr%s\n", cmd,
+            path, gorilla_store_count(store), files, bad_files, bad_entries, bad_entries == 1 ? "y" : "ies");
 }
 
 int cli_asker_open(const char *cmd, const char *data, const char *api, const char *hub_s, const char *retriever,
@@ -187,6 +208,7 @@ int cli_asker_open(const char *cmd, const char *data, const char *api, const cha
     cli_gen_flags_apply(g, &o);
     gorilla_error err = {0};
     if (gorilla_asker_new(&o, asker, &err)) return cli_fail(cmd, &err);
+    cli_report_store(cmd, o.api_paths[GORILLA_HUB_APIZOO], gorilla_asker_store(*asker, GORILLA_HUB_APIZOO));
     return 0;
 }
 

@@ -95,9 +95,9 @@ static void print_table(const eval_file *files, size_t n, gorilla_match_mode mod
     else {
         printf("APIBench AST evaluation (%s matching): accuracy / hallucination / error, %%\n\n", mode_name(mode));
         printf("%-24s %-10s", "model", "setting");
-        for (int h = 0; h < GORILLA_HUB_COUNT; h++) printf(" | %-22s", gorilla_hub_name((gorilla_hub)h));
+        for (int h = 0; h < GORILLA_APIBENCH_HUBS; h++) printf(" | %-22s", gorilla_hub_name((gorilla_hub)h));
         printf("\n%-24s %-10s", "", "");
-        for (int h = 0; h < GORILLA_HUB_COUNT; h++) printf(" | %6s %6s %6s   ", "acc", "hall", "err");
+        for (int h = 0; h < GORILLA_APIBENCH_HUBS; h++) printf(" | %6s %6s %6s   ", "acc", "hall", "err");
         printf("\n");
     }
     size_t rows = 0;
@@ -113,7 +113,7 @@ static void print_table(const eval_file *files, size_t n, gorilla_match_mode mod
                 cell[files[k].job.hub] = &files[k];
         if (json) printf("%s{\"model\": \"%s\", \"setting\": \"%s\"", rows ? ", " : "", files[i].model, files[i].setting);
         else printf("%-24s %-10s", files[i].model, files[i].setting);
-        for (int h = 0; h < GORILLA_HUB_COUNT; h++) {
+        for (int h = 0; h < GORILLA_APIBENCH_HUBS; h++) {
             const gorilla_tally *t = cell[h] ? &cell[h]->job.tally : NULL;
             if (json && t)
                 printf(", \"%s\": {\"total\": %zu, \"accuracy\": %.6f, \"hallucination\": %.6f, \"error\": %.6f}",
@@ -166,7 +166,7 @@ static int cmp_file(const void *a, const void *b)
 static int add_all(eval_file **files, size_t *n, const char *root)
 {
     char dir[4096], path[8192];
-    for (int h = 0; h < GORILLA_HUB_COUNT; h++) {
+    for (int h = 0; h < GORILLA_APIBENCH_HUBS; h++) {
         snprintf(dir, sizeof dir, "%s/responses/%s", root, gorilla_hub_name((gorilla_hub)h));
         DIR *d = opendir(dir);
         if (!d) continue;

@@ -11,8 +11,9 @@
 static const char USAGE[] =
     "usage: gorilla info -m MODEL.gguf [--ctx N]\n"
     "\n"
-    "Prints a GGUF model's architecture, sizes, tensor types, vocabulary and the\n"
-    "memory a run needs (the mapped file plus the f32 KV cache).\n"
+    "Prints a GGUF model's architecture, sizes, tensor types, vocabulary, the\n"
+    "memory a run needs (the mapped file plus the f32 KV cache), and the prompt\n"
+    "templates (the one its metadata picks marked *).\n"
     "\n"
     "  -m, --model FILE   the GGUF file (LLaMA architecture)\n"
     "  --ctx N            context length for the KV cache estimate (default: the model's)\n";
@@ -91,5 +92,12 @@ int cmd_info(int argc, char **argv)
            " = %.1f MiB\n",
            mib((double)gguf_file_size(f)), mib(kv), c->n_ctx, mib(act), mib((double)gguf_file_size(f) + kv + act));
     gorilla_model_free(m);
+    gorilla_template tp;
+    const char *source;
+    if (gorilla_template_for_file(path, &tp, &source, &err)) return cli_fail("info", &err);
+    printf("prompt template: %s (from %s; --template NAME picks another)\n", gorilla_template_name(tp), source);
+    for (int t = 0; t < GORILLA_TEMPLATE_COUNT; t++)
+        printf("  %c %-16s %s\n", t == (int)tp ? '*' : ' ', gorilla_template_name((gorilla_template)t),
+               gorilla_template_summary((gorilla_template)t));
     return 0;
 }

@@ -9,6 +9,7 @@
 
 static const char USAGE[] =
     "usage: gorilla retrieve --hub HUB [--data ROOT | --api API.jsonl] [--retriever NAME]\n"
+    "       gorilla retrieve --api APIZOO.json|APIZOO_FOLDER ... \"instruction\"   (hub: apizoo)\n"
     "                        [-k K] [--json] [--where EXPR]... \"instruction\"\n"
     "       gorilla retrieve --hub HUB ... --queries QUESTIONS.jsonl\n"
     "       gorilla retrieve --eval [--hub HUB] [--data ROOT] [--retriever NAME] [--json]\n"
@@ -250,7 +251,7 @@ static int eval_published(const opts *o, gorilla_hub hub, gorilla_store *store, 
 
 static int run_eval(const opts *o)
 {
-    int first_hub = 0, last_hub = GORILLA_HUB_COUNT - 1;
+    int first_hub = 0, last_hub = GORILLA_APIBENCH_HUBS - 1;
     gorilla_error err = {0};
     if (o->hub) {
         gorilla_hub h;
@@ -334,9 +335,10 @@ int cmd_retrieve(int argc, char **argv)
     if (prc == -1) return 0;
     if (prc != 0) return prc;
     if (o.eval) return run_eval(&o);
-    if (!o.hub) return cli_usage_error("retrieve", "--hub is required");
-    gorilla_hub hub;
-    if (gorilla_hub_parse(o.hub, &hub) != 0) return cli_usage_error("retrieve", "unknown hub '%s'", o.hub);
+    gorilla_hub hub = GORILLA_HUB_APIZOO;
+    if (!o.hub && !(o.api && gorilla_store_path_is_apizoo(o.api)))
+        return cli_usage_error("retrieve", "--hub is required (except for APIZoo files or folders)");
+    if (o.hub && gorilla_hub_parse(o.hub, &hub) != 0) return cli_usage_error("retrieve", "unknown hub '%s'", o.hub);
     if (!o.query && !o.queries) return cli_usage_error("retrieve", "give an instruction or --queries FILE");
     if (o.query && o.queries) return cli_usage_error("retrieve", "an instruction or --queries, not both");
     const char *rname = o.retriever ? o.retriever : gorilla_retriever_default_name();
@@ -349,6 +351,7 @@ int cmd_retrieve(int argc, char **argv)
     else if (file_path(&o, hub, GORILLA_FILE_API, NULL, api, sizeof api, &err) != 0) return cli_fail("retrieve", &err);
     gorilla_store *store;
     if (gorilla_store_load(api, &store, &err) != GORILLA_OK) return cli_fail("retrieve", &err);
+    cli_report_store("retrieve", api, store);
     gorilla_retriever *r = NULL;
     gorilla_pairs *pairs = NULL;
     gorilla_records *recs = NULL;
@@ -372,6 +375,7 @@ int cmd_retrieve(int argc, char **argv)
             for (size_t j = 0; j < n; j++) {
                 const char *call = gorilla_store_field(store, hits[j].api_index, "api_call");
                 const char *dom = gorilla_store_field(store, hits[j].api_index, "domain");
+                if (!dom) dom = gorilla_store_field(store, hits[j].api_index, "api_name"); /* APIZoo */
                 printf("%zu\t%zu\t%.4f\t%s\t%s\n", j + 1, hits[j].api_index, hits[j].score, dom ? dom : "-",
                        call ? call : "-");
             }

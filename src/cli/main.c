@@ -21,7 +21,13 @@ static const cli_command COMMANDS[] = {
     {"serve", cmd_serve, "serve an OpenAI-compatible HTTP API (chat, completions, streaming) on a GGUF model"},
     {"ask", cmd_ask, "the API call for a task: retrieve, ask a model (optional), check the call against the store"},
     {"bench", cmd_bench, "run a model over an APIBench question file (resumable), then evaluate the answers"},
+    {"bfcl", cmd_bfcl, "Berkeley Function Calling Leaderboard: `bfcl eval` checks result files as BFCL's AST checker"},
     {"chat", cmd_chat, "interactive API assistant keeping the conversation (reads tasks from stdin)"},
+    {"train", cmd_train, "train a LLaMA model from scratch or fine-tune a GGUF on conversations; plot its log"},
+    {"selfinstruct", cmd_selfinstruct, "{instruction, API} pairs from an OpenAI-compatible teacher (self-instruct)"},
+    {"dataset", cmd_dataset, "training conversations (0-shot, retriever-aware) from pairs; export for FastChat / HF"},
+    {"convert", cmd_convert, "convert a llama2.c or Hugging Face checkpoint to GGUF"},
+    {"quantize", cmd_quantize, "rewrite a GGUF model with its weights in another tensor type"},
     {"help", cmd_help, "list commands, or show a command's help"},
 };
 static const size_t N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0];

@@ -11,8 +11,7 @@
  * are tested, in file order, so the first match is the published one. */
 #include "eval/matcher_internal.h"
 #include "base/error.h"
-#include "store/store_internal.h"
-#include "store/jsonl.h"
+#include "store/store.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -253,11 +252,22 @@ gorilla_status gorilla_matcher_new(const gorilla_store *store, gorilla_hub hub,
     m->stamp = calloc(n ? n : 1, sizeof *m->stamp);
     m->cand = malloc((n ? n : 1) * sizeof *m->cand);
     if (!m->docs || !m->stamp || !m->cand) goto nomem;
-    for (size_t i = 0; i < n; i++) {
+    if (hub == GORILLA_HUB_APIZOO) {
+        /* REST and SDK call templates, matched by shape (zoo_match.c); the
+         * "right task" check compares api_name (APIZoo has no domains) */
+        m->zoo = calloc(n ? n : 1, sizeof *m->zoo);
+        if (!m->zoo) goto nomem;
+        for (size_t i = 0; i < n; i++) {
+            const store_value *doc = store_doc(store, i);
+            m->docs[i].domain = store_value_get_string(doc, "api_name");
+            if (zoo_doc_build(&m->zoo[i], store_value_get_string(doc, "api_call")) != 0) goto nomem;
+        }
+    }
+    for (size_t i = 0; i < n && hub != GORILLA_HUB_APIZOO; i++) {
         mdoc *d = &m->docs[i];
-        const json_t *doc = gorilla_store_doc(store, i);
-        d->domain = doc ? json_str(doc, "domain") : NULL;
-        const char *call = doc ? json_str(doc, "api_call") : NULL;
+        const store_value *doc = store_doc(store, i);
+        d->domain = store_value_get_string(doc, "domain");
+        const char *call = store_value_get_string(doc, "api_call");
         if (!call) continue; /* not a string: cannot match */
         if (strncmp(call, "./", 2) == 0 || strncmp(call, "python ", 7) == 0) {
             d->shell = strdup(call);
@@ -288,6 +298,9 @@ void gorilla_matcher_free(gorilla_matcher *m)
     if (!m) return;
     for (size_t i = 0; i < m->n; i++) doc_free(&m->docs[i]);
     free(m->docs);
+    if (m->zoo)
+        for (size_t i = 0; i < m->n; i++) zoo_doc_free(&m->zoo[i]);
+    free(m->zoo);
     for (size_t g = 0; g < m->n_groups; g++) free(m->groups[g].items);
     free(m->groups);
     for (size_t b = 0; b < m->n_buckets; b++) free(m->buckets[b].items);
@@ -362,6 +375,10 @@ static int any_possible(gorilla_matcher *m, const char *text, size_t len)
 long gorilla_matcher_find(gorilla_matcher *m, const char *call, size_t len, gorilla_parse_kind *parse)
 {
     if (parse) *parse = GORILLA_PARSE_NONE;
+    if (m->zoo) {
+        if (parse) *parse = GORILLA_PARSE_CLEAN;
+        return zoo_find(m->zoo, m->n, call, len);
+    }
     if (m->mode == GORILLA_MATCH_COMPATIBLE && !any_possible(m, call, len)) {
         if (parse) *parse = GORILLA_PARSE_SKIPPED;
         return -1;
@@ -411,7 +428,10 @@ gorilla_status gorilla_matcher_judge(gorilla_matcher *m, const char *response_te
     size_t start, len;
     out->api_index = -1;
     out->parse = GORILLA_PARSE_NONE;
-    if (!gorilla_candidate_extract(m->hub, response_text, &start, &len)) {
+    if (m->zoo) { /* the whole answer: REST calls have no parentheses to cut at */
+        start = 0;
+        len = strlen(response_text);
+    } else if (!gorilla_candidate_extract(m->hub, response_text, &start, &len)) {
         out->verdict = GORILLA_VERDICT_ERROR;
         return GORILLA_OK;
     }

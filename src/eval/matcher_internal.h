@@ -5,6 +5,7 @@
 #include "gorilla.h"
 #include "base/hashmap.h"
 #include "eval/pyast.h"
+#include "eval/zoo_match.h"
 
 /* One API document as the matcher sees it. */
 typedef struct {
@@ -53,6 +54,7 @@ struct gorilla_matcher {
     size_t n_cand;
     uint32_t *gstamp;      /* per group */
     size_t *gfirst;        /* first listed subtree reaching the group */
+    zoo_doc *zoo;          /* APIZoo hub: the documents' call templates (n of them) */
 };
 
 /* The verdict for a matched document index (-1: none) and a gold domain. */

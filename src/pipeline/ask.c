@@ -5,8 +5,7 @@
  * retrieved documents themselves. */
 #include "pipeline/ask.h"
 #include "prompt/template.h"
-#include "store/store_internal.h"
-#include "store/pyrepr.h"
+#include "store/store.h"
 #include "base/error.h"
 
 #include <jansson.h>
@@ -30,6 +29,8 @@ struct gorilla_asker {
     char *model_id;
     char *retriever_name;
     gorilla_prompt_style prompt;
+    gorilla_template tmpl;  /* the local model's prompt template */
+    const char *tmpl_source;
     gorilla_gen_params gen;
     size_t k;
 };
@@ -139,6 +140,17 @@ gorilla_status gorilla_asker_new(const gorilla_ask_opts *o, gorilla_asker **out,
             a->model_id = strdup(base ? base + 1 : o->model_path);
         }
     }
+    a->tmpl = GORILLA_TEMPLATE_GORILLA_V0;
+    a->tmpl_source = "default";
+    if (st == GORILLA_OK && o->template_name) {
+        if (gorilla_template_parse(o->template_name, &a->tmpl) != 0)
+            st = gorilla_fail(err, GORILLA_ERR_INVALID,
+                              "unknown template '%s' (known: gorilla-v0, openfunctions-v1, openfunctions-v2)",
+                              o->template_name);
+        a->tmpl_source = "--template";
+    } else if (st == GORILLA_OK && o->model_path) {
+        st = gorilla_template_for_file(o->model_path, &a->tmpl, &a->tmpl_source, err);
+    }
     if (st == GORILLA_OK && o->endpoint) {
         gorilla_client_opts co;
         gorilla_client_opts_init(&co);
@@ -161,6 +173,11 @@ gorilla_status gorilla_asker_new(const gorilla_ask_opts *o, gorilla_asker **out,
 }
 
 int gorilla_asker_has_model(const gorilla_asker *a) { return a && (a->model || a->client); }
+gorilla_template gorilla_asker_template(const gorilla_asker *a, const char **source)
+{
+    if (source) *source = a ? a->tmpl_source : "default";
+    return a ? a->tmpl : GORILLA_TEMPLATE_GORILLA_V0;
+}
 const char *gorilla_asker_model_id(const gorilla_asker *a) { return a ? a->model_id : NULL; }
 const gorilla_store *gorilla_asker_store(const gorilla_asker *a, gorilla_hub hub)
 {
@@ -271,7 +288,7 @@ gorilla_status gorilla_asker_complete(gorilla_asker *a, int hub, const char *use
         prompt = strdup(user_text);
         if (prompt) st = gorilla_client_chat(a->client, NULL, user_text, &a->gen, text, err);
     } else {
-        prompt = gorilla_prompt_gorilla_chat(user_text);
+        prompt = gorilla_template_apply(a->tmpl, user_text, NULL);
         if (prompt) st = local_generate(a, prompt, text, err);
     }
     free(user);
@@ -309,7 +326,7 @@ gorilla_status gorilla_asker_generate(gorilla_asker *a, const char *prompt, char
 char *gorilla_asker_task_text(gorilla_asker *a, const char *task, const gorilla_ask_hit *top)
 {
     if (!top) return strdup(task);
-    char *doc = py_str(gorilla_store_doc(a->store[top->hub], top->api_index));
+    char *doc = store_py_str(store_doc(a->store[top->hub], top->api_index));
     if (!doc) return NULL;
     char *t = gorilla_prompt_with_doc(task, doc);
     free(doc);
@@ -322,28 +339,27 @@ char *gorilla_asker_task_text(gorilla_asker *a, const char *task, const gorilla_
  * per line, other values as JSON. Caller frees; NULL when absent/null. */
 static char *field_text(const gorilla_store *s, size_t i, const char *key)
 {
-    const json_t *doc = gorilla_store_doc(s, i);
-    const json_t *v = doc ? json_object_get(doc, key) : NULL;
-    if (!v || json_is_null(v)) return NULL;
-    if (json_is_string(v)) return strdup(json_string_value(v));
-    if (json_is_array(v)) {
+    const store_value *v = store_value_get(store_doc(s, i), key);
+    store_kind kind = store_value_kind(v);
+    if (kind == STORE_ABSENT || kind == STORE_NULL) return NULL;
+    if (kind == STORE_STRING) return strdup(store_value_string(v, NULL));
+    if (kind == STORE_ARRAY) {
         pybuf b;
         pybuf_init(&b);
-        size_t j;
-        const json_t *e;
-        json_array_foreach(v, j, e)
-        {
+        for (size_t j = 0, n = store_value_size(v); j < n; j++) {
+            const store_value *e = store_value_at(v, j);
             if (j) pybuf_putc(&b, '\n');
-            if (json_is_string(e)) pybuf_puts(&b, json_string_value(e));
+            const char *str = store_value_string(e, NULL);
+            if (str) pybuf_puts(&b, str);
             else {
-                char *t = json_dumps(e, JSON_COMPACT);
+                char *t = store_value_json(e);
                 if (t) pybuf_puts(&b, t);
                 free(t);
             }
         }
         return pybuf_take(&b);
     }
-    return json_dumps(v, JSON_COMPACT);
+    return store_value_json(v);
 }
 
 void gorilla_ask_result_clear(gorilla_ask_result *r)
@@ -472,7 +488,30 @@ gorilla_status gorilla_ask(gorilla_asker *a, const char *task, int hub, size_t k
 {
     gorilla_status st = gorilla_ask_retrieve(a, task, hub, k, r, err);
     if (st != GORILLA_OK) return st;
-    if (a->model || a->client) {
+    if (a->model && a->prompt == GORILLA_PROMPT_GORILLA && a->tmpl != GORILLA_TEMPLATE_GORILLA_V0) {
+        /* OpenFunctions: the task as <<question>>, the document as the
+         * json.dumps'd function list */
+        const gorilla_ask_hit *top = r->n_hits ? &r->hits[0] : NULL;
+        char *doc = top ? store_py_json_dumps(store_doc(a->store[top->hub], top->api_index)) : NULL;
+        char *fn = doc ? malloc(strlen(doc) + 3) : NULL;
+        if (fn) sprintf(fn, "[%s]", doc);
+        free(doc);
+        r->prompt = top && !fn ? NULL : gorilla_template_apply(a->tmpl, task, fn);
+        free(fn);
+        if (!r->prompt) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+        else st = local_generate(a, r->prompt, &r->text, err);
+        if (st == GORILLA_OK && !r->text && !(r->text = strdup("")))
+            st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+        if (st == GORILLA_OK) {
+            gorilla_answer ans;
+            st = gorilla_answer_parse_call(r->text, strlen(r->text), &ans, err);
+            if (st == GORILLA_OK) r->answer = ans;
+        }
+        if (st == GORILLA_OK) {
+            r->generated = 1;
+            gorilla_asker_check(a, r->answer.api_call, hub >= 0 ? hub : -1, r);
+        }
+    } else if (a->model || a->client) {
         const gorilla_ask_hit *top = r->n_hits ? &r->hits[0] : NULL;
         char *user = gorilla_asker_task_text(a, task, top);
         if (!user) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");

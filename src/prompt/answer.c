@@ -273,3 +273,22 @@ int gorilla_answer_same_call(const char *a, size_t alen, const char *b, size_t b
     free(y);
     return same;
 }
+
+gorilla_status gorilla_answer_parse_call(const char *text, size_t len, gorilla_answer *out, gorilla_error *err)
+{
+    gorilla_status st = gorilla_answer_parse(text, len, out, err);
+    if (st != GORILLA_OK || out->api_call || !text) return st;
+    size_t i = 0;
+    while (i < len && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' || text[i] == '\t')) i++;
+    if (len - i >= 12 && memcmp(text + i, "<<function>>", 12) == 0) i += 12;
+    size_t e = i;
+    while (e < len && text[e] != '\n' && text[e] != '\r') e++;
+    while (e > i && (text[e - 1] == ' ' || text[e - 1] == '\t')) e--;
+    if (e == i) return GORILLA_OK;
+    out->api_call = strndup(text + i, e - i);
+    if (!out->api_call) {
+        gorilla_answer_clear(out);
+        return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    }
+    return GORILLA_OK;
+}

@@ -1,7 +1,6 @@
 /* questions.c — question files in the published APIBench format. */
 #include "gorilla.h"
-#include "store/store_internal.h"
-#include "store/pyrepr.h"
+#include "store/store.h"
 #include "base/error.h"
 #include "base/hashmap.h"
 
@@ -80,36 +79,36 @@ gorilla_status gorilla_question_line(const gorilla_pairs *pairs, size_t i, goril
                                      char **out, gorilla_error *err)
 {
     *out = NULL;
-    if (!pairs || i >= pairs->n) return gorilla_fail(err, GORILLA_ERR_INVALID, "no eval pair %zu", i + 1);
+    if (i >= gorilla_pairs_count(pairs)) return gorilla_fail(err, GORILLA_ERR_INVALID, "no eval pair %zu", i + 1);
     const char *code = gorilla_pairs_code(pairs, i);
     if (!has_markers(code)) return GORILLA_OK;
     pybuf text;
     pybuf_init(&text);
     append_question(&text, code);
     if (setting == GORILLA_SETTING_BM25 || setting == GORILLA_SETTING_GPT_INDEX) {
-        const json_t *doc = gorilla_store_doc(store, api_index);
+        const store_value *doc = store_doc(store, api_index);
         if (!doc) {
             pybuf_free(&text);
             return gorilla_fail(err, GORILLA_ERR_NOT_FOUND, "question %zu: no API document %zu", i + 1, api_index);
         }
         pybuf_puts(&text, " \n Use this API documentation for reference: [Document(page_content=");
-        char *s = py_str(doc);
+        char *s = store_py_str(doc);
         if (s) py_repr_string_append(&text, s, strlen(s));
         else text.oom = 1;
         free(s);
         pybuf_puts(&text, ", metadata={})]");
     } else if (setting == GORILLA_SETTING_ORACLE) {
-        const json_t *api = json_object_get(pairs->objs[i], "api_data");
-        if (!json_is_object(api)) {
+        const store_value *api = store_value_get(store_pair(pairs, i), "api_data");
+        if (store_value_kind(api) != STORE_OBJECT) {
             pybuf_free(&text);
             return gorilla_fail(err, GORILLA_ERR_INVALID, "eval pair %zu: no \"api_data\" object", i + 1);
         }
         pybuf_puts(&text, " \n Use this API documentation for reference:  ");
-        char *s = py_json_dumps(api);
+        char *s = store_py_json_dumps(api);
         if (s) append_collapsed(&text, s, strlen(s));
         else text.oom = 1;
         free(s);
-        int last = i + 1 == pairs->n;
+        int last = i + 1 == gorilla_pairs_count(pairs);
         if (!(last && (flags & GORILLA_QUESTIONS_LAST_LINE_UNTERMINATED))) pybuf_putc(&text, '}');
     } else if (setting != GORILLA_SETTING_0_SHOT) {
         pybuf_free(&text);
@@ -176,9 +175,9 @@ gorilla_status gorilla_questions_embedded_docs(const gorilla_store *store, const
     pybuf b;
     pybuf_init(&b);
     for (size_t i = nd; i-- > 0;) { /* backwards: the first duplicate wins */
-        const json_t *doc = gorilla_store_doc(store, i);
+        const store_value *doc = store_doc(store, i);
         if (!doc) continue;
-        char *s = py_str(doc);
+        char *s = store_py_str(doc);
         b.n = 0;
         if (s) py_repr_string_append(&b, s, strlen(s));
         free(s);

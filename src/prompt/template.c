@@ -2,7 +2,7 @@
  * published Gorilla LLaMA models and the evaluation prompt given to general
  * chat models (system + user message asking for <<<field>>> answers). */
 #include "prompt/template.h"
-#include "store/pyrepr.h"
+#include "base/pybuf.h"
 #include "base/error.h"
 
 #include <stdlib.h>

@@ -1,6 +1,5 @@
 /* constraint.c — metadata filters over API documents ("params_m<10"). */
 #include "retrieve/retrieve_internal.h"
-#include "store/pyrepr.h"
 #include "base/error.h"
 
 #include <ctype.h>
@@ -46,31 +45,26 @@ static int first_number(const char *s, double *out)
     return 0;
 }
 
-static int value_number(const json_t *v, double *out)
+static int value_number(const store_value *v, double *out)
 {
-    if (json_is_number(v)) {
-        *out = json_number_value(v);
-        return 1;
-    }
-    if (json_is_string(v)) return first_number(json_string_value(v), out);
-    return 0;
+    if (store_value_number(v, out)) return 1;
+    const char *str = store_value_string(v, NULL);
+    return str ? first_number(str, out) : 0;
 }
 
 /* Looks for a key (squashed) starting with `prefix` and not containing
  * "error" in an object, one level of nesting included. */
-static int find_keyed_number(const json_t *obj, const char *prefix, double *out)
+static int find_keyed_number(const store_value *obj, const char *prefix, double *out)
 {
-    if (!json_is_object(obj)) return 0;
-    const char *key;
-    json_t *val;
+    if (store_value_kind(obj) != STORE_OBJECT) return 0;
     char sq[128];
-    json_object_foreach((json_t *)obj, key, val) {
-        squash(key, sq, sizeof sq);
-        if (strncmp(sq, prefix, strlen(prefix)) == 0 && !strstr(sq, "error") && value_number(val, out)) return 1;
+    for (store_iter it = store_iter_begin(obj); it.value; store_iter_next(&it)) {
+        squash(it.key, sq, sizeof sq);
+        if (strncmp(sq, prefix, strlen(prefix)) == 0 && !strstr(sq, "error") && value_number(it.value, out))
+            return 1;
     }
-    json_object_foreach((json_t *)obj, key, val) {
-        if (json_is_object(val) && find_keyed_number(val, prefix, out)) return 1;
-    }
+    for (store_iter it = store_iter_begin(obj); it.value; store_iter_next(&it))
+        if (find_keyed_number(it.value, prefix, out)) return 1;
     return 0;
 }
 
@@ -94,34 +88,31 @@ static int find_labelled_number(const char *s, const char *label, double *out)
     return first_number(s + at, out);
 }
 
-int rt_doc_number(const json_t *doc, const char *field, double *out)
+int rt_doc_number(const store_value *doc, const char *field, double *out)
 {
-    const json_t *perf = json_object_get(doc, "performance");
-    const json_t *acc = json_is_object(perf) ? json_object_get(perf, "accuracy") : NULL;
+    const store_value *perf = store_value_get(doc, "performance");
+    const store_value *acc = store_value_get(perf, "accuracy");
+    const char *acc_text = store_value_string(acc, NULL);
     if (strcmp(field, "params_m") == 0) {
         if (find_keyed_number(perf, "params", out)) return 1;
-        const char *desc = json_is_string(json_object_get(doc, "description"))
-                               ? json_string_value(json_object_get(doc, "description")) : NULL;
+        const char *desc = store_value_get_string(doc, "description");
         return desc ? find_labelled_number(desc, "paramsm", out) : 0;
     }
     if (strcmp(field, "top1") == 0 || strcmp(field, "top5") == 0) {
         if (find_keyed_number(acc, field, out)) return 1;
         if (find_keyed_number(perf, field, out)) return 1;
-        if (json_is_string(acc) && find_labelled_number(json_string_value(acc), field, out)) return 1;
+        if (acc_text && find_labelled_number(acc_text, field, out)) return 1;
         /* A lone accuracy figure is a top-1 figure. */
-        if (strcmp(field, "top1") == 0 && (json_is_number(acc) || json_is_string(acc))) {
-            if (json_is_string(acc) && strchr(json_string_value(acc), ',')) return 0;
+        if (strcmp(field, "top1") == 0 && (store_value_kind(acc) == STORE_NUMBER || acc_text)) {
+            if (acc_text && strchr(acc_text, ',')) return 0;
             return value_number(acc, out);
         }
         return 0;
     }
     if (strcmp(field, "accuracy") == 0) {
         if (value_number(acc, out)) return 1;
-        if (json_is_object(acc)) {
-            const char *key;
-            json_t *val;
-            json_object_foreach((json_t *)acc, key, val) if (value_number(val, out)) return 1;
-        }
+        for (store_iter it = store_iter_begin(acc); it.value; store_iter_next(&it))
+            if (value_number(it.value, out)) return 1;
         return 0;
     }
     return 0;
@@ -146,28 +137,30 @@ static int text_match(const rt_constraint *c, const char *value)
 }
 
 /* Text values of a field: dataset may be a string, a list, or {name: ...}. */
-static int text_test(const rt_constraint *c, const json_t *v)
+static int text_test(const rt_constraint *c, const store_value *v)
 {
-    if (json_is_string(v)) return text_match(c, json_string_value(v));
-    if (json_is_array(v)) {
-        size_t i;
-        json_t *x;
+    store_kind kind = store_value_kind(v);
+    if (kind == STORE_STRING) return text_match(c, store_value_string(v, NULL));
+    if (kind == STORE_ARRAY) {
         int any = 0;
-        json_array_foreach(v, i, x) if (json_is_string(x) || json_is_object(x)) {
+        for (size_t i = 0, n = store_value_size(v); i < n; i++) {
+            const store_value *x = store_value_at(v, i);
+            store_kind xk = store_value_kind(x);
+            if (xk != STORE_STRING && xk != STORE_OBJECT) continue;
             any = 1;
             int m = text_test(c, x);
             if (c->op == RT_OP_NE ? !m : m) return c->op == RT_OP_NE ? 0 : 1;
         }
         return any && c->op == RT_OP_NE;
     }
-    if (json_is_object(v)) {
-        const json_t *name = json_object_get(v, "name");
-        if (json_is_string(name)) return text_match(c, json_string_value(name));
+    if (kind == STORE_OBJECT) {
+        const char *name = store_value_get_string(v, "name");
+        if (name) return text_match(c, name);
     }
     return 0;
 }
 
-int rt_constraint_test(const rt_constraint *c, const json_t *doc)
+int rt_constraint_test(const rt_constraint *c, const store_value *doc)
 {
     if (!doc) return 0;
     const char *fname = FIELDS[c->field].name;
@@ -184,13 +177,8 @@ int rt_constraint_test(const rt_constraint *c, const json_t *doc)
         default: return 0;
         }
     }
-    const json_t *v;
-    if (strcmp(fname, "dataset") == 0) {
-        const json_t *perf = json_object_get(doc, "performance");
-        v = json_is_object(perf) ? json_object_get(perf, "dataset") : NULL;
-    } else {
-        v = json_object_get(doc, fname);
-    }
+    const store_value *v = strcmp(fname, "dataset") == 0 ? store_value_get(store_value_get(doc, "performance"), "dataset")
+                                                         : store_value_get(doc, fname);
     return text_test(c, v);
 }
 

@@ -2,10 +2,10 @@
 #ifndef GORILLA_RETRIEVE_INTERNAL_H
 #define GORILLA_RETRIEVE_INTERNAL_H
 
-#include <jansson.h>
 #include <stdint.h>
 #include "gorilla.h"
 #include "base/hashmap.h"
+#include "store/store.h"
 
 /* One term's postings: the live documents that contain it, with the
  * (weighted) term frequency. Unordered; df = n. */
@@ -105,9 +105,9 @@ typedef struct rt_constraint {
 gorilla_status rt_constraint_parse(const char *expr, rt_constraint *out, gorilla_error *err);
 void rt_constraint_free(rt_constraint *c);
 /* 1 when doc passes c. */
-int rt_constraint_test(const rt_constraint *c, const json_t *doc);
+int rt_constraint_test(const rt_constraint *c, const store_value *doc);
 /* A numeric field of a document (params_m, top1, top5, accuracy): 1 and
  * *out when found, else 0. Exposed for tests. */
-int rt_doc_number(const json_t *doc, const char *field, double *out);
+int rt_doc_number(const store_value *doc, const char *field, double *out);
 
 #endif

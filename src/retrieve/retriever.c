@@ -1,10 +1,7 @@
 /* retriever.c — the retrievers: "gorilla" (default) and "bm25-official". */
 #include "retrieve/retrieve_internal.h"
 #include "retrieve/tokenize.h"
-#include "store/store_internal.h"
-#include "store/store_edit.h"
-#include "store/jsonl.h"
-#include "store/pyrepr.h"
+#include "store/store.h"
 #include "base/error.h"
 
 #include <math.h>
@@ -33,6 +30,8 @@ typedef struct {
 static const field_weight FIELD_WEIGHTS[] = {
     {"domain", 3.0f},       {"functionality", 2.0f}, {"api_name", 1.5f},      {"description", 1.0f},
     {"api_call", 0.5f},     {"performance", 0.3f},   {"example_code", 0.2f}, {"api_arguments", 0.2f},
+    /* APIZoo entries (absent from APIBench documents) */
+    {"meta_data", 1.0f},    {"metadata", 1.0f},
 };
 
 
@@ -62,46 +61,51 @@ static void bag_tok(const char *tok, size_t len, void *ctx)
 }
 
 /* Python's text of a field: strings as is, dict keys and values, list items. */
-static void flatten(pybuf *out, const json_t *v)
+static void flatten(pybuf *out, const store_value *v)
 {
-    if (json_is_string(v)) {
-        pybuf_append(out, json_string_value(v), json_string_length(v));
-    } else if (json_is_object(v)) {
-        const char *key;
-        json_t *val;
-        json_object_foreach((json_t *)v, key, val) {
-            pybuf_puts(out, key);
+    size_t len;
+    const char *str = store_value_string(v, &len);
+    switch (store_value_kind(v)) {
+    case STORE_STRING:
+        pybuf_append(out, str, len);
+        break;
+    case STORE_OBJECT:
+        for (store_iter it = store_iter_begin(v); it.value; store_iter_next(&it)) {
+            pybuf_puts(out, it.key);
             pybuf_putc(out, ' ');
-            flatten(out, val);
-            pybuf_putc(out, ' ');
-        }
-    } else if (json_is_array(v)) {
-        size_t i;
-        json_t *x;
-        json_array_foreach(v, i, x) {
-            flatten(out, x);
+            flatten(out, it.value);
             pybuf_putc(out, ' ');
         }
-    } else if (v && !json_is_null(v)) {
-        py_repr_append(out, v);
+        break;
+    case STORE_ARRAY:
+        for (size_t i = 0, n = store_value_size(v); i < n; i++) {
+            flatten(out, store_value_at(v, i));
+            pybuf_putc(out, ' ');
+        }
+        break;
+    case STORE_ABSENT:
+    case STORE_NULL:
+        break;
+    default:
+        store_py_repr_append(out, v);
     }
 }
 
 /* Fills the index's bag with document doc's terms; returns its length, or
  * -1 on OOM. */
-static double doc_bag(gorilla_retriever *r, const json_t *doc, int create)
+static double doc_bag(gorilla_retriever *r, const store_value *doc, int create)
 {
     rt_bag_clear(&r->ix);
     bag_ctx b = {&r->ix, 1.0f, create, 0, 0};
     pybuf text;
     pybuf_init(&text);
     if (r->kind == KIND_OFFICIAL) {
-        py_str_append(&text, doc);
+        store_py_str_append(&text, doc);
         if (text.oom) return -1;
         rt_split_spaces(text.p ? text.p : "", text.n, bag_tok, &b);
     } else {
         for (size_t f = 0; f < sizeof FIELD_WEIGHTS / sizeof FIELD_WEIGHTS[0]; f++) {
-            const json_t *v = json_object_get(doc, FIELD_WEIGHTS[f].field);
+            const store_value *v = store_value_get(doc, FIELD_WEIGHTS[f].field);
             if (!v) continue;
             text.n = 0;
             if (text.p) text.p[0] = '\0';
@@ -116,7 +120,7 @@ static double doc_bag(gorilla_retriever *r, const json_t *doc, int create)
     return oom ? -1 : b.len;
 }
 
-static int set_domain(gorilla_retriever *r, size_t i, const json_t *doc)
+static int set_domain(gorilla_retriever *r, size_t i, const store_value *doc)
 {
     if (i >= r->domcap) {
         size_t ncap = r->domcap ? r->domcap : 256;
@@ -126,7 +130,7 @@ static int set_domain(gorilla_retriever *r, size_t i, const json_t *doc)
         r->dom = d;
         r->domcap = ncap;
     }
-    const char *name = json_str(doc, "domain");
+    const char *name = store_value_get_string(doc, "domain");
     if (!name) name = "";
     int64_t id;
     if (!gorilla_hashmap_get(&r->domains, name, strlen(name), &id)) {
@@ -140,7 +144,7 @@ static int set_domain(gorilla_retriever *r, size_t i, const json_t *doc)
 
 static gorilla_status index_doc(gorilla_retriever *r, size_t i, gorilla_error *err)
 {
-    const json_t *doc = gorilla_store_doc(r->store, i);
+    const store_value *doc = store_doc(r->store, i);
     if (!doc) return GORILLA_OK;
     double len = doc_bag(r, doc, 1);
     if (len < 0 || rt_index_add_bag(&r->ix, i, (float)len) != 0 || set_domain(r, i, doc) != 0)
@@ -151,7 +155,7 @@ static gorilla_status index_doc(gorilla_retriever *r, size_t i, gorilla_error *e
 
 static void unindex_doc(gorilla_retriever *r, size_t i)
 {
-    const json_t *doc = gorilla_store_doc(r->store, i);
+    const store_value *doc = store_doc(r->store, i);
     if (!doc || i >= r->ix.ndocs || !r->ix.live[i]) return;
     if (doc_bag(r, doc, 0) < 0) return;
     rt_index_remove_bag(&r->ix, i);
@@ -179,7 +183,7 @@ gorilla_status gorilla_retriever_new(gorilla_store *store, const char *name, gor
     r->kind = kind;
     rt_index_init(&r->ix);
     gorilla_hashmap_init(&r->domains);
-    for (size_t i = 0; i < store->n; i++) {
+    for (size_t i = 0, n = gorilla_store_count(store); i < n; i++) {
         gorilla_status st = index_doc(r, i, err);
         if (st != GORILLA_OK) {
             gorilla_retriever_free(r);
@@ -238,7 +242,7 @@ void gorilla_retriever_clear_where(gorilla_retriever *r)
 int gorilla_retriever_accepts(const gorilla_retriever *r, size_t i)
 {
     if (!r || i >= r->ix.ndocs || !r->ix.live[i]) return 0;
-    const json_t *doc = gorilla_store_doc(r->store, i);
+    const store_value *doc = store_doc(r->store, i);
     for (size_t c = 0; c < r->nwhere; c++)
         if (!rt_constraint_test(&r->where[c], doc)) return 0;
     return 1;
@@ -267,11 +271,8 @@ gorilla_status gorilla_retriever_add(gorilla_retriever *r, const char *json, siz
 {
     gorilla_status st = prepare_edit(r, err);
     if (st != GORILLA_OK) return st;
-    json_t *doc;
-    st = store_parse_doc(json, &doc, err);
-    if (st != GORILLA_OK) return st;
     size_t i;
-    st = store_append(r->store, doc, &i, err);
+    st = store_add(r->store, json, &i, err);
     if (st != GORILLA_OK) return st;
     st = index_doc(r, i, err);
     if (st != GORILLA_OK) {
@@ -286,14 +287,14 @@ gorilla_status gorilla_retriever_replace(gorilla_retriever *r, size_t i, const c
 {
     gorilla_status st = prepare_edit(r, err);
     if (st != GORILLA_OK) return st;
-    if (i >= r->store->n)
-        return gorilla_fail(err, GORILLA_ERR_NOT_FOUND, "no document %zu (there are %zu)", i, r->store->n);
-    json_t *doc;
-    st = store_parse_doc(json, &doc, err);
-    if (st != GORILLA_OK) return st;
+    size_t n = gorilla_store_count(r->store);
+    if (i >= n) return gorilla_fail(err, GORILLA_ERR_NOT_FOUND, "no document %zu (there are %zu)", i, n);
     unindex_doc(r, i);
-    st = store_replace(r->store, i, doc, err);
-    if (st != GORILLA_OK) return st;
+    st = store_replace(r->store, i, json, err);
+    if (st != GORILLA_OK) {
+        index_doc(r, i, NULL); /* the old document is still there: index it again */
+        return st;
+    }
     return index_doc(r, i, err);
 }
 
@@ -301,8 +302,7 @@ gorilla_status gorilla_retriever_remove(gorilla_retriever *r, size_t i, gorilla_
 {
     gorilla_status st = prepare_edit(r, err);
     if (st != GORILLA_OK) return st;
-    if (i >= r->store->n || !r->store->docs[i])
-        return gorilla_fail(err, GORILLA_ERR_NOT_FOUND, "no document %zu to remove", i);
+    if (!store_doc(r->store, i)) return gorilla_fail(err, GORILLA_ERR_NOT_FOUND, "no document %zu to remove", i);
     unindex_doc(r, i);
     return store_remove(r->store, i, err);
 }
@@ -578,7 +578,7 @@ static void topk_sort(topk *t) { qsort(t->h, t->n, sizeof *t->h, cmp_cand); }
 static int passes(const gorilla_retriever *r, uint32_t d)
 {
     if (!r->nwhere) return 1;
-    const json_t *doc = gorilla_store_doc(r->store, d);
+    const store_value *doc = store_doc(r->store, d);
     for (size_t c = 0; c < r->nwhere; c++)
         if (!rt_constraint_test(&r->where[c], doc)) return 0;
     return 1;

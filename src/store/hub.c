@@ -7,10 +7,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *const LONG_NAMES[GORILLA_HUB_COUNT] = {"torchhub", "huggingface", "tensorflowhub"};
-static const char *const SHORT_NAMES[GORILLA_HUB_COUNT] = {"th", "hf", "tf"};
+static const char *const LONG_NAMES[GORILLA_HUB_COUNT] = {"torchhub", "huggingface", "tensorflowhub", "apizoo"};
+static const char *const SHORT_NAMES[GORILLA_HUB_COUNT] = {"th", "hf", "tf", "zoo"};
 /* The eval/train files use "tensorflow", not "tensorflowhub". */
-static const char *const PAIR_NAMES[GORILLA_HUB_COUNT] = {"torchhub", "huggingface", "tensorflow"};
+static const char *const PAIR_NAMES[GORILLA_HUB_COUNT] = {"torchhub", "huggingface", "tensorflow", "apizoo"};
 
 int gorilla_hub_parse(const char *name, gorilla_hub *out)
 {
@@ -53,6 +53,13 @@ gorilla_status gorilla_data_path(const char *root, gorilla_hub hub, gorilla_file
         return gorilla_fail(err, GORILLA_ERR_INVALID, "unknown hub %d", (int)hub);
     const char *h = LONG_NAMES[hub];
     int n;
+    if (hub == GORILLA_HUB_APIZOO && kind != GORILLA_FILE_API)
+        return gorilla_fail(err, GORILLA_ERR_NOT_FOUND, "APIZoo has API documents only (no eval pairs, questions or responses)");
+    if (hub == GORILLA_HUB_APIZOO) {
+        n = snprintf(out, cap, "%s/apizoo", root);
+        if (n < 0 || (size_t)n >= cap) return gorilla_fail(err, GORILLA_ERR_LIMIT, "path under %s too long", root);
+        return GORILLA_OK;
+    }
     switch (kind) {
     case GORILLA_FILE_API:
         n = snprintf(out, cap, "%s/api/%s_api.jsonl", root, h);

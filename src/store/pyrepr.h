@@ -22,33 +22,14 @@
 
 #include <jansson.h>
 #include <stddef.h>
-
-/* A growing byte buffer, always NUL-terminated when p != NULL. `oom` is set
- * (and further appends ignored) after a failed allocation. */
-typedef struct {
-    char *p;
-    size_t n, cap;
-    int oom;
-} pybuf;
-
-void pybuf_init(pybuf *b);
-void pybuf_free(pybuf *b);
-void pybuf_append(pybuf *b, const char *s, size_t len);
-void pybuf_puts(pybuf *b, const char *s);
-void pybuf_putc(pybuf *b, char c);
-/* Returns the text (caller frees) and resets b; NULL when an allocation failed. */
-char *pybuf_take(pybuf *b);
+#include "store/store.h" /* pybuf, py_repr_string_append, py_json_string_append */
 
 /* repr(v) / str(v) appended to b. str() differs from repr() only for a
  * top-level string (str('x') is x itself). */
 void py_repr_append(pybuf *b, const json_t *v);
 void py_str_append(pybuf *b, const json_t *v);
-/* repr of a Python str given as UTF-8. */
-void py_repr_string_append(pybuf *b, const char *s, size_t len);
 /* json.dumps(v) (ensure_ascii=True, default separators). */
 void py_json_dumps_append(pybuf *b, const json_t *v);
-/* json.dumps of a string, quotes included. */
-void py_json_string_append(pybuf *b, const char *s, size_t len);
 
 /* Convenience wrappers: malloc'd results, NULL on allocation failure. */
 char *py_repr(const json_t *v);

@@ -1,5 +1,5 @@
-/* store_edit.c — test-time document changes: add, replace, remove. */
-#include "store/store_edit.h"
+/* store_edit.c — test-time document changes: add, replace, remove (store/store.h). */
+#include "store/store.h"
 #include "store/store_internal.h"
 #include "store/jsonl.h"
 #include "base/error.h"
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-gorilla_status store_parse_doc(const char *json, json_t **out, gorilla_error *err)
+static gorilla_status parse_doc(const char *json, json_t **out, gorilla_error *err)
 {
     *out = NULL;
     if (!json) return gorilla_fail(err, GORILLA_ERR_INVALID, "no document given");
@@ -28,7 +28,7 @@ gorilla_status store_parse_doc(const char *json, json_t **out, gorilla_error *er
     return GORILLA_OK;
 }
 
-gorilla_status store_append(gorilla_store *s, json_t *doc, size_t *index, gorilla_error *err)
+static gorilla_status append_doc(gorilla_store *s, json_t *doc, size_t *index, gorilla_error *err)
 {
     if (s->n >= (size_t)GORILLA_MAX_RECORDS) {
         json_decref(doc);
@@ -50,7 +50,7 @@ gorilla_status store_append(gorilla_store *s, json_t *doc, size_t *index, gorill
     return GORILLA_OK;
 }
 
-gorilla_status store_replace(gorilla_store *s, size_t i, json_t *doc, gorilla_error *err)
+static gorilla_status replace_doc(gorilla_store *s, size_t i, json_t *doc, gorilla_error *err)
 {
     if (i >= s->n) {
         json_decref(doc);
@@ -68,4 +68,20 @@ gorilla_status store_remove(gorilla_store *s, size_t i, gorilla_error *err)
     json_decref(s->docs[i]);
     s->docs[i] = NULL;
     return GORILLA_OK;
+}
+
+gorilla_status store_add(gorilla_store *s, const char *json, size_t *index, gorilla_error *err)
+{
+    json_t *doc;
+    gorilla_status st = parse_doc(json, &doc, err);
+    return st != GORILLA_OK ? st : append_doc(s, doc, index, err);
+}
+
+gorilla_status store_replace(gorilla_store *s, size_t i, const char *json, gorilla_error *err)
+{
+    if (i >= s->n)
+        return gorilla_fail(err, GORILLA_ERR_NOT_FOUND, "%s: no document %zu (there are %zu)", s->name, i, s->n);
+    json_t *doc;
+    gorilla_status st = parse_doc(json, &doc, err);
+    return st != GORILLA_OK ? st : replace_doc(s, i, doc, err);
 }

@@ -9,6 +9,11 @@ struct gorilla_store {
     json_t **docs; /* docs[i]: document i (line i+1), a JSON object; NULL when removed */
     size_t n, cap;
     char *name;    /* file name, for messages */
+    int apizoo;    /* loaded from APIZoo files (JSON arrays) */
+    /* what the load skipped (APIZoo): one message per file or entry */
+    char **skipped;
+    size_t n_skipped;
+    size_t files_loaded, files_skipped, entries_skipped;
 };
 
 /* Document i as a jansson object (borrowed), or NULL. */

@@ -1,6 +1,9 @@
 /* fuzz_tokenizer.c — libFuzzer target for the tokenizers: the input is a
  * GGUF image whose tokenizer.ggml.* metadata builds a tokenizer (first byte
- * odd), or a text for two small fixed vocabularies (first byte even).
+ * odd), or a text (first byte even) for small fixed vocabularies: SPM, a
+ * byte-level BPE one under the pre-tokenizer picked by the first byte, and
+ * WordPiece; every pre-tokenizer must also cut the text (when valid UTF-8)
+ * into non-empty words that cover it exactly.
  * Build: clang -fsanitize=fuzzer,address -Iinclude -Isrc tests/fuzz/fuzz_tokenizer.c libgorilla.a ... */
 #include <stddef.h>
 #include <stdint.h>
@@ -8,7 +11,12 @@
 #include <string.h>
 
 #include "llm/gguf/gguf.h"
+#include "llm/tokenizer/pretokenize.h"
 #include "llm/tokenizer/tokenizer.h"
+
+static const char *const PRE[] = {"default", "gpt-2", "llama-bpe", "qwen2", "deepseek-coder",
+                                  "deepseek-llm", "falcon", "starcoder"};
+#define N_PRE (sizeof PRE / sizeof PRE[0])
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -29,7 +37,46 @@ static void exercise(const gorilla_tokenizer *t, const char *text, size_t len)
     }
 }
 
-static gorilla_tokenizer *fixed(int gpt2)
+static gorilla_tokenizer *bert_vocab(void)
+{
+    static const char *const toks[] = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "\xE2\x96\x81" "a", "b", "\xE2\x96\x81" ",",
+                                       "\xE2\x96\x81" "\xE6\x97\xA5", "ab", "\xE2\x96\x81" "e"};
+    static const int32_t ty[] = {3, 1, 3, 3, 1, 1, 1, 1, 1, 1};
+    gorilla_tokenizer_spec s;
+    gorilla_tokenizer_spec_init(&s);
+    s.model = "bert";
+    s.tokens = toks;
+    s.n_tokens = 10;
+    s.token_types = ty;
+    s.unk_id = 1;
+    s.bos_id = 2;
+    s.eos_id = 3;
+    gorilla_tokenizer *t = NULL;
+    gorilla_error err;
+    if (gorilla_tokenizer_new(&s, &t, &err) != GORILLA_OK) abort();
+    return t;
+}
+
+/* Every pre-tokenizer cuts valid UTF-8 into non-empty, contiguous words. */
+static void check_split(const char *text, size_t len)
+{
+    static gorilla_pretok *pre[N_PRE];
+    static gorilla_pretok_ws ws;
+    if (!gorilla_utf8_valid(text, len)) return;
+    for (size_t i = 0; i < N_PRE; i++) {
+        if (!pre[i] && gorilla_pretok_new(PRE[i], &pre[i], NULL) != GORILLA_OK) abort();
+        const gorilla_span *w;
+        size_t nw, at = 0;
+        if (gorilla_pretok_split(pre[i], &ws, text, len, &w, &nw) != 0) continue; /* out of memory */
+        for (size_t k = 0; k < nw; k++) {
+            if (w[k].off != at || w[k].len == 0) abort();
+            at += w[k].len;
+        }
+        if (at != len) abort();
+    }
+}
+
+static gorilla_tokenizer *fixed(int gpt2, const char *pre)
 {
     static const char *const spm[] = {"<unk>", "<s>", "</s>", "<0x0A>", "<0xC3>", "<0xA9>", "\xE2\x96\x81",
                                       "a", "b", ("\xE2\x96\x81" "a"), "ab", "<tool>"};
@@ -60,7 +107,7 @@ static gorilla_tokenizer *fixed(int gpt2)
     }
     gorilla_tokenizer *t = NULL;
     gorilla_error err;
-    if (gorilla_tokenizer_new(&s, &t, &err) != GORILLA_OK) abort();
+    if (gorilla_tokenizer_new_pre(&s, pre, &t, &err) != GORILLA_OK) abort();
     return t;
 }
 
@@ -79,10 +126,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         gguf_close(f);
         return 0;
     }
-    for (int gpt2 = 0; gpt2 < 2; gpt2++) {
-        gorilla_tokenizer *t = fixed(gpt2);
-        exercise(t, (const char *)data + 1, size - 1);
-        gorilla_tokenizer_free(t);
-    }
+    static gorilla_tokenizer *spm, *bpe[N_PRE], *bert;
+    if (!spm) spm = fixed(0, NULL);
+    if (!bert) bert = bert_vocab();
+    size_t p = (size_t)(data[0] >> 1) % N_PRE;
+    if (!bpe[p]) bpe[p] = fixed(1, PRE[p]);
+    const char *text = (const char *)data + 1;
+    exercise(spm, text, size - 1);
+    exercise(bpe[p], text, size - 1);
+    exercise(bert, text, size - 1);
+    check_split(text, size - 1);
     return 0;
 }

@@ -1,5 +1,6 @@
-/* tokenizer.c — SentencePiece-style ("llama") and byte-level BPE ("gpt2")
- * tokenizers with llama.cpp's behaviour, built from plain arrays.
+/* tokenizer.c — SentencePiece-style ("llama"), byte-level BPE ("gpt2") and
+ * WordPiece ("bert") tokenizers with llama.cpp's behaviour, built from plain
+ * arrays.
  *
  * SPM encoding (llama.cpp llm_tokenizer_spm):
  *   1. With add_space_prefix, a " " is prepended to each raw-text fragment
@@ -13,43 +14,47 @@
  *      emitted byte by byte as "<0xXX>" tokens, or as <unk> when the vocab
  *      has no byte token for that byte (llama.cpp would abort there).
  *
- * BPE encoding (llama.cpp llm_tokenizer_bpe, "gpt2" pre-tokenizer): text is
- * split into pre-tokens by the GPT-2 regex (hand-written, see
- * gorilla_gpt2_split_next; invalid UTF-8 bytes become U+FFFD), each
- * pre-token's UTF-8 bytes are mapped through GPT-2's bytes_to_unicode, then
- * the adjacent pair with the lowest merge rank is merged repeatedly (ties:
- * leftmost). A final symbol not in the vocabulary is emitted character by
- * character when those are tokens, else as <unk> when there is one, else
- * dropped (as llama.cpp drops it).
+ * BPE encoding (llama.cpp llm_tokenizer_bpe): invalid UTF-8 bytes become
+ * U+FFFD; the pre-tokenizer of tokenizer.ggml.pre (pretokenize.c, PCRE2)
+ * cuts the text into words; each word's UTF-8 bytes are mapped through
+ * GPT-2's bytes_to_unicode, then the adjacent pair with the lowest merge
+ * rank is merged repeatedly (ties: leftmost). With llama3's ignore_merges a
+ * word that is itself a token is taken whole. A final symbol not in the
+ * vocabulary is emitted as its single bytes that are tokens (the others are
+ * dropped, as llama.cpp drops them).
+ *
+ * WordPiece: wordpiece.c.
  *
  * Special tokens: control and unknown tokens in the text are recognised only
  * with parse_special; user-defined tokens always are (llama.cpp's
- * tokenizer_st_partition). Longer special tokens are matched first.
+ * tokenizer_st_partition). Longer special tokens are matched first. As
+ * llama.cpp does at load, tokens named like end-of-turn/generation or
+ * fill-in-the-middle markers become control tokens whatever their stored
+ * type (fix_special_types).
  *
  * Decoding a token ("piece", llama.cpp's token_to_piece with special=false):
- *   llama: normal -> text with "▁" -> " "; byte -> the byte; user-defined
- *          -> text as is; control/unknown/unused -> "".
+ *   llama, bert: normal -> text with "▁" -> " "; byte (llama) -> the byte;
+ *          user-defined -> text as is; control/unknown/unused -> "".
  *   gpt2:  normal -> inverse bytes_to_unicode; user-defined -> text as is;
  *          others -> "".
  * gorilla_tokenizer_decode with GORILLA_DECODE_STRIP_SPACE removes one
  * leading ' ' from the first non-empty piece when the tokenizer adds a space
- * prefix (llama.cpp strips it from tokens[0] only; we skip a leading BOS or
- * other empty pieces first, so that decode(encode(text)) == text with or
- * without BOS). Without the flag pieces are concatenated as they are, which
- * is what a generation loop wants for the continuation of a prompt.
+ * prefix, and for WordPiece (llama.cpp strips it from tokens[0] only; we skip
+ * a leading BOS or other empty pieces first, so that decode(encode(text)) ==
+ * text with or without BOS). Without the flag pieces are concatenated as they
+ * are, which is what a generation loop wants for the continuation of a
+ * prompt.
  *
  * Token types when the spec gives none: unk_id -> unknown, bos/eos/pad ->
  * control, "<0xXX>" (llama only) -> byte, every other token -> normal.
  *
- * Not reproduced: llama.cpp's other BPE pre-tokenizers (tokenizer.ggml.pre
- * "llama-bpe", "qwen2", ...: a "gpt2" vocabulary always gets the GPT-2
- * regex), token lstrip/rstrip attributes, and the clean-up of spaces before
- * punctuation that llama.cpp applies when detokenizing some BPE models.
+ * Not reproduced: token lstrip/rstrip attributes, and the clean-up of spaces
+ * before punctuation that llama.cpp applies when detokenizing some models.
  *
- * Checked against references (tests/e2e/tokenizer_reference.sh): the SPM
- * path gives the same ids as SentencePiece's own encoder on a BPE model with
- * byte fallback trained there; the BPE path the same ids as GPT-2's
- * algorithm over the `regex` module's pattern.
+ * Checked against references: llama.cpp's test texts for every vocabulary
+ * of ../shared/models/vocab (tests/test_llm_tokenizer_vocab.c); llama.cpp
+ * itself on 32k texts a vocabulary (tools/check-llamacpp-vocab.mjs);
+ * spm_encode on APIBench (tools/check-spm.sh).
  */
 #include "llm/tokenizer/tokenizer.h"
 
@@ -59,6 +64,9 @@
 
 #include "base/error.h"
 #include "base/hashmap.h"
+#include "llm/tokenizer/pretokenize.h"
+#include "llm/tokenizer/unicode.h"
+#include "llm/tokenizer/wordpiece.h"
 
 #define MAX_TOKENS ((size_t)INT32_MAX)
 #define MAX_TOKEN_LEN ((size_t)1 << 16)
@@ -84,195 +92,10 @@ struct gorilla_tokenizer {
     /* gpt2 byte mapping */
     uint32_t byte2cp[256];
     int16_t cp2byte[324]; /* code points < 324 -> byte, -1 when not mapped */
+    gorilla_pretok *pre;  /* gpt2: the pre-tokenizer of tokenizer.ggml.pre */
+    gorilla_wpm *wpm;     /* bert: WordPiece */
+    size_t max_token_len; /* bytes, over the whole vocabulary */
 };
-
-/* ------------------------------------------------------------------ */
-/* UTF-8 and code point classes                                        */
-/* ------------------------------------------------------------------ */
-
-size_t gorilla_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    if (n == 0) return 0;
-    unsigned c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    size_t len;
-    uint32_t v, min;
-    if ((c & 0xE0) == 0xC0) {
-        len = 2;
-        v = c & 0x1F;
-        min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-        len = 3;
-        v = c & 0x0F;
-        min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-        len = 4;
-        v = c & 0x07;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < len) return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
-    *cp = v;
-    return len;
-}
-
-size_t gorilla_utf8_encode(uint32_t cp, char *out)
-{
-    unsigned char *o = (unsigned char *)out;
-    if (cp < 0x80) {
-        o[0] = (unsigned char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (unsigned char)(0xC0 | (cp >> 6));
-        o[1] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (unsigned char)(0xE0 | (cp >> 12));
-        o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (unsigned char)(0xF0 | (cp >> 18));
-    o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (unsigned char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
-int gorilla_utf8_valid(const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < n) {
-        uint32_t cp;
-        size_t l = gorilla_utf8_decode(p + i, n - i, &cp);
-        if (l == 0) return 0;
-        i += l;
-    }
-    return 1;
-}
-
-typedef struct {
-    uint32_t lo, hi;
-} cp_range;
-
-/* Letters (L*) beyond ASCII: a compact approximation of the common blocks. */
-static const cp_range LETTERS[] = {
-    {0x00AA, 0x00AA}, {0x00B5, 0x00B5}, {0x00BA, 0x00BA}, {0x00C0, 0x00D6},
-    {0x00D8, 0x00F6}, {0x00F8, 0x02C1}, {0x02C6, 0x02D1}, {0x02E0, 0x02E4},
-    {0x0370, 0x0374}, {0x0376, 0x037D}, {0x037F, 0x037F}, {0x0386, 0x0386},
-    {0x0388, 0x03F5}, {0x03F7, 0x0481}, {0x048A, 0x052F}, {0x0531, 0x0556},
-    {0x0560, 0x0588}, {0x05D0, 0x05EA}, {0x05EF, 0x05F2}, {0x0620, 0x064A},
-    {0x066E, 0x066F}, {0x0671, 0x06D3}, {0x06FA, 0x06FC}, {0x0904, 0x0939},
-    {0x0958, 0x0961}, {0x0985, 0x09B9}, {0x0A05, 0x0A39}, {0x0A85, 0x0AB9},
-    {0x0B05, 0x0B39}, {0x0B85, 0x0BB9}, {0x0C05, 0x0C39}, {0x0C85, 0x0CB9},
-    {0x0D05, 0x0D3A}, {0x0E01, 0x0E30}, {0x0E40, 0x0E46}, {0x0E81, 0x0EB0},
-    {0x10A0, 0x10FF}, {0x1100, 0x1248}, {0x1E00, 0x1F15}, {0x1F18, 0x1FBC},
-    {0x1FC2, 0x1FCC}, {0x1FD0, 0x1FDB}, {0x1FE0, 0x1FEC}, {0x1FF2, 0x1FFC},
-    {0x2071, 0x2071}, {0x207F, 0x207F}, {0x2090, 0x209C}, {0x2102, 0x2102},
-    {0x2107, 0x2107}, {0x210A, 0x2113}, {0x2115, 0x2115}, {0x2119, 0x211D},
-    {0x2124, 0x2124}, {0x2126, 0x2126}, {0x2128, 0x2128}, {0x212A, 0x212D},
-    {0x212F, 0x2139}, {0x2C00, 0x2CE4}, {0x2D00, 0x2D25}, {0x3005, 0x3006},
-    {0x3031, 0x3035}, {0x303B, 0x303C}, {0x3041, 0x3096}, {0x309D, 0x309F},
-    {0x30A1, 0x30FA}, {0x30FC, 0x30FF}, {0x3105, 0x312F}, {0x3131, 0x318E},
-    {0x31A0, 0x31BF}, {0x31F0, 0x31FF}, {0x3400, 0x4DBF}, {0x4E00, 0x9FFF},
-    {0xA000, 0xA48C}, {0xA640, 0xA66E}, {0xA722, 0xA788}, {0xAC00, 0xD7A3},
-    {0xF900, 0xFAFF}, {0xFB00, 0xFB06}, {0xFB1D, 0xFDFB}, {0xFE70, 0xFEFC},
-    {0xFF21, 0xFF3A}, {0xFF41, 0xFF5A}, {0xFF66, 0xFFDC}, {0x10000, 0x100FA},
-    {0x10400, 0x1044F}, {0x1D400, 0x1D7CB}, {0x20000, 0x2FA1F}, {0x30000, 0x3134A},
-};
-
-/* Numbers (N*) beyond ASCII digits. */
-static const cp_range NUMBERS[] = {
-    {0x00B2, 0x00B3}, {0x00B9, 0x00B9}, {0x00BC, 0x00BE}, {0x0660, 0x0669},
-    {0x06F0, 0x06F9}, {0x0966, 0x096F}, {0x09E6, 0x09EF}, {0x0E50, 0x0E59},
-    {0x2070, 0x2070}, {0x2074, 0x2079}, {0x2080, 0x2089}, {0x2150, 0x2189},
-    {0x2460, 0x249B}, {0x24EA, 0x24FF}, {0x2776, 0x2793}, {0x3007, 0x3007},
-    {0x3021, 0x3029}, {0x3038, 0x303A}, {0x3192, 0x3195}, {0x3220, 0x3229},
-    {0x3248, 0x324F}, {0x3251, 0x325F}, {0x3280, 0x3289}, {0x32B1, 0x32BF},
-    {0xFF10, 0xFF19}, {0x1D7CE, 0x1D7FF},
-};
-
-static int in_ranges(uint32_t cp, const cp_range *r, size_t n)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (cp < r[mid].lo) hi = mid;
-        else if (cp > r[mid].hi) lo = mid + 1;
-        else return 1;
-    }
-    return 0;
-}
-
-int gorilla_cp_is_letter(uint32_t cp)
-{
-    if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z');
-    return in_ranges(cp, LETTERS, sizeof LETTERS / sizeof LETTERS[0]);
-}
-
-int gorilla_cp_is_number(uint32_t cp)
-{
-    if (cp < 0x80) return cp >= '0' && cp <= '9';
-    return in_ranges(cp, NUMBERS, sizeof NUMBERS / sizeof NUMBERS[0]);
-}
-
-int gorilla_cp_is_space(uint32_t cp)
-{
-    if (cp < 0x80) return cp == ' ' || (cp >= 0x09 && cp <= 0x0D);
-    return cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
-           cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
-}
-
-static int is_other(uint32_t cp)
-{
-    return !gorilla_cp_is_space(cp) && !gorilla_cp_is_letter(cp) && !gorilla_cp_is_number(cp);
-}
-
-size_t gorilla_gpt2_split_next(const uint32_t *cp, size_t n, size_t pos)
-{
-    uint32_t c = cp[pos];
-    /* 's|'t|'re|'ve|'m|'ll|'d */
-    if (c == '\'' && pos + 1 < n) {
-        uint32_t a = cp[pos + 1];
-        if (a == 's' || a == 't' || a == 'm' || a == 'd') return pos + 2;
-        if (pos + 2 < n) {
-            uint32_t b = cp[pos + 2];
-            if ((a == 'r' && b == 'e') || (a == 'v' && b == 'e') || (a == 'l' && b == 'l'))
-                return pos + 3;
-        }
-    }
-    /* ' ?' followed by a class run */
-    size_t p = pos;
-    if (c == ' ' && pos + 1 < n && !gorilla_cp_is_space(cp[pos + 1])) p = pos + 1;
-    uint32_t d = cp[p];
-    if (!gorilla_cp_is_space(d)) {
-        int (*same)(uint32_t);
-        if (gorilla_cp_is_letter(d)) same = gorilla_cp_is_letter;
-        else if (gorilla_cp_is_number(d)) same = gorilla_cp_is_number;
-        else same = is_other;
-        size_t e = p + 1;
-        while (e < n && same(cp[e])) e++;
-        return e;
-    }
-    /* \s+(?!\S)|\s+ */
-    size_t e = pos;
-    while (e < n && gorilla_cp_is_space(cp[e])) e++;
-    if (e == n) return e;
-    if (e - pos > 1) return e - 1;
-    return e;
-}
 
 /* ------------------------------------------------------------------ */
 /* Building                                                            */
@@ -301,6 +124,8 @@ void gorilla_tokenizer_free(gorilla_tokenizer *tok)
     free(tok->special);
     gorilla_hashmap_free(&tok->tok2id);
     gorilla_hashmap_free(&tok->merges);
+    gorilla_pretok_free(tok->pre);
+    gorilla_wpm_free(tok->wpm);
     free(tok);
 }
 
@@ -333,8 +158,67 @@ static void init_byte_map(gorilla_tokenizer *t)
     }
 }
 
-static const char *const EOG_NAMES[] = {"<|eot_id|>", "<|im_end|>", "<|end|>", "<|endoftext|>",
-                                        "<end_of_turn>", "<|eom_id|>"};
+/* Token texts llama.cpp treats as control tokens whatever their stored
+ * type ("control-looking" tokens: end of turn or generation, and
+ * fill-in-the-middle markers); the EOG_NAMES ones also end generation. */
+static const char *const EOG_NAMES[] = {
+    "<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>", "<|flush|>", "<|calls|>", "<end_of_turn>",
+    "<|endoftext|>", "</s>", "<|eom_id|>", "<EOT>", "_<EOT>", "[EOT]", "[EOS]", "<|end_of_text|>",
+    "<end_of_utterance>", "<eos>", "<turn|>", "<|tool_response>"};
+static const char *const FIM_EOG_NAMES[] = {/* pad, repo, file separator: also EOG */
+                                            "<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>", "[PAD]",
+                                            "<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>",
+                                            "<reponame>", "<|file_sep|>"};
+static const char *const CONTROL_NAMES[] = {
+    ("<\xEF\xBD\x9C" "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>"), /* DeepSeek */
+    "<|fim_prefix|>", "<fim-prefix>", "<fim_prefix>", "<PRE>", "<|code_prefix|>", "<|prefix|>",
+    "<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>", "<SUF>", "<|code_suffix|>", "<|suffix|>",
+    "<|fim_middle|>", "<fim-middle>", "<fim_middle>", "<MID>", "<|code_middle|>", "<|middle|>"};
+/* ... and these always user-defined (rendered as text: gpt-oss) */
+static const char *const USER_NAMES[] = {"<|channel|>", "<|message|>", "<|start|>", "<|constrain|>"};
+
+static int32_t find_text(const gorilla_tokenizer *t, const char *s)
+{
+    int64_t v;
+    return gorilla_hashmap_get(&t->tok2id, s, strlen(s), &v) ? (int32_t)v : -1;
+}
+
+/* llama.cpp's load-time type fixes and end-of-generation set (llama.cpp as
+ * node-llama-cpp 3.22.1 ships it). */
+static void fix_special_types(gorilla_tokenizer *t)
+{
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+    int32_t id;
+    for (size_t k = 0; k < N_OF(CONTROL_NAMES); k++)
+        if ((id = find_text(t, CONTROL_NAMES[k])) >= 0) t->type[id] = GORILLA_TOKEN_CONTROL;
+    for (size_t k = 0; k < N_OF(FIM_EOG_NAMES); k++)
+        if ((id = find_text(t, FIM_EOG_NAMES[k])) >= 0) {
+            t->type[id] = GORILLA_TOKEN_CONTROL;
+            t->eog[id] = 1;
+        }
+    for (size_t k = 0; k < N_OF(EOG_NAMES); k++)
+        if ((id = find_text(t, EOG_NAMES[k])) >= 0) {
+            t->type[id] = GORILLA_TOKEN_CONTROL;
+            t->eog[id] = 1;
+        }
+    for (size_t k = 0; k < N_OF(USER_NAMES); k++)
+        if ((id = find_text(t, USER_NAMES[k])) >= 0) t->type[id] = GORILLA_TOKEN_USER_DEFINED;
+    if (t->eos >= 0) t->eog[t->eos] = 1;
+    /* <|end|> is no end of generation next to <|return|> and <|call|> (or
+     * <|calls|> and <|flush|>); </s> none next to <|tool_response> */
+    int32_t end = find_text(t, "<|end|>"), s = find_text(t, "</s>");
+    int has_call = find_text(t, "<|call|>") >= 0 || find_text(t, "<|calls|>") >= 0;
+    if (end >= 0 && has_call && (find_text(t, "<|return|>") >= 0 || find_text(t, "<|flush|>") >= 0)) {
+        t->eog[end] = end == t->eos;
+        t->type[end] = GORILLA_TOKEN_USER_DEFINED;
+    }
+    if (s >= 0 && find_text(t, "<|tool_response>") >= 0) {
+        t->eog[s] = s == t->eos;
+        t->type[s] = GORILLA_TOKEN_NORMAL;
+    }
+#undef N_OF
+}
+
 
 static int cmp_special(const void *a, const void *b, void *ctx)
 {
@@ -355,8 +239,8 @@ static size_t make_piece(const gorilla_tokenizer *t, size_t i, char *dst)
         memcpy(dst, s, n);
         return n;
     }
-    if (t->kind == GORILLA_TOKENIZER_LLAMA) {
-        if (ty == GORILLA_TOKEN_BYTE) {
+    if (t->kind != GORILLA_TOKENIZER_GPT2) {
+        if (ty == GORILLA_TOKEN_BYTE && t->kind == GORILLA_TOKENIZER_LLAMA) {
             int b = byte_token_value(s, n);
             if (b < 0) {
                 memcpy(dst, s, n);
@@ -413,15 +297,22 @@ static gorilla_status check_id(int32_t id, size_t n, const char *what, gorilla_e
 gorilla_status gorilla_tokenizer_new(const gorilla_tokenizer_spec *spec, gorilla_tokenizer **out,
                                      gorilla_error *err)
 {
+    return gorilla_tokenizer_new_pre(spec, NULL, out, err);
+}
+
+gorilla_status gorilla_tokenizer_new_pre(const gorilla_tokenizer_spec *spec, const char *pre,
+                                         gorilla_tokenizer **out, gorilla_error *err)
+{
     *out = NULL;
     if (!spec || !spec->model)
         return gorilla_fail(err, GORILLA_ERR_INVALID, "tokenizer: no model kind given");
     gorilla_tokenizer_kind kind;
     if (strcmp(spec->model, "llama") == 0) kind = GORILLA_TOKENIZER_LLAMA;
     else if (strcmp(spec->model, "gpt2") == 0) kind = GORILLA_TOKENIZER_GPT2;
+    else if (strcmp(spec->model, "bert") == 0) kind = GORILLA_TOKENIZER_BERT;
     else
         return gorilla_fail(err, GORILLA_ERR_UNSUPPORTED,
-                            "tokenizer: model '%.64s' is not supported (expected llama or gpt2)",
+                            "tokenizer: model '%.64s' is not supported (expected llama, gpt2 or bert)",
                             spec->model);
     size_t n = spec->n_tokens;
     if (n == 0 || !spec->tokens)
@@ -470,11 +361,11 @@ gorilla_status gorilla_tokenizer_new(const gorilla_tokenizer_spec *spec, gorilla
     t->eos = spec->eos_id;
     t->unk = spec->unk_id;
     t->pad = spec->pad_id;
-    t->add_bos = spec->add_bos >= 0 ? spec->add_bos != 0 : kind == GORILLA_TOKENIZER_LLAMA;
+    t->add_bos = spec->add_bos >= 0 ? spec->add_bos != 0 : kind != GORILLA_TOKENIZER_GPT2;
     t->add_space_prefix = kind == GORILLA_TOKENIZER_LLAMA &&
                           (spec->add_space_prefix >= 0 ? spec->add_space_prefix != 0 : 1);
     if (t->add_bos && t->bos < 0) t->add_bos = 0;
-    t->add_eos = spec->add_eos > 0 && t->eos >= 0;
+    t->add_eos = (spec->add_eos > 0 || (spec->add_eos < 0 && kind == GORILLA_TOKENIZER_BERT)) && t->eos >= 0;
     init_byte_map(t);
     for (int b = 0; b < 256; b++) t->byte_tok[b] = -1;
 
@@ -514,6 +405,7 @@ gorilla_status gorilla_tokenizer_new(const gorilla_tokenizer_spec *spec, gorilla
         /* last duplicate wins, as in llama.cpp's token_to_id[text] = id */
         if (gorilla_hashmap_put(&t->tok2id, t->text[i], l, (int64_t)i) != 0) goto nomem;
     }
+    fix_special_types(t);
     for (size_t i = 0; i < n; i++) {
         t->piece[i] = a;
         t->piece_len[i] = make_piece(t, i, a);
@@ -536,14 +428,6 @@ gorilla_status gorilla_tokenizer_new(const gorilla_tokenizer_spec *spec, gorilla
             t->special[t->n_special++] = (int32_t)i;
     }
     qsort_r(t->special, t->n_special, sizeof *t->special, cmp_special, t);
-    /* end-of-generation tokens */
-    if (t->eos >= 0) t->eog[t->eos] = 1;
-    for (size_t k = 0; k < sizeof EOG_NAMES / sizeof EOG_NAMES[0]; k++) {
-        int64_t v;
-        if (gorilla_hashmap_get(&t->tok2id, EOG_NAMES[k], strlen(EOG_NAMES[k]), &v) &&
-            (t->type[v] == GORILLA_TOKEN_CONTROL || t->type[v] == GORILLA_TOKEN_USER_DEFINED))
-            t->eog[v] = 1;
-    }
     /* merges: "left right" -> rank, first occurrence wins */
     if (kind == GORILLA_TOKENIZER_GPT2) {
         for (size_t r = 0; r < spec->n_merges; r++) {
@@ -565,6 +449,21 @@ gorilla_status gorilla_tokenizer_new(const gorilla_tokenizer_spec *spec, gorilla
                 goto nomem;
         }
     }
+    for (size_t i = 0; i < n; i++)
+        if (t->text_len[i] > t->max_token_len) t->max_token_len = t->text_len[i];
+    if (kind == GORILLA_TOKENIZER_GPT2) {
+        gorilla_status ps = gorilla_pretok_new(pre ? pre : "gpt2", &t->pre, err);
+        if (ps) {
+            gorilla_tokenizer_free(t);
+            return ps;
+        }
+    } else if (kind == GORILLA_TOKENIZER_BERT) {
+        gorilla_status ps = gorilla_wpm_new(&t->tok2id, t->max_token_len, t->unk, &t->wpm, err);
+        if (ps) {
+            gorilla_tokenizer_free(t);
+            return ps;
+        }
+    }
     *out = t;
     return GORILLA_OK;
 nomem:
@@ -577,6 +476,10 @@ nomem:
 /* ------------------------------------------------------------------ */
 
 gorilla_tokenizer_kind gorilla_tokenizer_get_kind(const gorilla_tokenizer *tok) { return tok->kind; }
+const char *gorilla_tokenizer_pre_name(const gorilla_tokenizer *tok)
+{
+    return tok->pre ? gorilla_pretok_name(tok->pre) : NULL;
+}
 size_t gorilla_tokenizer_n_vocab(const gorilla_tokenizer *tok) { return tok->n; }
 int32_t gorilla_tokenizer_bos(const gorilla_tokenizer *tok) { return tok->bos; }
 int32_t gorilla_tokenizer_eos(const gorilla_tokenizer *tok) { return tok->eos; }
@@ -622,11 +525,7 @@ int32_t gorilla_tokenizer_find(const gorilla_tokenizer *tok, const char *text, s
 /* Encoding helpers                                                    */
 /* ------------------------------------------------------------------ */
 
-typedef struct {
-    int32_t *v;
-    size_t n, cap;
-    int oom;
-} idvec;
+typedef gorilla_idvec idvec;
 
 static void push_id(idvec *o, int32_t id)
 {
@@ -712,11 +611,7 @@ static bigram heap_pop(heap *h)
 
 /* Length of the character starting with byte c (llama.cpp's
  * unicode_len_utf8: by the lead byte's high nibble, no validation). */
-static size_t lead_len(unsigned char c)
-{
-    static const unsigned char LEN[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4};
-    return LEN[c >> 4];
-}
+static size_t lead_len(unsigned char c) { return gorilla_utf8_lead_len(c); }
 
 /* Merges symbols[0..ns) in place (a doubly linked list, first at 0). */
 static void merge_symbols(const gorilla_tokenizer *t, symbol *sym, heap *h, char **scratch,
@@ -786,20 +681,31 @@ typedef struct {
     size_t scratch_cap;
     char *buf;
     size_t buf_cap;
-    uint32_t *cps;
-    size_t cps_cap;
+    char *utf8;          /* bpe: the fragment as valid UTF-8 */
+    size_t utf8_cap;
+    gorilla_pretok_ws *pre; /* separate objects: the callees see only them */
+    gorilla_wpm_ws *wpm;
 } workspace;
 
-static int reserve(void **p, size_t *cap, size_t need, size_t elem)
+/* p grown to hold need elements (amortised; the grown part zeroed), or
+ * NULL when out of memory (p is then left as it was, still owned by the
+ * caller's field). Used as: if (!(q = grow(f, ...))) fail; f = q; */
+static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 {
-    if (need <= *cap) return 0;
+    if (p && need <= *cap) return p;
     size_t nc = need < 64 ? 64 : need;
-    void *np = realloc(*p, nc * elem);
-    if (!np) return -1;
-    *p = np;
+    void *np = realloc(p, nc * elem);
+    if (!np) return NULL;
+    memset((char *)np + *cap * elem, 0, (nc - *cap) * elem);
     *cap = nc;
-    return 0;
+    return np;
 }
+#define RESERVE(field, cap, need)                                                                  \
+    do {                                                                                           \
+        void *grown_ = grow((field), &(cap), (need), sizeof *(field));                             \
+        if (!grown_) return -1;                                                                    \
+        (field) = grown_;                                                                          \
+    } while (0)
 
 /* U+2581 "▁", SPM's stand-in for a space: three bytes, no terminator. */
 static const char SPM_SPACE[3] = {'\xE2', '\x96', '\x81'};
@@ -813,7 +719,7 @@ static int spm_fragment(const gorilla_tokenizer *t, workspace *w, const char *s,
     for (size_t i = 0; i < len; i++) spaces += s[i] == ' ';
     size_t n = len + (prefix ? 1 : 0) + 2 * spaces;
     if (n == 0) return 0;
-    if (reserve((void **)&w->buf, &w->buf_cap, n, 1)) return -1;
+    RESERVE(w->buf, w->buf_cap, n);
     char *b = w->buf;
     size_t k = 0;
     if (prefix) {
@@ -829,7 +735,7 @@ static int spm_fragment(const gorilla_tokenizer *t, workspace *w, const char *s,
         }
     }
     n = k;
-    if (reserve((void **)&w->sym, &w->sym_cap, n, sizeof *w->sym)) return -1;
+    RESERVE(w->sym, w->sym_cap, n);
     int ns = 0;
     for (size_t off = 0; off < n;) {
         size_t cl = lead_len((unsigned char)b[off]);
@@ -865,69 +771,76 @@ static int spm_fragment(const gorilla_tokenizer *t, workspace *w, const char *s,
     return o->oom ? -1 : 0;
 }
 
-/* BPE over one raw fragment. */
+/* BPE over one word (already cut by the pre-tokenizer): its UTF-8 bytes
+ * through bytes_to_unicode, merged by rank. */
+static int bpe_word(const gorilla_tokenizer *t, workspace *w, const char *s, size_t len, idvec *o)
+{
+    if (len == 0) return 0;
+    /* each byte -> a code point below U+0144: at most 2 bytes of UTF-8 */
+    RESERVE(w->buf, w->buf_cap, len * 2 + 1);
+    size_t k = 0;
+    for (size_t j = 0; j < len; j++) k += gorilla_utf8_encode(t->byte2cp[(unsigned char)s[j]], w->buf + k);
+    int64_t id;
+    if (gorilla_pretok_ignore_merges(t->pre) && gorilla_hashmap_get(&t->tok2id, w->buf, k, &id)) {
+        push_id(o, (int32_t)id);
+        return o->oom ? -1 : 0;
+    }
+    RESERVE(w->sym, w->sym_cap, k);
+    int ns = 0;
+    for (size_t off = 0; off < k;) {
+        size_t cl = lead_len((unsigned char)w->buf[off]);
+        if (cl > k - off) cl = k - off;
+        w->sym[ns].text = w->buf + off;
+        w->sym[ns].n = cl;
+        w->sym[ns].prev = ns - 1;
+        w->sym[ns].next = off + cl < k ? ns + 1 : -1;
+        ns++;
+        off += cl;
+    }
+    merge_symbols(t, w->sym, &w->h, &w->scratch, &w->scratch_cap);
+    if (w->h.oom) return -1;
+    for (int i = 0; i != -1; i = w->sym[i].next) {
+        const symbol *sy = &w->sym[i];
+        if (gorilla_hashmap_get(&t->tok2id, sy->text, sy->n, &id)) {
+            push_id(o, (int32_t)id);
+            continue;
+        }
+        /* not a token: llama.cpp tries each byte as a one-byte token and
+         * drops the bytes that are not */
+        for (size_t j = 0; j < sy->n; j++)
+            if (gorilla_hashmap_get(&t->tok2id, sy->text + j, 1, &id)) push_id(o, (int32_t)id);
+    }
+    return o->oom ? -1 : 0;
+}
+
+/* BPE over one raw fragment: invalid UTF-8 bytes become U+FFFD (as in
+ * llama.cpp), the pre-tokenizer cuts words, each word is merged. */
 static int bpe_fragment(const gorilla_tokenizer *t, workspace *w, const char *s, size_t len, idvec *o)
 {
     if (len == 0) return 0;
-    /* code points, invalid bytes -> U+FFFD */
-    if (reserve((void **)&w->cps, &w->cps_cap, len, sizeof *w->cps)) return -1;
-    size_t ncp = 0;
+    RESERVE(w->utf8, w->utf8_cap, len * 3);
+    size_t n = 0;
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < len;) {
         uint32_t cp;
         size_t l = gorilla_utf8_decode(u + i, len - i, &cp);
         if (l == 0) {
-            cp = 0xFFFD;
-            l = 1;
+            memcpy(w->utf8 + n, "\xEF\xBF\xBD", 3);
+            n += 3;
+            i++;
+        } else {
+            memcpy(w->utf8 + n, s + i, l);
+            n += l;
+            i += l;
         }
-        w->cps[ncp++] = cp;
-        i += l;
     }
-    for (size_t pos = 0; pos < ncp;) {
-        size_t end = gorilla_gpt2_split_next(w->cps, ncp, pos);
-        /* byte-encode the pre-token: each UTF-8 byte -> a code point (<= 2 bytes) */
-        size_t need = (end - pos) * 4 * 2;
-        if (reserve((void **)&w->buf, &w->buf_cap, need, 1)) return -1;
-        size_t k = 0;
-        for (size_t c = pos; c < end; c++) {
-            char tmp[4];
-            size_t l = gorilla_utf8_encode(w->cps[c], tmp);
-            for (size_t j = 0; j < l; j++)
-                k += gorilla_utf8_encode(t->byte2cp[(unsigned char)tmp[j]], w->buf + k);
-        }
-        pos = end;
-        /* symbols: the characters of the encoded word */
-        if (reserve((void **)&w->sym, &w->sym_cap, k, sizeof *w->sym)) return -1;
-        int ns = 0;
-        for (size_t off = 0; off < k;) {
-            size_t cl = lead_len((unsigned char)w->buf[off]);
-            if (cl > k - off) cl = k - off;
-            w->sym[ns].text = w->buf + off;
-            w->sym[ns].n = cl;
-            w->sym[ns].prev = ns - 1;
-            w->sym[ns].next = off + cl < k ? ns + 1 : -1;
-            ns++;
-            off += cl;
-        }
-        merge_symbols(t, w->sym, &w->h, &w->scratch, &w->scratch_cap);
-        if (w->h.oom) return -1;
-        for (int i = 0; i != -1; i = w->sym[i].next) {
-            const symbol *sy = &w->sym[i];
-            int64_t id;
-            if (gorilla_hashmap_get(&t->tok2id, sy->text, sy->n, &id)) {
-                push_id(o, (int32_t)id);
-                continue;
-            }
-            for (size_t j = 0; j < sy->n;) {
-                size_t cl = lead_len((unsigned char)sy->text[j]);
-                if (cl > sy->n - j) cl = sy->n - j;
-                if (gorilla_hashmap_get(&t->tok2id, sy->text + j, cl, &id)) push_id(o, (int32_t)id);
-                else if (t->unk >= 0) push_id(o, t->unk);
-                j += cl;
-            }
-        }
-        if (o->oom) return -1;
-    }
+    const gorilla_span *words;
+    size_t nw;
+    if (gorilla_pretok_split(t->pre, w->pre, w->utf8, n, &words, &nw)) return -1;
+    /* the buffers stay in *w (freed by the caller); the analyzer loses them
+     * through the bpe_word call */
+    for (size_t i = 0; i < nw; i++) // NOLINT(clang-analyzer-unix.Malloc)
+        if (bpe_word(t, w, w->utf8 + words[i].off, words[i].len, o)) return -1;
     return 0;
 }
 
@@ -999,7 +912,11 @@ gorilla_status gorilla_tokenizer_encode(const gorilla_tokenizer *tok, const char
         return gorilla_fail(err, GORILLA_ERR_LIMIT, "encode: text of %zu bytes exceeds the limit of %zu",
                             len, GORILLA_TOKENIZER_MAX_TEXT);
     idvec o = {0};
+    gorilla_pretok_ws pre_ws = {0};
+    gorilla_wpm_ws wpm_ws = {0};
     workspace w = {0};
+    w.pre = &pre_ws;
+    w.wpm = &wpm_ws;
     fragment *frags = NULL;
     size_t nf = 0;
     int rc = 0;
@@ -1015,6 +932,8 @@ gorilla_status gorilla_tokenizer_encode(const gorilla_tokenizer *tok, const char
         if (tok->kind == GORILLA_TOKENIZER_LLAMA)
             rc = spm_fragment(tok, &w, text + frags[i].off, frags[i].len,
                               tok->add_space_prefix && prev_special, &o);
+        else if (tok->kind == GORILLA_TOKENIZER_BERT)
+            rc = gorilla_wpm_encode(tok->wpm, w.wpm, text + frags[i].off, frags[i].len, &o);
         else rc = bpe_fragment(tok, &w, text + frags[i].off, frags[i].len, &o);
         prev_special = 0;
     }
@@ -1025,7 +944,9 @@ gorilla_status gorilla_tokenizer_encode(const gorilla_tokenizer *tok, const char
     free(w.h.v);
     free(w.scratch);
     free(w.buf);
-    free(w.cps);
+    free(w.utf8);
+    gorilla_pretok_ws_free(&pre_ws);
+    gorilla_wpm_ws_free(&wpm_ws);
     if (rc != 0) {
         free(o.v);
         if (rc == -2)
@@ -1066,7 +987,7 @@ gorilla_status gorilla_tokenizer_decode(const gorilla_tokenizer *tok, const int3
     char *s = malloc(total);
     if (!s) return gorilla_fail(err, GORILLA_ERR_NOMEM, "decode: out of memory");
     size_t k = 0;
-    int strip = (flags & GORILLA_DECODE_STRIP_SPACE) && tok->add_space_prefix;
+    int strip = (flags & GORILLA_DECODE_STRIP_SPACE) && (tok->add_space_prefix || tok->kind == GORILLA_TOKENIZER_BERT);
     for (size_t i = 0; i < n; i++) {
         int32_t id = ids[i];
         const char *p = tok->piece[id];

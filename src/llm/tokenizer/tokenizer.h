@@ -7,31 +7,26 @@
 #include <stdint.h>
 
 #include "gorilla.h"
+#include "llm/tokenizer/unicode.h"
 
 struct gguf_file;
+
+/* WordPiece (tokenizer.ggml.model "bert"): a kind beyond gorilla.h's two. */
+#define GORILLA_TOKENIZER_BERT ((gorilla_tokenizer_kind)2)
+
+/* gorilla_tokenizer_new with the byte-level BPE pre-tokenizer named by pre
+ * (a tokenizer.ggml.pre value; "" = llama.cpp's "default"; NULL = "gpt2",
+ * what gorilla_tokenizer_new uses). Ignored by the other kinds. An unknown
+ * name is GORILLA_ERR_UNSUPPORTED. */
+gorilla_status gorilla_tokenizer_new_pre(const gorilla_tokenizer_spec *spec, const char *pre,
+                                         gorilla_tokenizer **out, gorilla_error *err);
 
 /* Builds a tokenizer from an open GGUF file's tokenizer.ggml.* keys. */
 gorilla_status gorilla_tokenizer_from_gguf(const struct gguf_file *f, gorilla_tokenizer **out,
                                            gorilla_error *err);
 
-/* Decodes one UTF-8 code point at s[0..n) strictly (no overlongs, no
- * surrogates, <= U+10FFFF). Returns its length (1..4) and sets *cp, or
- * returns 0 when the bytes there are not a valid sequence. */
-size_t gorilla_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
-/* Writes cp as UTF-8 into out (4 bytes room); returns the length. */
-size_t gorilla_utf8_encode(uint32_t cp, char *out);
-/* 1 when s[0..n) is valid UTF-8. */
-int gorilla_utf8_valid(const char *s, size_t n);
-
-/* Approximate Unicode classes used by the GPT-2 pre-tokenizer: exact for
- * ASCII, a compact table of common ranges beyond it. */
-int gorilla_cp_is_letter(uint32_t cp);
-int gorilla_cp_is_number(uint32_t cp);
-int gorilla_cp_is_space(uint32_t cp);
-
-/* The GPT-2 pre-tokenizer
- *   's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
- * over code points: the end of the pre-token starting at pos (< n). */
-size_t gorilla_gpt2_split_next(const uint32_t *cp, size_t n, size_t pos);
+/* The canonical name of a BPE tokenizer's pre-tokenizer ("gpt2",
+ * "llama3", ...), NULL for the other kinds. */
+const char *gorilla_tokenizer_pre_name(const gorilla_tokenizer *tok);
 
 #endif

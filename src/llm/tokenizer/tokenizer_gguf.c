@@ -1,6 +1,8 @@
 /* tokenizer_gguf.c — a tokenizer from a GGUF file's tokenizer.ggml.* keys:
  *
- *   tokenizer.ggml.model            string  "llama" | "gpt2"       (required)
+ *   tokenizer.ggml.model            string  "llama" | "gpt2" | "bert" (required)
+ *   tokenizer.ggml.pre              string  gpt2: the pre-tokenizer  (optional:
+ *                                           missing = llama.cpp's "default")
  *   tokenizer.ggml.tokens           [string]                       (required)
  *   tokenizer.ggml.scores           [f32]    same length as tokens (optional)
  *   tokenizer.ggml.token_type       [i32]    same length as tokens (optional)
@@ -8,9 +10,8 @@
  *   tokenizer.ggml.{bos,eos,unknown,padding}_token_id  integer     (optional)
  *   tokenizer.ggml.add_bos_token, add_eos_token, add_space_prefix  bool
  *
- * tokenizer.ggml.pre is not read: "gpt2" vocabularies always use the GPT-2
- * pre-tokenizer (Llama-3-style "llama-bpe" and other pre-tokenizers split
- * differently and are not reproduced exactly).
+ *   tokenizer.ggml.{cls,seperator}_token_id  bert: BOS and EOS when those
+ *                                           keys are absent (llama.cpp)
  *
  * Everything is copied: the GGUF file may be closed afterwards. */
 #include <stdlib.h>
@@ -56,7 +57,8 @@ gorilla_status gorilla_tokenizer_from_gguf(const struct gguf_file *f, gorilla_to
     gorilla_tokenizer_spec_init(&spec);
     gorilla_status st;
     gguf_str model;
-    char model_name[32];
+    char model_name[32], pre_name[80];
+    gguf_str pre;
     const gguf_kv *tokens = NULL, *scores = NULL, *types = NULL, *merges = NULL;
 
     if ((st = gguf_get_str(f, "tokenizer.ggml.model", &model, err))) return st;
@@ -66,6 +68,16 @@ gorilla_status gorilla_tokenizer_from_gguf(const struct gguf_file *f, gorilla_to
     memcpy(model_name, model.ptr, (size_t)model.len);
     model_name[model.len] = 0;
     spec.model = model_name;
+    pre_name[0] = 0;
+    st = gguf_get_str(f, "tokenizer.ggml.pre", &pre, err);
+    if (st && st != GORILLA_ERR_NOT_FOUND) return st;
+    if (!st) {
+        if (pre.len >= sizeof pre_name || memchr(pre.ptr, 0, (size_t)pre.len))
+            return gorilla_fail(err, GORILLA_ERR_UNSUPPORTED, "tokenizer.ggml.pre: unknown pre-tokenizer '%.32s...'",
+                                pre.ptr);
+        memcpy(pre_name, pre.ptr, (size_t)pre.len);
+        pre_name[pre.len] = 0;
+    }
 
     if ((st = gguf_get_arr(f, "tokenizer.ggml.tokens", GGUF_T_STRING, &tokens, err))) return st;
     st = gguf_get_arr(f, "tokenizer.ggml.scores", GGUF_T_FLOAT32, &scores, err);
@@ -82,6 +94,10 @@ gorilla_status gorilla_tokenizer_from_gguf(const struct gguf_file *f, gorilla_to
         (st = opt_bool(f, "tokenizer.ggml.add_space_prefix", &spec.add_space_prefix, err)) ||
         (st = opt_bool(f, "tokenizer.ggml.add_eos_token", &spec.add_eos, err)))
         return st;
+    if (strcmp(model_name, "bert") == 0) {
+        if (spec.bos_id < 0 && (st = opt_id(f, "tokenizer.ggml.cls_token_id", &spec.bos_id, err))) return st;
+        if (spec.eos_id < 0 && (st = opt_id(f, "tokenizer.ggml.seperator_token_id", &spec.eos_id, err))) return st;
+    }
 
     size_t n = (size_t)tokens->arr_n;
     if ((uint64_t)n != tokens->arr_n || n > (size_t)INT32_MAX)
@@ -126,7 +142,7 @@ gorilla_status gorilla_tokenizer_from_gguf(const struct gguf_file *f, gorilla_to
     spec.merges = m_ptr;
     spec.merge_lens = m_len;
     spec.n_merges = nm;
-    st = gorilla_tokenizer_new(&spec, out, err);
+    st = gorilla_tokenizer_new_pre(&spec, pre_name, out, err);
 done:
     free(tok_ptr);
     free(tok_len);
