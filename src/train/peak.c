@@ -15,8 +15,9 @@ typedef struct {
     size_t M;
 } peak_job;
 
-static void peak_tiles(void *ctx, size_t start, size_t end)
+static void peak_tiles(void *ctx, size_t start, size_t end, int thread)
 {
+    (void)thread;
     const peak_job *j = ctx;
     size_t m1 = end * j->k->mr < j->M ? end * j->k->mr : j->M;
     j->k->gemm(&j->g, start * j->k->mr, m1);

@@ -1,8 +1,9 @@
 /* train_kernels.c — picks the trainer's kernel set: the engine's choice
- * (llm_kernels_active, which reads the CPU and GORILLA_CPU). */
+ * (llm_kernels_choose on GORILLA_CPU, else the CPU's best). */
 #include "train/train_kernels.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "llm/kernels/kernels.h"
@@ -30,6 +31,8 @@ const tr_kernels *tr_kernels_named(const char *name)
 
 const tr_kernels *tr_kernels_active(void)
 {
-    const tr_kernels *k = tr_kernels_named(llm_kernels_active()->name);
+    llm_kernels kn;
+    const tr_kernels *k = NULL;
+    if (llm_kernels_choose(getenv("GORILLA_CPU"), "GORILLA_CPU", &kn, NULL) == GORILLA_OK) k = tr_kernels_named(kn.name);
     return k ? k : tr_kernels_named("scalar");
 }

@@ -9,8 +9,9 @@ typedef struct {
     size_t M;
 } gemm_job;
 
-static void gemm_tiles(void *ctx, size_t start, size_t end)
+static void gemm_tiles(void *ctx, size_t start, size_t end, int thread)
 {
+    (void)thread;
     const gemm_job *j = ctx;
     size_t m0 = start * j->k->mr, m1 = end * j->k->mr;
     if (m1 > j->M) m1 = j->M;
@@ -23,7 +24,7 @@ static void gemm_run(const tr_ctx *cx, size_t M, const tr_gemm_args *g)
     gemm_job j = {.k = k, .g = *g, .M = M};
     size_t tiles = (M + k->mr - 1) / k->mr;
     if (cx && cx->pool && tiles > 1) llm_pool_run(cx->pool, gemm_tiles, &j, tiles);
-    else gemm_tiles(&j, 0, tiles);
+    else gemm_tiles(&j, 0, tiles, 0);
 }
 
 /* out[N, OC] = inp[N, C] w^T, through a transposed copy of w (the
@@ -56,8 +57,8 @@ static void mm_backward_dw(const tr_ctx *cx, float *dw, const float *dout, const
 }
 
 /* Attention on the product too (the f64 path keeps plain loops). */
-static void attn_fwd_gemm(void *ctx, size_t start, size_t end);
-static void attn_bwd_gemm(void *ctx, size_t start, size_t end);
+static void attn_fwd_gemm(void *ctx, size_t start, size_t end, int thread);
+static void attn_bwd_gemm(void *ctx, size_t start, size_t end, int thread);
 #define TR_ATTN_FWD attn_fwd_gemm
 #define TR_ATTN_BWD attn_bwd_gemm
 
@@ -80,8 +81,9 @@ static void gemm1(const tr_gemm_args *g, size_t M)
 /* Items are (sequence, head): S = Q K^T (full T x T, the product is
  * cheaper than skipping the upper half in loops), the causal softmax in
  * place, out = P V (P is 0 above the diagonal). */
-static void attn_fwd_gemm(void *ctx, size_t start, size_t end)
+static void attn_fwd_gemm(void *ctx, size_t start, size_t end, int thread)
 {
+    (void)thread;
     const attn_job *j = ctx;
     int T = j->T, hd = j->hd, group = j->NH / j->NKV;
     size_t C = (size_t)j->NH * hd, KV = (size_t)j->NKV * hd, TT = (size_t)T * T;
@@ -119,8 +121,9 @@ static void attn_fwd_gemm(void *ctx, size_t start, size_t end)
 /* Items are (sequence, KV head), its heads in order: dP = dO V^T,
  * dS = P (dP - rowsum(P dP)) / sqrt(hd), dQ = dS K, dK += dS^T Q,
  * dV += P^T dO. */
-static void attn_bwd_gemm(void *ctx, size_t start, size_t end)
+static void attn_bwd_gemm(void *ctx, size_t start, size_t end, int thread)
 {
+    (void)thread;
     const attn_job *j = ctx;
     int T = j->T, hd = j->hd, group = j->NH / j->NKV;
     size_t C = (size_t)j->NH * hd, KV = (size_t)j->NKV * hd, TT = (size_t)T * T;

@@ -17,7 +17,7 @@
 static void par_run(const tr_ctx *cx, llm_pool_fn fn, void *ctx, size_t n)
 {
     if (cx && cx->pool && n > 1) llm_pool_run(cx->pool, fn, ctx, n);
-    else if (n) fn(ctx, 0, n);
+    else if (n) fn(ctx, 0, n, 0);
 }
 
 /* ---- token embedding --------------------------------------------------- */
@@ -142,8 +142,9 @@ typedef struct {
 } attn_job;
 
 #ifndef TR_ATTN_FWD
-static void attn_fwd_items(void *ctx, size_t start, size_t end)
+static void attn_fwd_items(void *ctx, size_t start, size_t end, int thread)
 {
+    (void)thread;
     const attn_job *j = ctx;
     int T = j->T, hd = j->hd, group = j->NH / j->NKV;
     size_t C = (size_t)j->NH * hd, KV = (size_t)j->NKV * hd;
@@ -197,8 +198,9 @@ void TRN(tr_attention_forward)(const tr_ctx *cx, REAL *out, REAL *att, REAL *scr
 }
 
 #ifndef TR_ATTN_BWD
-static void attn_bwd_items(void *ctx, size_t start, size_t end)
+static void attn_bwd_items(void *ctx, size_t start, size_t end, int thread)
 {
+    (void)thread;
     const attn_job *j = ctx;
     int T = j->T, hd = j->hd, group = j->NH / j->NKV;
     size_t C = (size_t)j->NH * hd, KV = (size_t)j->NKV * hd;
@@ -290,8 +292,9 @@ typedef struct {
     double *loss; /* per row */
 } ce_job;
 
-static void ce_fwd_rows(void *ctx, size_t start, size_t end)
+static void ce_fwd_rows(void *ctx, size_t start, size_t end, int thread)
 {
+    (void)thread;
     const ce_job *j = ctx;
     for (size_t n = start; n < end; n++) {
         REAL *p = j->p + n * j->V;
@@ -321,8 +324,9 @@ double TRN(tr_crossentropy_forward)(const tr_ctx *cx, REAL *logits, const int32_
     return total;
 }
 
-static void ce_bwd_rows(void *ctx, size_t start, size_t end)
+static void ce_bwd_rows(void *ctx, size_t start, size_t end, int thread)
 {
+    (void)thread;
     const ce_job *j = ctx;
     for (size_t n = start; n < end; n++) {
         REAL *p = j->p + n * j->V;

@@ -407,8 +407,9 @@ typedef struct {
     double lr, gscale, bc1, bc2;
 } opt_job;
 
-static void sumsq_chunks(void *ctx, size_t start, size_t end)
+static void sumsq_chunks(void *ctx, size_t start, size_t end, int thread)
 {
+    (void)thread;
     const opt_job *j = ctx;
     for (size_t c = start; c < end; c++) {
         const float *g = j->t->grads + j->t->chunks[c].off;
@@ -420,8 +421,9 @@ static void sumsq_chunks(void *ctx, size_t start, size_t end)
 
 /* AdamW: m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
  * p -= lr (m / bc1 / (sqrt(v / bc2) + eps) + wd p)   (wd only on matrices). */
-static void adamw_chunks(void *ctx, size_t start, size_t end)
+static void adamw_chunks(void *ctx, size_t start, size_t end, int thread)
 {
+    (void)thread;
     const opt_job *j = ctx;
     const gorilla_train_opts *o = &j->t->o;
     float b1 = (float)o->beta1, b2 = (float)o->beta2, eps = (float)o->eps, lr = (float)j->lr;
