@@ -20,7 +20,7 @@ typedef struct {
     int arch;           /* LLM_SYNTH_LLAMA, _MPT, _FALCON */
     float alibi_max;    /* MPT: mpt.attention.max_alibi_bias (default 8) */
     float clamp_kqv;    /* MPT: > 0 writes mpt.attention.clamp_kqv */
-    int biases;         /* MPT: every product and LayerNorm gets a bias; Falcon: attn_norm_2 (40B style) */
+    int biases;         /* MPT: every product and LayerNorm gets a bias; Falcon: attn_norm_2, the attention's LayerNorm (40B style) */
 } llm_synth_params;
 
 enum { LLM_SYNTH_LLAMA = 0, LLM_SYNTH_MPT = 1, LLM_SYNTH_FALCON = 2 };

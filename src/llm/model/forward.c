@@ -12,8 +12,9 @@
  *                                                  MPT: ALiBi bias -slope_h * distance
  *       LLaMA:  x += a; h = rmsnorm(x) * ffn_norm; x += Wdown (silu(Wgate h) * (Wup h))
  *       MPT:    x += a; h = layernorm(x) * ffn_norm (+ b); x += Wdown gelu(Wup h + b) + b
- *       Falcon: x += a + Wdown gelu(Wup h)     (parallel: the MLP reads the same h,
- *                                               or layernorm(x) * attn_norm_2 when present)
+ *       Falcon: x += a + Wdown gelu(Wup h)     (parallel: the MLP reads the same h;
+ *                                               with attn_norm_2 (40B style) the attention
+ *                                               reads layernorm(x) * attn_norm_2 instead)
  *   logits = Woutput (norm(x) * output_norm (+ b))
  *
  * RoPE "normal" (llama.cpp's LLaMA mode) rotates pairs (2i, 2i+1) of each
@@ -281,17 +282,19 @@ static void ln_layers(gorilla_model *m, int nt, int pos0)
         float *k = s->k_cache + cache_off, *v = s->v_cache + cache_off;
 
         /* h = layernorm(x) * attn_norm + b; q, k, v = the fused Wqkv h + b
-         * (Falcon, parallel: up = Wup h in the same pass, or Wup of its
-         * own layernorm(x) * attn_norm_2 + b) */
+         * (Falcon, parallel: up = Wup h in the same pass; Falcon-40B
+         * style files, as llama.cpp reads them: the attention reads its
+         * own layernorm(x) * attn_norm_2 + b, the MLP h) */
         layernorm_rows(m, s->xb, s->x, L->attn_norm, L->attn_norm_b, nt);
         const llm_matrix *mats[4] = {&L->wq, &L->wk, &L->wv, &L->w_up};
         float *outs[4] = {s->q, k, v, s->hb};
         size_t lds[4] = {E, KV, KV, FF};
-        int with_up = falcon && !L->attn_norm_2;
-        llm_mm(&s->mm, with_up ? 4 : 3, mats, s->xb, E, (size_t)nt, outs, lds);
         if (falcon && L->attn_norm_2) {
+            matmul(m, &L->w_up, s->xb, E, nt, s->hb, FF);
             layernorm_rows(m, s->xb2, s->x, L->attn_norm_2, L->attn_norm_2_b, nt);
-            matmul(m, &L->w_up, s->xb2, E, nt, s->hb, FF);
+            llm_mm(&s->mm, 3, mats, s->xb2, E, (size_t)nt, outs, lds);
+        } else {
+            llm_mm(&s->mm, falcon ? 4 : 3, mats, s->xb, E, (size_t)nt, outs, lds);
         }
         if (L->bqkv) {
             add_bias(s->q, E, L->bqkv, E, nt);

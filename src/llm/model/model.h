@@ -43,8 +43,9 @@ enum { LLM_ROPE_NONE = 0, LLM_ROPE_NORMAL = 1, LLM_ROPE_NEOX = 2 };
  * MPT and Falcon read one fused attn_qkv [n_embd -> n_embd + 2 kv_dim],
  * rows [q | k | v]: wq, wk and wv are views of its three row ranges (and
  * bq, bk, bv of its bias); no w_gate. MPT: ffn_norm; Falcon: none (its
- * MLP reads the attention's LayerNorm, or attn_norm_2 when present). The
- * biases are optional (NULL when absent). */
+ * MLP reads the attention's LayerNorm; with attn_norm_2, Falcon-40B style
+ * as llama.cpp reads it, the attention reads attn_norm_2 and the MLP
+ * attn_norm). The biases are optional (NULL when absent). */
 typedef struct {
     float *attn_norm, *ffn_norm; /* [n_embd] f32 copies */
     float *attn_norm_b, *ffn_norm_b, *attn_norm_2, *attn_norm_2_b; /* [n_embd] or NULL */

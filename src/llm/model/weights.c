@@ -94,7 +94,7 @@ static gorilla_status read_ln_layer(const gguf_file *f, const llm_config *c, int
         if ((st = llm_weights_norm(f, NAME("ffn_norm.weight"), E, &L->ffn_norm, err))) return st;
         if ((st = opt_norm(f, NAME("ffn_norm.bias"), E, &L->ffn_norm_b, err))) return st;
     } else {
-        /* Falcon-40B style: the MLP has a LayerNorm of its own */
+        /* Falcon-40B style: the attention has a LayerNorm of its own */
         if ((st = opt_norm(f, NAME("attn_norm_2.weight"), E, &L->attn_norm_2, err))) return st;
         if ((st = opt_norm(f, NAME("attn_norm_2.bias"), E, &L->attn_norm_2_b, err))) return st;
     }
