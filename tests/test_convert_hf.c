@@ -32,6 +32,22 @@ static gorilla_status convert(const char *dir, const char *out, int type, gorill
     return gorilla_convert(dir, out, &o, NULL, err);
 }
 
+/* With GORILLA_HF_GGUF_DIR set, the converted file is kept there as NAME
+ * (for tools/check-llamacpp.mjs, which loads it in llama.cpp). */
+static void keep_converted(const char *out, const char *name)
+{
+    const char *d = getenv("GORILLA_HF_GGUF_DIR");
+    if (!d || !*d) return;
+    char p[4200];
+    snprintf(p, sizeof p, "%s/%s", d, name);
+    FILE *in = fopen(out, "rb"), *o = fopen(p, "wb");
+    char buf[65536];
+    size_t n;
+    while (in && o && (n = fread(buf, 1, sizeof buf, in)) > 0) fwrite(buf, 1, n, o);
+    if (in) fclose(in);
+    if (o) fclose(o);
+}
+
 static const int32_t SEQ[] = {0, 17, 200, 258, 3, 99, 299, 1, 45, 120, 7, 64, 250, 33};
 #define NSEQ ((int)(sizeof SEQ / sizeof *SEQ))
 
@@ -84,6 +100,11 @@ static void round_trip(hf_fixture *f, int type, double tol, const char *label)
     printf("%s: max |p - p_ref64| = %.3g (against the wrong rotary order: %.3g)\n", label, d, wrong);
     assert_true(d < tol);
     assert_true(wrong > 1e-3); /* the comparison sees a Q/K order mistake */
+    char keep[96];
+    snprintf(keep, sizeof keep, "hf-%s.gguf", label);
+    for (char *c = keep; *c; c++)
+        if (*c == ' ' || *c == '/') *c = '_';
+    keep_converted(out, keep);
     remove(out);
     hf_fixture_remove(dir);
     free(dir);
@@ -355,10 +376,38 @@ static void test_falcon(void **state)
 }
 
 
+/* max |p_engine - p_ref| along SEQ for the engine on gguf against r. */
+static double engine_vs(const char *gguf, ref64 *r)
+{
+    gorilla_error err = {0};
+    gorilla_model_opts mo = {1, 0};
+    gorilla_model *m = NULL;
+    if (gorilla_model_load(gguf, &mo, &m, &err)) fail_msg("%s", err.message);
+    int V = gorilla_model_n_vocab(m);
+    assert_int_equal(V, r->n_vocab);
+    float *lg = malloc((size_t)V * sizeof *lg);
+    double *p = malloc((size_t)V * sizeof *p), *q = malloc((size_t)V * sizeof *q), mx = 0;
+    for (int i = 0; i < NSEQ; i++) {
+        assert_int_equal(gorilla_model_forward(m, SEQ[i], i, lg, &err), GORILLA_OK);
+        ref64_forward(r, SEQ[i], i, q);
+        for (int j = 0; j < V; j++) p[j] = lg[j];
+        ref64_softmax(p, V);
+        ref64_softmax(q, V);
+        for (int j = 0; j < V; j++) mx = fmax(mx, fabs(p[j] - q[j]));
+    }
+    free(lg);
+    free(p);
+    free(q);
+    gorilla_model_free(m);
+    return mx;
+}
+
 /* MPT and Falcon: a float64 forward of the converted GGUF read in
  * llama.cpp's layout ([q|k|v] fused rows, metadata for ALiBi/clamp/eps)
  * equals the float64 forward of the Hugging Face checkpoint in its own
- * layout and conventions. (Our engine does not run these yet.) */
+ * layout and conventions; and the engine on the converted GGUF equals the
+ * Hugging Face float64 forward with GELU's tanh form (what the engine and
+ * ggml compute) within 1e-4 (printed too: against HF's exact erf GELU). */
 static void check_ln_semantics(const char *arch, int kv, int bias, double clip)
 {
     hf_fixture f;
@@ -409,6 +458,15 @@ static void check_ln_semantics(const char *arch, int kv, int bias, double clip)
            bias ? ", norm biases" : "", clip > 0 ? ", clip_qkv" : "", md, top);
     assert_true(md < 1e-12);
     assert_true(top > 5.0 / V); /* not a flat distribution */
+    double erf_d = engine_vs(out, &a);
+    a.gelu_tanh = 1;
+    double tanh_d = engine_vs(out, &a);
+    printf("%s kv %d%s%s: engine on the GGUF vs HF float64 forward: max |dp| = %.3g (tanh GELU), %.3g (erf GELU)\n",
+           arch, kv, bias ? ", norm biases" : "", clip > 0 ? ", clip_qkv" : "", tanh_d, erf_d);
+    assert_true(tanh_d < 1e-4);
+    char keep[64];
+    snprintf(keep, sizeof keep, "hf-%s-kv%d%s.gguf", arch, kv, bias ? "-bias" : "");
+    keep_converted(out, keep);
     free(x);
     free(y);
     ref64_free(&a);

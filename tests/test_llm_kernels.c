@@ -429,7 +429,8 @@ static void test_matmul_pool(void **s)
 }
 
 /* Attention on every set: the scalar set's bits, head sizes with a
- * register kernel (64, 128) and without (80), 1 to 37 positions. */
+ * register kernel (64, 128) and without (80), 1 to 37 positions, without
+ * and with an ALiBi slope (MPT). */
 static void test_attn_paths(void **s)
 {
     (void)s;
@@ -440,17 +441,20 @@ static void test_attn_paths(void **s)
     fill(q, 128, 2.0f);
     fill(k, maxpos * stride, 1.0f);
     fill(v, maxpos * stride, 1.0f);
+    const float slopes[] = {0.0f, 0.25f, 0.0039f};
+    for (size_t si = 0; si < 3; si++)
     for (size_t hi = 0; hi < 3; hi++)
         for (int npos = 1; npos <= 37; npos += 6) {
             int hd = hds[hi];
+            float slope = slopes[si];
             const llm_kernels *sk = kset(LLM_CPU_SCALAR);
-            sk->attn(sk, q, k, v, stride, npos, hd, 0.125f, att, want);
+            sk->attn(sk, q, k, v, stride, npos, hd, 0.125f, slope, att, want);
             /* against a double softmax */
             double sc[37], mx = -1e300, sum = 0;
             for (int p = 0; p < npos; p++) {
                 double d = 0;
                 for (int i = 0; i < hd; i++) d += (double)q[i] * k[(size_t)p * stride + i];
-                sc[p] = d * 0.125;
+                sc[p] = d * 0.125 - (double)slope * (npos - 1 - p);
                 mx = fmax(mx, sc[p]);
             }
             for (int p = 0; p < npos; p++) sum += sc[p] = exp(sc[p] - mx);
@@ -462,7 +466,7 @@ static void test_attn_paths(void **s)
             for (int l = 1; l <= 2; l++) {
                 const llm_kernels *kn = kset(l);
                 if (!kn) continue;
-                kn->attn(kn, q, k, v, stride, npos, hd, 0.125f, att, got);
+                kn->attn(kn, q, k, v, stride, npos, hd, 0.125f, slope, att, got);
                 assert_same_floats(want, got, (size_t)hd, "attn", kn->name);
                 float a = kn->vdot(q, k, hd), b = kset(LLM_CPU_SCALAR)->vdot(q, k, hd);
                 assert_same_floats(&b, &a, 1, "vdot", kn->name);

@@ -1,9 +1,10 @@
-/* gguf_synth — writes a LLaMA-architecture GGUF v3 file with random weights.
+/* gguf_synth — writes a LLaMA, MPT or Falcon GGUF v3 file with random weights.
  *
  *   gguf_synth -o OUT.gguf [--n-embd N] [--n-layer N] [--n-head N]
  *              [--n-head-kv N] [--n-ff N] [--n-vocab N] [--n-ctx N]
  *              [--type F32|F16|BF16|Q4_0|...|Q6_K] [--seed S] [--tied]
  *              [--rope-base F] [--rope-scale-linear F] [--rope-freqs] [--no-vocab]
+ *              [--arch llama|mpt|falcon] [--alibi-max F] [--clamp-kqv F] [--biases]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,8 @@ static void usage(FILE *f)
     fprintf(f, "usage: gguf_synth -o OUT.gguf [--n-embd N] [--n-layer N] [--n-head N] [--n-head-kv N]\n"
                "                  [--n-ff N] [--n-vocab N] [--n-ctx N] [--type T] [--seed S] [--tied]\n"
                "                  [--rope-base F] [--rope-scale-linear F] [--rope-freqs] [--no-vocab]\n"
+               "                  [--arch llama|mpt|falcon] [--alibi-max F] [--clamp-kqv F] [--biases]\n"
+               "  --biases: MPT with every bias; Falcon with attn_norm_2 (40B style)\n"
                "types: F32 F16 BF16 Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 Q2_K Q3_K Q4_K Q5_K Q6_K\n"
                "defaults: n_embd 64, 2 layers, 4 heads, 2 KV heads, n_ff 128, vocab 300, ctx 64, F32, seed 1\n");
 }
@@ -48,6 +51,27 @@ int main(int argc, char **argv)
             p.tied = 1;
         } else if (!strcmp(a, "--no-vocab")) {
             p.with_vocab = 0;
+        } else if (!strcmp(a, "--biases")) {
+            p.biases = 1;
+        } else if (!strcmp(a, "--arch")) {
+            if (v && !strcmp(v, "llama")) p.arch = LLM_SYNTH_LLAMA;
+            else if (v && !strcmp(v, "mpt")) p.arch = LLM_SYNTH_MPT;
+            else if (v && !strcmp(v, "falcon")) p.arch = LLM_SYNTH_FALCON;
+            else {
+                fprintf(stderr, "gguf_synth: --arch needs llama, mpt or falcon\n");
+                return 2;
+            }
+            i++;
+        } else if (!strcmp(a, "--alibi-max") || !strcmp(a, "--clamp-kqv")) {
+            char *end;
+            double d = v ? strtod(v, &end) : -1;
+            if (!v || *end || !(d >= 0)) {
+                fprintf(stderr, "gguf_synth: %s needs a number >= 0\n", a);
+                return 2;
+            }
+            if (!strcmp(a, "--alibi-max")) p.alibi_max = (float)d;
+            else p.clamp_kqv = (float)d;
+            i++;
         } else if (!strcmp(a, "--rope-freqs")) {
             p.rope_freqs = 1;
         } else if (!strcmp(a, "-o") || !strcmp(a, "--out")) {

@@ -15,7 +15,7 @@ static const char USAGE[] =
     "memory a run needs (the mapped file plus the f32 KV cache), and the prompt\n"
     "templates (the one its metadata picks marked *).\n"
     "\n"
-    "  -m, --model FILE   the GGUF file (LLaMA architecture)\n"
+    "  -m, --model FILE   the GGUF file (LLaMA, MPT or Falcon architecture)\n"
     "  --ctx N            context length for the KV cache estimate (default: the model's)\n";
 
 static double mib(double bytes) { return bytes / (1024.0 * 1024.0); }
@@ -43,7 +43,8 @@ int cmd_info(int argc, char **argv)
     gguf_get_str(f, "general.name", &name, NULL);
     printf("file:            %s (%.1f MiB, GGUF v%u, alignment %u)\n", path, mib((double)gguf_file_size(f)),
            gguf_version(f), gguf_alignment(f));
-    printf("architecture:    llama%s%.*s%s\n", name.len ? " (" : "", (int)(name.len > 80 ? 80 : name.len), name.ptr,
+    static const char *const ARCH[] = {"llama", "mpt", "falcon"};
+    printf("architecture:    %s%s%.*s%s\n", ARCH[c->arch], name.len ? " (" : "", (int)(name.len > 80 ? 80 : name.len), name.ptr,
            name.len ? ")" : "");
     printf("embedding:       %d\n", c->n_embd);
     printf("layers:          %d\n", c->n_layer);
@@ -52,8 +53,16 @@ int cmd_info(int argc, char **argv)
     printf("feed-forward:    %d\n", c->n_ff);
     printf("vocabulary:      %d\n", c->n_vocab);
     printf("context:         %d (trained %d)\n", c->n_ctx, c->n_ctx_train);
-    printf("rope:            base %g, linear scale %g\n", (double)c->rope_base, 1.0 / (double)c->rope_scale);
-    printf("rms epsilon:     %g\n", (double)c->rms_eps);
+    if (c->arch == LLM_ARCH_LLAMA) {
+        printf("rope:            base %g, linear scale %g\n", (double)c->rope_base, 1.0 / (double)c->rope_scale);
+        printf("rms epsilon:     %g\n", (double)c->rms_eps);
+    } else {
+        if (c->arch == LLM_ARCH_FALCON)
+            printf("rope:            NeoX, base %g, linear scale %g\n", (double)c->rope_base, 1.0 / (double)c->rope_scale);
+        else
+            printf("attention:       ALiBi max bias %g, clamp_kqv %g\n", (double)c->alibi_max, (double)c->clamp_kqv);
+        printf("norm epsilon:    %g (LayerNorm; GELU tanh form)\n", (double)c->rms_eps);
+    }
     printf("output:          %s\n", m->w.tied ? "tied to token_embd" : "output.weight");
 
     size_t counts[QT_COUNT] = {0};

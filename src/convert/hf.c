@@ -295,8 +295,10 @@ static int build_specs(const hf_config *c, int has_lm_head, tspecs *l)
     (snprintf(h, sizeof h, "transformer.h.%llu.%s", (unsigned long long)i, hf_),       \
      snprintf(g, sizeof g, "blk.%llu.%s", (unsigned long long)i, gg_), bad |= spec_wb(l, h, g, (r_), (c_), (m_), (c_) ? 1 : 2))
             if (c->falcon_new) {
-                L("ln_attn", "attn_norm", E, 0, MAP_NONE);
-                L("ln_mlp", "attn_norm_2", E, 0, MAP_NONE);
+                /* as llama.cpp's convert_hf_to_gguf maps them: attn_norm is
+                 * the MLP's LayerNorm, attn_norm_2 the attention's */
+                L("ln_mlp", "attn_norm", E, 0, MAP_NONE);
+                L("ln_attn", "attn_norm_2", E, 0, MAP_NONE);
             } else {
                 L("input_layernorm", "attn_norm", E, 0, MAP_NONE);
             }

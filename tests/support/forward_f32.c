@@ -46,7 +46,7 @@ int llm_forward_f32(gorilla_model *m, int32_t token, int pos, float *logits)
         for (int h = 0; h < c->n_head; h++) {
             size_t kvh = (size_t)(h / group);
             m->kn.attn(&m->kn, q + (size_t)h * hd, s->k_cache + layer_off + kvh * hd, s->v_cache + layer_off + kvh * hd,
-                       (size_t)c->kv_dim, pos + 1, hd, scale, att, xb + (size_t)h * hd);
+                       (size_t)c->kv_dim, pos + 1, hd, scale, 0.0f, att, xb + (size_t)h * hd);
         }
         matvec(&L->wo, xb, xb2);
         for (int i = 0; i < dim; i++) x[i] += xb2[i];

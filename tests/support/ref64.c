@@ -130,6 +130,8 @@ static void forward_ln(ref64 *m, int token, int pos, double *logits)
             }
         }
         matvec(L->wo, o, t, E, H * D);
+        /* Falcon-40B style: the MLP has its own LayerNorm */
+        if (m->arch == REF64_FALCON && L->ffn_norm) layernorm(h, x, L->ffn_norm, L->ffn_norm_b, E, m->eps);
         if (m->arch == REF64_MPT) {
             for (int i = 0; i < E; i++) x[i] += t[i];
             layernorm(h, x, L->ffn_norm, L->ffn_norm_b, E, m->eps);
@@ -717,6 +719,13 @@ int ref64_load_gguf(ref64 *m, const char *path, int n_ctx)
         if (m->arch == REF64_MPT) {
             bad |= !(L->ffn_norm = gg_get(f, N("ffn_norm.weight"), E));
             L->ffn_norm_b = gg_get(f, N("ffn_norm.bias"), E);
+        } else if (gguf_find_tensor(f, N("attn_norm_2.weight"))) {
+            /* llama.cpp: attn_norm_2 (HF ln_attn) before the attention,
+             * attn_norm (ln_mlp) before the MLP */
+            L->ffn_norm = L->att_norm;
+            L->ffn_norm_b = L->att_norm_b;
+            bad |= !(L->att_norm = gg_get(f, N("attn_norm_2.weight"), E));
+            L->att_norm_b = gg_get(f, N("attn_norm_2.bias"), E);
         }
         double *qkv = gg_get(f, N("attn_qkv.weight"), (Q + 2 * KV) * E);
         bad |= !qkv;

@@ -23,7 +23,7 @@
 typedef enum { REF64_LLAMA = 0, REF64_MPT, REF64_FALCON } ref64_arch;
 
 typedef struct {
-    double *att_norm, *ffn_norm; /* [E] */
+    double *att_norm, *ffn_norm; /* [E]; Falcon: ffn_norm is the MLP's LayerNorm (40B style) or NULL */
     double *att_norm_b, *ffn_norm_b; /* LayerNorm biases or NULL (MPT, Falcon) */
     double *wq, *wk, *wv, *wo;   /* [H*D][E], [KV*D][E] x2, [E][H*D] (PyTorch [out][in]) */
     double *w_gate, *w_up;       /* [F][E] */

@@ -1,4 +1,4 @@
-/* synth.c — random LLaMA models as GGUF v3. Weights are uniform with the
+/* synth.c — random LLaMA, MPT and Falcon models as GGUF v3. Weights are uniform with the
  * variance that keeps activations near unit variance: 1/fan_in for the
  * matrices, 1 for the embeddings; norm weights are 1 ± 0.1. */
 #include "base/rng.h"
@@ -28,6 +28,7 @@ void llm_synth_defaults(llm_synth_params *p)
     p->rope_base = 10000.0f;
     p->rms_eps = 1e-5f;
     p->with_vocab = 1;
+    p->alibi_max = 8.0f;
 }
 
 static uint64_t fnv(const char *s)
@@ -157,7 +158,7 @@ typedef struct {
     uint32_t type;
     uint64_t cols, rows;
     float scale;
-    int is_norm;
+    int is_norm; /* 1: a norm weight (1 +- 0.1), F32; 2: a bias (scale), F32 */
 } spec;
 
 typedef struct {
@@ -176,7 +177,7 @@ static gorilla_status fill(void *vctx, size_t index, void *out, size_t n_bytes, 
     char key[96];
     for (uint64_t r = 0; r < s->rows; r++) {
         snprintf(key, sizeof key, "%s#%llu", s->name, (unsigned long long)r);
-        llm_synth_values(c->p->seed, key, s->scale, s->is_norm, row, s->cols);
+        llm_synth_values(c->p->seed, key, s->scale, s->is_norm == 1, row, s->cols);
         quantize_row(s->type, row, (uint8_t *)out + r * rb, s->cols);
     }
     free(row);
@@ -208,7 +209,7 @@ gorilla_status llm_synth_write(const llm_synth_params *p, const char *path, gori
         return gorilla_fail(err, GORILLA_ERR_INVALID, "vocabulary size %d is below 259 (3 special + 256 byte tokens)",
                             p->n_vocab);
     int hd = p->n_embd / p->n_head, kv = hd * p->n_head_kv;
-    size_t n_specs = 3 + (p->tied ? 0 : 1) + 9 * (size_t)p->n_layer;
+    size_t n_specs = 4 + (p->tied ? 0 : 1) + 14 * (size_t)p->n_layer;
     spec *specs = calloc(n_specs, sizeof *specs);
     gguf_writer *w = gguf_writer_new();
     char **vocab = p->with_vocab ? llm_synth_vocab(p->n_vocab) : NULL;
@@ -221,6 +222,8 @@ gorilla_status llm_synth_write(const llm_synth_params *p, const char *path, gori
     }
     size_t k = 0;
     const float E = (float)p->n_embd, F = (float)p->n_ff;
+    const int mpt = p->arch == LLM_SYNTH_MPT, falcon = p->arch == LLM_SYNTH_FALCON;
+    const int mpt_b = mpt && p->biases;
 #define SPEC(nm, c, r, sc, norm)                                                              \
     do {                                                                                      \
         spec *s_ = &specs[k++];                                                               \
@@ -233,41 +236,78 @@ gorilla_status llm_synth_write(const llm_synth_params *p, const char *path, gori
     } while (0)
     SPEC("token_embd.weight", p->n_embd, p->n_vocab, 1.0f, 0);
     SPEC("output_norm.weight", p->n_embd, 1, 1.0f, 1);
+    if (falcon || mpt_b) SPEC("output_norm.bias", p->n_embd, 1, 0.1f, 2);
     if (!p->tied) SPEC("output.weight", p->n_embd, p->n_vocab, 1.0f / sqrtf(E), 0);
-    if (p->rope_freqs) SPEC("rope_freqs.weight", hd / 2, 1, 1.0f, 1);
+    if (p->rope_freqs && !p->arch) SPEC("rope_freqs.weight", hd / 2, 1, 1.0f, 1);
     for (int l = 0; l < p->n_layer; l++) {
         char nm[64];
 #define L(x) layer_name(nm, sizeof nm, l, x)
+#define LB(x) (snprintf(nm, sizeof nm, "blk.%d.%s.bias", l, x), nm)
         SPEC(L("attn_norm"), p->n_embd, 1, 1.0f, 1);
-        SPEC(L("attn_q"), p->n_embd, p->n_embd, 1.0f / sqrtf(E), 0);
-        SPEC(L("attn_k"), p->n_embd, kv, 1.0f / sqrtf(E), 0);
-        SPEC(L("attn_v"), p->n_embd, kv, 1.0f / sqrtf(E), 0);
-        SPEC(L("attn_output"), p->n_embd, p->n_embd, 1.0f / sqrtf(E), 0);
-        SPEC(L("ffn_norm"), p->n_embd, 1, 1.0f, 1);
-        SPEC(L("ffn_gate"), p->n_embd, p->n_ff, 1.0f / sqrtf(E), 0);
-        SPEC(L("ffn_up"), p->n_embd, p->n_ff, 1.0f / sqrtf(E), 0);
-        SPEC(L("ffn_down"), p->n_ff, p->n_embd, 1.0f / sqrtf(F), 0);
+        if (!p->arch) {
+            SPEC(L("attn_q"), p->n_embd, p->n_embd, 1.0f / sqrtf(E), 0);
+            SPEC(L("attn_k"), p->n_embd, kv, 1.0f / sqrtf(E), 0);
+            SPEC(L("attn_v"), p->n_embd, kv, 1.0f / sqrtf(E), 0);
+            SPEC(L("attn_output"), p->n_embd, p->n_embd, 1.0f / sqrtf(E), 0);
+            SPEC(L("ffn_norm"), p->n_embd, 1, 1.0f, 1);
+            SPEC(L("ffn_gate"), p->n_embd, p->n_ff, 1.0f / sqrtf(E), 0);
+            SPEC(L("ffn_up"), p->n_embd, p->n_ff, 1.0f / sqrtf(E), 0);
+            SPEC(L("ffn_down"), p->n_ff, p->n_embd, 1.0f / sqrtf(F), 0);
+        } else {
+            if (falcon || mpt_b) SPEC(LB("attn_norm"), p->n_embd, 1, 0.1f, 2);
+            if (falcon && p->biases) {
+                SPEC(L("attn_norm_2"), p->n_embd, 1, 1.0f, 1);
+                SPEC(LB("attn_norm_2"), p->n_embd, 1, 0.1f, 2);
+            }
+            SPEC(L("attn_qkv"), p->n_embd, p->n_embd + 2 * kv, 1.0f / sqrtf(E), 0);
+            if (mpt_b) SPEC(LB("attn_qkv"), p->n_embd + 2 * kv, 1, 0.1f, 2);
+            SPEC(L("attn_output"), p->n_embd, p->n_embd, 1.0f / sqrtf(E), 0);
+            if (mpt_b) SPEC(LB("attn_output"), p->n_embd, 1, 0.1f, 2);
+            if (mpt) {
+                SPEC(L("ffn_norm"), p->n_embd, 1, 1.0f, 1);
+                if (mpt_b) SPEC(LB("ffn_norm"), p->n_embd, 1, 0.1f, 2);
+            }
+            SPEC(L("ffn_up"), p->n_embd, p->n_ff, 1.0f / sqrtf(E), 0);
+            if (mpt_b) SPEC(LB("ffn_up"), p->n_ff, 1, 0.1f, 2);
+            SPEC(L("ffn_down"), p->n_ff, p->n_embd, 1.0f / sqrtf(F), 0);
+            if (mpt_b) SPEC(LB("ffn_down"), p->n_embd, 1, 0.1f, 2);
+        }
 #undef L
+#undef LB
     }
 #undef SPEC
     int bad = 0;
-    bad |= gguf_writer_str(w, "general.architecture", "llama");
-    bad |= gguf_writer_str(w, "general.name", "gorilla synthetic llama");
+    const char *a = mpt ? "mpt" : falcon ? "falcon" : "llama";
+    char key[96], gname[64];
+#define KEY(x) (snprintf(key, sizeof key, "%s." x, a), key)
+    snprintf(gname, sizeof gname, "gorilla synthetic %s", a);
+    bad |= gguf_writer_str(w, "general.architecture", a);
+    bad |= gguf_writer_str(w, "general.name", gname);
     bad |= gguf_writer_alignment(w, 32);
-    bad |= gguf_writer_u32(w, "llama.context_length", (uint32_t)p->n_ctx);
-    bad |= gguf_writer_u32(w, "llama.embedding_length", (uint32_t)p->n_embd);
-    bad |= gguf_writer_u32(w, "llama.block_count", (uint32_t)p->n_layer);
-    bad |= gguf_writer_u32(w, "llama.feed_forward_length", (uint32_t)p->n_ff);
-    bad |= gguf_writer_u32(w, "llama.attention.head_count", (uint32_t)p->n_head);
-    bad |= gguf_writer_u32(w, "llama.attention.head_count_kv", (uint32_t)p->n_head_kv);
-    bad |= gguf_writer_f32(w, "llama.attention.layer_norm_rms_epsilon", p->rms_eps);
-    bad |= gguf_writer_u32(w, "llama.rope.dimension_count", (uint32_t)hd);
-    bad |= gguf_writer_f32(w, "llama.rope.freq_base", p->rope_base);
-    if (p->rope_scale_linear > 0) {
-        bad |= gguf_writer_str(w, "llama.rope.scaling.type", "linear");
-        bad |= gguf_writer_f32(w, "llama.rope.scaling.factor", p->rope_scale_linear);
+    bad |= gguf_writer_u32(w, KEY("context_length"), (uint32_t)p->n_ctx);
+    bad |= gguf_writer_u32(w, KEY("embedding_length"), (uint32_t)p->n_embd);
+    bad |= gguf_writer_u32(w, KEY("block_count"), (uint32_t)p->n_layer);
+    bad |= gguf_writer_u32(w, KEY("feed_forward_length"), (uint32_t)p->n_ff);
+    bad |= gguf_writer_u32(w, KEY("attention.head_count"), (uint32_t)p->n_head);
+    bad |= gguf_writer_u32(w, KEY("attention.head_count_kv"), (uint32_t)p->n_head_kv);
+    if (!p->arch) {
+        bad |= gguf_writer_f32(w, "llama.attention.layer_norm_rms_epsilon", p->rms_eps);
+        bad |= gguf_writer_u32(w, "llama.rope.dimension_count", (uint32_t)hd);
+        bad |= gguf_writer_f32(w, "llama.rope.freq_base", p->rope_base);
+        if (p->rope_scale_linear > 0) {
+            bad |= gguf_writer_str(w, "llama.rope.scaling.type", "linear");
+            bad |= gguf_writer_f32(w, "llama.rope.scaling.factor", p->rope_scale_linear);
+        }
+    } else {
+        bad |= gguf_writer_f32(w, KEY("attention.layer_norm_epsilon"), p->rms_eps);
     }
-    bad |= gguf_writer_u32(w, "llama.vocab_size", (uint32_t)p->n_vocab);
+    if (mpt) {
+        bad |= gguf_writer_f32(w, "mpt.attention.max_alibi_bias", p->alibi_max);
+        if (p->clamp_kqv > 0) bad |= gguf_writer_f32(w, "mpt.attention.clamp_kqv", p->clamp_kqv);
+    }
+    if (falcon) bad |= gguf_writer_f32(w, "falcon.rope.freq_base", p->rope_base);
+    bad |= gguf_writer_u32(w, KEY("vocab_size"), (uint32_t)p->n_vocab);
+#undef KEY
     if (p->with_vocab) {
         for (int i = 0; i < p->n_vocab; i++) {
             types[i] = i == 0 ? 2 : i < 3 ? 3 : i < 259 ? 6 : 1;

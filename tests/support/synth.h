@@ -1,5 +1,6 @@
-/* synth.h — synthetic LLaMA GGUF files with random weights (internal; for
- * tools/gguf_synth and tests). */
+/* synth.h — synthetic LLaMA, MPT and Falcon GGUF files with random
+ * weights (internal; for tools/gguf_synth and tests), with the tensor names
+ * and metadata llama.cpp reads. */
 #ifndef GORILLA_LLM_SYNTH_H
 #define GORILLA_LLM_SYNTH_H
 
@@ -16,10 +17,20 @@ typedef struct {
     float rope_scale_linear; /* > 0: writes rope.scaling.type linear, factor */
     int rope_freqs;     /* 1: writes rope_freqs.weight (factors 1 +- 0.1) */
     int with_vocab;     /* write tokenizer.ggml.* metadata */
+    int arch;           /* LLM_SYNTH_LLAMA, _MPT, _FALCON */
+    float alibi_max;    /* MPT: mpt.attention.max_alibi_bias (default 8) */
+    float clamp_kqv;    /* MPT: > 0 writes mpt.attention.clamp_kqv */
+    int biases;         /* MPT: every product and LayerNorm gets a bias; Falcon: attn_norm_2, the attention's LayerNorm (40B style) */
 } llm_synth_params;
 
+enum { LLM_SYNTH_LLAMA = 0, LLM_SYNTH_MPT = 1, LLM_SYNTH_FALCON = 2 };
+
 /* Small defaults: n_embd 64, 2 layers, 4 heads, 2 KV heads, n_ff 128,
- * vocab 300, ctx 64, F32, seed 1, untied, vocabulary on. */
+ * vocab 300, ctx 64, F32, seed 1, untied, vocabulary on, LLaMA (MPT's
+ * max ALiBi bias 8). MPT files: LayerNorms without bias (as MPT-7B) unless
+ * biases, fused attn_qkv [q|k|v], output untied only when !tied. Falcon
+ * files: LayerNorms with bias, fused attn_qkv, separate output unless
+ * tied. */
 void llm_synth_defaults(llm_synth_params *p);
 
 /* The token pieces written for a vocabulary of n (>= 259); text[i] is

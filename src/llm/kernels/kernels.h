@@ -176,10 +176,12 @@ struct llm_kernels {
     /* g[i] = silu(g[i]) * u[i] = g / (1 + exp(-g)) * u, i < n. */
     void (*silu)(float *g, const float *u, size_t n);
     /* One query row over npos cached positions (k and v rows stride floats
-     * apart): out = softmax(scale * q.k) . v; att is npos floats scratch.
-     * kn is the set the entry belongs to (its vdot and axpy). */
+     * apart): out = softmax(scale * q.k - slope * (npos - 1 - p)) . v (the
+     * ALiBi term only when slope != 0: score = d - slope * (float)dist in
+     * float, after d = q.k * scale); att is npos floats scratch. kn is the
+     * set the entry belongs to (its vdot and axpy). */
     void (*attn)(const llm_kernels *kn, const float *q, const float *k, const float *v, size_t stride, int npos,
-                 int hd, float scale, float *att, float *out);
+                 int hd, float scale, float slope, float *att, float *out);
 };
 
 /* The best level this CPU supports. */
@@ -202,7 +204,7 @@ void llm_quantize_q8(const float *x, llm_q8 *out, size_t n);
 
 /* The attn entry built on kn's vdot and axpy. */
 void llm_attn_generic(const llm_kernels *kn, const float *q, const float *k, const float *v, size_t stride, int npos,
-                      int hd, float scale, float *att, float *out);
+                      int hd, float scale, float slope, float *att, float *out);
 
 /* exp(x) as every set computes it for SiLU: 2^n * p(r), n = rint(x log2 e),
  * r = x - n ln 2 in two fmaf steps, p the degree-7 Taylor polynomial by

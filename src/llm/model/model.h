@@ -1,4 +1,4 @@
-/* model.h — the LLaMA architecture over a mapped GGUF file (internal).
+/* model.h — the LLaMA, MPT and Falcon architectures over a mapped GGUF file (internal).
  *
  * Laid out like llama2.c: a config (hyperparameters from metadata), the
  * weights (pointers into the map; only the small norm vectors are expanded
@@ -13,7 +13,11 @@
 #include "llm/model/matmul.h"
 #include "llm/model/pool.h"
 
+/* The architectures the one forward runs (general.architecture). */
+typedef enum { LLM_ARCH_LLAMA = 0, LLM_ARCH_MPT, LLM_ARCH_FALCON } llm_arch;
+
 typedef struct {
+    llm_arch arch;
     int n_vocab;
     int n_embd;      /* model width */
     int n_layer;
@@ -25,22 +29,38 @@ typedef struct {
     int n_ctx;       /* context in use (KV cache length) */
     int n_ctx_train; /* llama.context_length */
     int n_rot;       /* rotated dims per head (llama.rope.dimension_count) */
-    float rms_eps;
+    float rms_eps;    /* RMSNorm (LLaMA) or LayerNorm (MPT, Falcon) epsilon */
     float rope_base;
     float rope_scale; /* positions are multiplied by this (1/factor, linear) */
+    int rope;         /* LLM_ROPE_*: LLaMA normal (adjacent pairs), Falcon NeoX, MPT none */
+    float alibi_max;  /* MPT mpt.attention.max_alibi_bias; 0: no ALiBi */
+    float clamp_kqv;  /* MPT mpt.attention.clamp_kqv; 0: no clamping */
 } llm_config;
 
+enum { LLM_ROPE_NONE = 0, LLM_ROPE_NORMAL = 1, LLM_ROPE_NEOX = 2 };
+
+/* A layer. LLaMA: attn_norm, ffn_norm, wq/wk/wv/wo, w_gate/w_up/w_down.
+ * MPT and Falcon read one fused attn_qkv [n_embd -> n_embd + 2 kv_dim],
+ * rows [q | k | v]: wq, wk and wv are views of its three row ranges (and
+ * bq, bk, bv of its bias); no w_gate. MPT: ffn_norm; Falcon: none (its
+ * MLP reads the attention's LayerNorm; with attn_norm_2, Falcon-40B style
+ * as llama.cpp reads it, the attention reads attn_norm_2 and the MLP
+ * attn_norm). The biases are optional (NULL when absent). */
 typedef struct {
     float *attn_norm, *ffn_norm; /* [n_embd] f32 copies */
+    float *attn_norm_b, *ffn_norm_b, *attn_norm_2, *attn_norm_2_b; /* [n_embd] or NULL */
     llm_matrix wq, wk, wv, wo;   /* [n_embd->n_embd], [n_embd->kv_dim] x2, [n_embd->n_embd] */
     llm_matrix w_gate, w_up;     /* [n_embd->n_ff] */
     llm_matrix w_down;           /* [n_ff->n_embd] */
+    float *bqkv;                 /* [n_embd + 2 kv_dim] or NULL; bq = bqkv, bk, bv after it */
+    float *bo, *b_up, *b_down;   /* [n_embd], [n_ff], [n_embd] or NULL */
 } llm_layer;
 
 typedef struct {
     llm_matrix tok_embd; /* [n_vocab rows of n_embd] */
     llm_layer *layers;
     float *out_norm;     /* [n_embd] */
+    float *out_norm_b;   /* [n_embd] or NULL (LayerNorm bias) */
     llm_matrix output;   /* [n_vocab rows of n_embd]; tok_embd when tied */
     int tied;
 } llm_weights;
@@ -58,6 +78,7 @@ typedef struct {
     float *k_cache;  /* [n_layer][n_ctx][kv_dim] */
     float *v_cache;
     double *inv_freq; /* [n_rot/2] */
+    float *alibi;     /* [n_head] ALiBi slopes (MPT), or NULL */
     llm_mm_ctx mm;    /* the products' scratch */
 } llm_state;
 

@@ -1,6 +1,6 @@
 /* state.c — the run state, allocated once at load: activations for a
  * chunk of tokens, per-thread scratch, the products' scratch, RoPE's
- * frequencies and the KV cache (model.h). */
+ * frequencies, MPT's ALiBi slopes and the KV cache (model.h). */
 #include "llm/model/model.h"
 
 #include <math.h>
@@ -40,10 +40,23 @@ gorilla_status llm_state_build(gorilla_model *m, gorilla_error *err)
         gorilla_error_prefix(err, gguf_name(m->file));
         return st;
     }
+    if (c->alibi_max > 0) {
+        /* ALiBi slopes as llama.cpp computes them (equal to MPT's
+         * gen_slopes): with P the largest power of two <= n_head, head h <
+         * P has 2^(-max (h + 1) / P), the others 2^(-max (2 (h - P) + 1) /
+         * (2 P)) */
+        if (!(s->alibi = malloc((size_t)c->n_head * sizeof *s->alibi)))
+            return gorilla_fail(err, GORILLA_ERR_NOMEM, "%s: out of memory", gguf_name(m->file));
+        int P = 1;
+        while (P * 2 <= c->n_head) P *= 2;
+        for (int h = 0; h < c->n_head; h++)
+            s->alibi[h] = (float)(h < P ? pow(2.0, -(double)c->alibi_max * (h + 1) / P)
+                                        : pow(2.0, -(double)c->alibi_max * (2 * (h - P) + 1) / (2.0 * P)));
+    }
     for (int i = 0; i < c->n_rot / 2; i++) s->inv_freq[i] = pow((double)c->rope_base, -2.0 * i / c->n_rot);
     /* Per-pair frequency factors (Llama 3.1-style rope scaling): theta is
      * divided by factor[i]. */
-    if (gguf_find_tensor(m->file, "rope_freqs.weight")) {
+    if (c->arch == LLM_ARCH_LLAMA && gguf_find_tensor(m->file, "rope_freqs.weight")) {
         float *ff;
         st = llm_weights_norm(m->file, "rope_freqs.weight", (size_t)c->n_rot / 2, &ff, err);
         if (st) return st;
@@ -74,5 +87,6 @@ void llm_state_free(llm_state *s)
     free(s->k_cache);
     free(s->v_cache);
     free(s->inv_freq);
+    free(s->alibi);
 }
 

@@ -42,6 +42,78 @@ gorilla_status llm_weights_norm(const gguf_file *f, const char *name, size_t n, 
     return GORILLA_OK;
 }
 
+/* An optional vector (a bias): *out NULL when the file has no such tensor. */
+static gorilla_status opt_norm(const gguf_file *f, const char *name, size_t n, float **out, gorilla_error *err)
+{
+    *out = NULL;
+    if (!gguf_find_tensor(f, name)) return GORILLA_OK;
+    return llm_weights_norm(f, name, n, out, err);
+}
+
+/* Rows [r0, r0 + rows) of m as a matrix of their own. */
+static llm_matrix row_view(const llm_matrix *m, size_t r0, size_t rows)
+{
+    llm_matrix v = *m;
+    v.data = m->data + r0 * m->row_bytes;
+    v.rows = rows;
+    return v;
+}
+
+/* LLaMA's layer l. */
+static gorilla_status read_llama_layer(const gguf_file *f, const llm_config *c, int l, llm_layer *L,
+                                       gorilla_error *err)
+{
+    size_t E = (size_t)c->n_embd, KV = (size_t)c->kv_dim, FF = (size_t)c->n_ff;
+    gorilla_status st;
+    char name[96];
+#define NAME(s) (snprintf(name, sizeof name, "blk.%d." s ".weight", l), name)
+    if ((st = llm_weights_norm(f, NAME("attn_norm"), E, &L->attn_norm, err))) return st;
+    if ((st = llm_weights_norm(f, NAME("ffn_norm"), E, &L->ffn_norm, err))) return st;
+    if ((st = get_matrix(f, NAME("attn_q"), E, E, &L->wq, err))) return st;
+    if ((st = get_matrix(f, NAME("attn_k"), E, KV, &L->wk, err))) return st;
+    if ((st = get_matrix(f, NAME("attn_v"), E, KV, &L->wv, err))) return st;
+    if ((st = get_matrix(f, NAME("attn_output"), E, E, &L->wo, err))) return st;
+    if ((st = get_matrix(f, NAME("ffn_gate"), E, FF, &L->w_gate, err))) return st;
+    if ((st = get_matrix(f, NAME("ffn_up"), E, FF, &L->w_up, err))) return st;
+    if ((st = get_matrix(f, NAME("ffn_down"), FF, E, &L->w_down, err))) return st;
+#undef NAME
+    return GORILLA_OK;
+}
+
+/* MPT's or Falcon's layer l: LayerNorms (weight, optional bias), the fused
+ * attn_qkv split into row views, optional biases of every product. */
+static gorilla_status read_ln_layer(const gguf_file *f, const llm_config *c, int l, llm_layer *L, gorilla_error *err)
+{
+    size_t E = (size_t)c->n_embd, KV = (size_t)c->kv_dim, FF = (size_t)c->n_ff;
+    gorilla_status st;
+    char name[96];
+#define NAME(s) (snprintf(name, sizeof name, "blk.%d." s, l), name)
+    if ((st = llm_weights_norm(f, NAME("attn_norm.weight"), E, &L->attn_norm, err))) return st;
+    if ((st = opt_norm(f, NAME("attn_norm.bias"), E, &L->attn_norm_b, err))) return st;
+    if (c->arch == LLM_ARCH_MPT) {
+        if ((st = llm_weights_norm(f, NAME("ffn_norm.weight"), E, &L->ffn_norm, err))) return st;
+        if ((st = opt_norm(f, NAME("ffn_norm.bias"), E, &L->ffn_norm_b, err))) return st;
+    } else {
+        /* Falcon-40B style: the attention has a LayerNorm of its own */
+        if ((st = opt_norm(f, NAME("attn_norm_2.weight"), E, &L->attn_norm_2, err))) return st;
+        if ((st = opt_norm(f, NAME("attn_norm_2.bias"), E, &L->attn_norm_2_b, err))) return st;
+    }
+    llm_matrix qkv = {0};
+    if ((st = get_matrix(f, NAME("attn_qkv.weight"), E, E + 2 * KV, &qkv, err))) return st;
+    L->wq = row_view(&qkv, 0, E);
+    L->wk = row_view(&qkv, E, KV);
+    L->wv = row_view(&qkv, E + KV, KV);
+    if ((st = opt_norm(f, NAME("attn_qkv.bias"), E + 2 * KV, &L->bqkv, err))) return st;
+    if ((st = get_matrix(f, NAME("attn_output.weight"), E, E, &L->wo, err))) return st;
+    if ((st = opt_norm(f, NAME("attn_output.bias"), E, &L->bo, err))) return st;
+    if ((st = get_matrix(f, NAME("ffn_up.weight"), E, FF, &L->w_up, err))) return st;
+    if ((st = opt_norm(f, NAME("ffn_up.bias"), FF, &L->b_up, err))) return st;
+    if ((st = get_matrix(f, NAME("ffn_down.weight"), FF, E, &L->w_down, err))) return st;
+    if ((st = opt_norm(f, NAME("ffn_down.bias"), E, &L->b_down, err))) return st;
+#undef NAME
+    return GORILLA_OK;
+}
+
 gorilla_status llm_weights_read(gorilla_model *m, gorilla_error *err)
 {
     const gguf_file *f = m->file;
@@ -53,10 +125,11 @@ gorilla_status llm_weights_read(gorilla_model *m, gorilla_error *err)
         return gorilla_fail(err, GORILLA_ERR_INVALID, "%s: tensor 'token_embd.weight': vocabulary size out of range",
                             gguf_name(f));
     c->n_vocab = (int)te->ne[1];
-    size_t E = (size_t)c->n_embd, KV = (size_t)c->kv_dim, FF = (size_t)c->n_ff, V = (size_t)c->n_vocab;
+    size_t E = (size_t)c->n_embd, V = (size_t)c->n_vocab;
     gorilla_status st;
     if ((st = get_matrix(f, "token_embd.weight", E, V, &w->tok_embd, err))) return st;
     if ((st = llm_weights_norm(f, "output_norm.weight", E, &w->out_norm, err))) return st;
+    if (c->arch != LLM_ARCH_LLAMA && (st = opt_norm(f, "output_norm.bias", E, &w->out_norm_b, err))) return st;
     if (gguf_find_tensor(f, "output.weight")) {
         if ((st = get_matrix(f, "output.weight", E, V, &w->output, err))) return st;
     } else {
@@ -66,19 +139,9 @@ gorilla_status llm_weights_read(gorilla_model *m, gorilla_error *err)
     w->layers = calloc((size_t)c->n_layer, sizeof *w->layers);
     if (!w->layers) return gorilla_fail(err, GORILLA_ERR_NOMEM, "%s: out of memory", gguf_name(f));
     for (int l = 0; l < c->n_layer; l++) {
-        llm_layer *L = &w->layers[l];
-        char name[96];
-#define NAME(s) (snprintf(name, sizeof name, "blk.%d." s ".weight", l), name)
-        if ((st = llm_weights_norm(f, NAME("attn_norm"), E, &L->attn_norm, err))) return st;
-        if ((st = llm_weights_norm(f, NAME("ffn_norm"), E, &L->ffn_norm, err))) return st;
-        if ((st = get_matrix(f, NAME("attn_q"), E, E, &L->wq, err))) return st;
-        if ((st = get_matrix(f, NAME("attn_k"), E, KV, &L->wk, err))) return st;
-        if ((st = get_matrix(f, NAME("attn_v"), E, KV, &L->wv, err))) return st;
-        if ((st = get_matrix(f, NAME("attn_output"), E, E, &L->wo, err))) return st;
-        if ((st = get_matrix(f, NAME("ffn_gate"), E, FF, &L->w_gate, err))) return st;
-        if ((st = get_matrix(f, NAME("ffn_up"), E, FF, &L->w_up, err))) return st;
-        if ((st = get_matrix(f, NAME("ffn_down"), FF, E, &L->w_down, err))) return st;
-#undef NAME
+        st = c->arch == LLM_ARCH_LLAMA ? read_llama_layer(f, c, l, &w->layers[l], err)
+                                       : read_ln_layer(f, c, l, &w->layers[l], err);
+        if (st) return st;
     }
     return GORILLA_OK;
 }
@@ -133,7 +196,8 @@ static gorilla_status pack_matrix(gorilla_model *m, llm_matrix *w, gorilla_error
     return GORILLA_OK;
 }
 
-/* The matrices the products read: every layer's seven and the output (a
+/* The matrices the products read: every layer's seven (six for MPT and
+ * Falcon, whose q, k and v are views of one fused matrix) and the output (a
  * tied output gets its own packed copy; the embedding rows stay as
  * stored). */
 gorilla_status llm_weights_pack(gorilla_model *m, gorilla_error *err)
@@ -142,7 +206,8 @@ gorilla_status llm_weights_pack(gorilla_model *m, gorilla_error *err)
     for (int l = 0; l < m->cfg.n_layer && !st; l++) {
         llm_layer *L = &m->w.layers[l];
         llm_matrix *ws[7] = {&L->wq, &L->wk, &L->wv, &L->wo, &L->w_gate, &L->w_up, &L->w_down};
-        for (int i = 0; i < 7 && !st; i++) st = pack_matrix(m, ws[i], err);
+        for (int i = 0; i < 7 && !st; i++)
+            if (ws[i]->data) st = pack_matrix(m, ws[i], err); /* MPT, Falcon: no w_gate */
     }
     if (!st) st = pack_matrix(m, &m->w.output, err);
     return st;
@@ -155,6 +220,14 @@ void llm_weights_free(llm_weights *w, int n_layer)
             llm_layer *L = &w->layers[l];
             free(L->attn_norm);
             free(L->ffn_norm);
+            free(L->attn_norm_b);
+            free(L->ffn_norm_b);
+            free(L->attn_norm_2);
+            free(L->attn_norm_2_b);
+            free(L->bqkv);
+            free(L->bo);
+            free(L->b_up);
+            free(L->b_down);
             packed_free(&L->wq);
             packed_free(&L->wk);
             packed_free(&L->wv);
@@ -166,4 +239,5 @@ void llm_weights_free(llm_weights *w, int n_layer)
     packed_free(&w->output);
     free(w->layers);
     free(w->out_norm);
+    free(w->out_norm_b);
 }

@@ -298,7 +298,7 @@ T512 static void silu(float *g, const float *u, size_t n)
  * by FMA, one multiplication by 1 / sum at the end (llm_attn_generic). */
 #define ATTN(NV)                                                                                            \
     T512 static void attn_##NV(const float *q, const float *k, const float *v, size_t stride, int npos,     \
-                               float scale, float *att, float *out)                                        \
+                               float scale, float slope, float *att, float *out)                           \
     {                                                                                                       \
         __m512 qv[(NV)], o[(NV)];                                                                           \
         _Pragma("GCC unroll 8") for (size_t i = 0; i < (NV); i++) qv[i] = _mm512_loadu_ps(q + 16 * i);      \
@@ -309,6 +309,7 @@ T512 static void silu(float *g, const float *u, size_t n)
             _Pragma("GCC unroll 8") for (size_t i = 0; i < (NV); i++) a =                                   \
                 _mm512_fmadd_ps(qv[i], _mm512_loadu_ps(kp + 16 * i), a);                                    \
             float d = sum16(a) * scale;                                                                     \
+            if (slope != 0) d -= slope * (float)(npos - 1 - p);                                             \
             att[p] = d;                                                                                     \
             mx = d > mx ? d : mx;                                                                           \
         }                                                                                                   \
@@ -333,11 +334,11 @@ ATTN(4)
 ATTN(8)
 
 static void attn(const llm_kernels *kn, const float *q, const float *k, const float *v, size_t stride, int npos, int hd,
-                 float scale, float *att, float *out)
+                 float scale, float slope, float *att, float *out)
 {
-    if (hd == 64) attn_4(q, k, v, stride, npos, scale, att, out);
-    else if (hd == 128) attn_8(q, k, v, stride, npos, scale, att, out);
-    else llm_attn_generic(kn, q, k, v, stride, npos, hd, scale, att, out);
+    if (hd == 64) attn_4(q, k, v, stride, npos, scale, slope, att, out);
+    else if (hd == 128) attn_8(q, k, v, stride, npos, scale, slope, att, out);
+    else llm_attn_generic(kn, q, k, v, stride, npos, hd, scale, slope, att, out);
 }
 
 /* ---- packed activations ------------------------------------------------ */

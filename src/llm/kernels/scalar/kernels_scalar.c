@@ -413,11 +413,12 @@ static void silu(float *g, const float *u, size_t n)
 /* Softmax attention of one query from the set's vdot and axpy: the
  * weighted sum of values first, then one division by the softmax sum. */
 void llm_attn_generic(const llm_kernels *kn, const float *q, const float *k, const float *v, size_t stride, int npos,
-                      int hd, float scale, float *att, float *out)
+                      int hd, float scale, float slope, float *att, float *out)
 {
     float mx = -INFINITY;
     for (int p = 0; p < npos; p++) {
         float d = kn->vdot(q, k + (size_t)p * stride, hd) * scale;
+        if (slope != 0) d -= slope * (float)(npos - 1 - p);
         att[p] = d;
         mx = d > mx ? d : mx;
     }
