@@ -190,6 +190,12 @@ static const char *layer_name(char *buf, size_t cap, int layer, const char *what
     return buf;
 }
 
+static const char *layer_bias_name(char *buf, size_t cap, int layer, const char *what)
+{
+    snprintf(buf, cap, "blk.%d.%s.bias", layer, what);
+    return buf;
+}
+
 static uint32_t pick_type(uint32_t want, uint64_t cols)
 {
     const qtype_traits *t = qtype_get(want);
@@ -242,7 +248,7 @@ gorilla_status llm_synth_write(const llm_synth_params *p, const char *path, gori
     for (int l = 0; l < p->n_layer; l++) {
         char nm[64];
 #define L(x) layer_name(nm, sizeof nm, l, x)
-#define LB(x) (snprintf(nm, sizeof nm, "blk.%d.%s.bias", l, x), nm)
+#define LB(x) layer_bias_name(nm, sizeof nm, l, x)
         SPEC(L("attn_norm"), p->n_embd, 1, 1.0f, 1);
         if (!p->arch) {
             SPEC(L("attn_q"), p->n_embd, p->n_embd, 1.0f / sqrtf(E), 0);
