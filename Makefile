@@ -47,13 +47,14 @@ FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 5
 
 .SECONDARY: $(SUPPORT_OBJ)
-.PHONY: all deps run test test-release test-sanitize test-memcheck test-fuzz fuzz fuzz-build lint clean bench help
+.PHONY: all deps run model test test-release test-sanitize test-memcheck test-fuzz fuzz fuzz-build lint clean bench help
 all: $(BIN) $(TOOL_BIN)
 
 help:
 	@echo "make run    build, then evaluate the released responses (or the bundled sample)"
 	@echo "make test   build release and ASan+UBSan, run every test under both"
 	@echo "make bench  run the benchmark scripts in bench/"
+	@echo "make model  retrain the shipped model data/gorilla-tiny.gguf from APIBench (about 80 min, 2 threads)"
 
 $(DEPS_STAMP): tools/install-deps.sh
 	./tools/install-deps.sh
@@ -90,6 +91,9 @@ $(BUILD)/tools/%: tools/%.c $(SUPPORT_OBJ) $(LIB)
 
 run: $(BIN)
 	@./tools/run-demo.sh $(BIN)
+
+model: $(BIN)
+	./tools/make-model.sh $(BIN) $(BUILD)/model data/gorilla-tiny.gguf
 
 test-release: $(BIN) $(TEST_BIN) $(TOOL_BIN)
 	@./tests/run.sh $(BUILD) release

@@ -277,9 +277,21 @@ static void test_retrieve_and_ask(void **state)
     assert_true(res.n_hits >= 1);
     assert_int_equal(res.hits[0].hub, GORILLA_HUB_APIZOO);
     assert_string_equal(res.hits[0].api_call, "GET /meetings/{meetingId}");
-    char *text = gorilla_asker_task_text(a, "get the details of a zoom meeting", &res.hits[0]);
+    char *text = gorilla_asker_task_text(a, "get the details of a zoom meeting", res.hits, res.n_hits);
+    /* the best document (prompt_docs 1) as json.dumps writes it */
+    assert_non_null(strstr(text, "\"api_call\": \"GET /meetings/{meetingId}\""));
+    assert_null(strstr(text, "\n{")); /* one document */
+    free(text);
+    text = gorilla_asker_task_text_n(a, "get the details of a zoom meeting", res.hits, 2);
+    assert_non_null(strstr(text, "}\n{")); /* two, one per line */
+    free(text);
+    o.doc_format = GORILLA_DOC_REPR;
+    gorilla_asker *ar = NULL;
+    if (gorilla_asker_new(&o, &ar, &err) != GORILLA_OK) fail_msg("%s", err.message);
+    text = gorilla_asker_task_text(ar, "get the details of a zoom meeting", res.hits, 1);
     assert_non_null(strstr(text, "'api_call': 'GET /meetings/{meetingId}'")); /* the document as str(dict) */
     free(text);
+    gorilla_asker_free(ar);
     gorilla_asker_check(a, "GET /meetings/99", -1, &res);
     assert_true(res.checked);
     assert_int_equal(res.match_hub, GORILLA_HUB_APIZOO);

@@ -52,7 +52,16 @@ typedef struct {
      * (_OFF); and prompt-lookup drafts (draft 1, the default) or none (0). */
     int constrain;
     int draft;
+    /* The documents put in a model's prompt after the task: the best
+     * prompt_docs (0: 1) of those retrieved, one per line, each written as
+     * Python's json.dumps writes it (GORILLA_DOC_JSON, the default: the form
+     * of the published oracle questions and of `gorilla dataset`) or as
+     * Python's str() (GORILLA_DOC_REPR: the published bm25 questions). */
+    size_t prompt_docs;
+    int doc_format;
 } gorilla_ask_opts;
+#define GORILLA_DOC_JSON 0
+#define GORILLA_DOC_REPR 1
 #define GORILLA_ASK_CONSTRAIN_OFF 0
 #define GORILLA_ASK_CONSTRAIN_STORE 1
 #define GORILLA_ASK_CONSTRAIN_RETRIEVED 2
@@ -71,6 +80,8 @@ int gorilla_asker_has_model(const gorilla_asker *a);
 gorilla_template gorilla_asker_template(const gorilla_asker *a, const char **source);
 /* The model's name (file name of a local model, or the endpoint's model), or NULL. */
 const char *gorilla_asker_model_id(const gorilla_asker *a);
+/* How many documents the asker puts in a model's prompt (its prompt_docs). */
+size_t gorilla_asker_prompt_docs(const gorilla_asker *a);
 /* The hub's store, or NULL when the hub is not loaded. */
 const gorilla_store *gorilla_asker_store(const gorilla_asker *a, gorilla_hub hub);
 
@@ -128,10 +139,12 @@ gorilla_status gorilla_asker_complete(gorilla_asker *a, gorilla_hub hub, const c
 /* Generates a continuation of a complete prompt (already templated) with
  * the local model, or the endpoint's /completions. Caller frees *text. */
 gorilla_status gorilla_asker_generate(gorilla_asker *a, const char *prompt, char **text, gorilla_error *err);
-/* The user text for a task: the task alone, or followed by the document
- * `top` (Python str() of it, as in the published bm25 questions). Caller
- * frees; NULL on OOM. */
-char *gorilla_asker_task_text(gorilla_asker *a, const char *task, const gorilla_ask_hit *top);
+/* The user text for a task: the task alone, or followed by the documents
+ * hits[0..n) (one per line, in the asker's doc_format). Caller frees; NULL
+ * on OOM. gorilla_asker_task_text: the best ones of a result, as many as the
+ * asker's prompt_docs (top: the result's hits, n_hits of them). */
+char *gorilla_asker_task_text_n(gorilla_asker *a, const char *task, const gorilla_ask_hit *hits, size_t n);
+char *gorilla_asker_task_text(gorilla_asker *a, const char *task, const gorilla_ask_hit *top, size_t n_hits);
 
 /* The result as one JSON object: task, hub, retriever, documents[] (hub,
  * index, score, api_name, domain, api_call, description, example_code),
@@ -187,7 +200,7 @@ typedef struct {
     gorilla_hub hub;
     const char *questions_path;
     const char *out_path;  /* created, or resumed (gorilla_bench_resume) */
-    int retrieve;          /* 1: add the asker's top document to each question */
+    int retrieve;          /* 1: add the asker's best documents (its prompt_docs) to each question */
     long limit;            /* at most the first N questions; -1: all */
     uint64_t seed;         /* answer ids (gorilla_bench_response_line) */
     void (*on_progress)(void *user, const gorilla_bench_progress *p); /* may be NULL */

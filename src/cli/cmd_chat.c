@@ -111,7 +111,7 @@ int cmd_chat(int argc, char **argv)
             st = gorilla_ask_retrieve(asker, line, hub, (size_t)k, &r, &err);
             char *user = NULL, *prompt = NULL, *text = NULL;
             if (st == GORILLA_OK) {
-                user = gorilla_asker_task_text(asker, line, r.n_hits ? &r.hits[0] : NULL);
+                user = gorilla_asker_task_text(asker, line, r.hits, r.n_hits);
                 size_t from = max_turns >= 0 && n_hist > (size_t)max_turns ? n_hist - (size_t)max_turns : 0;
                 prompt = user ? history_prompt(hist + from, n_hist - from, user) : NULL;
                 if (!prompt) st = GORILLA_ERR_NOMEM, snprintf(err.message, sizeof err.message, "out of memory");

@@ -116,6 +116,8 @@ size_t cli_gen_flags_table(cli_gen_flags *g, cli_flag *t)
     t[n++] = CLI_F_LONG("--threads", "-t", &g->threads, 1, 256, "needs an integer in [1, 256]");
     t[n++] = CLI_F_STR("--constrain", NULL, &g->constrain_s);
     t[n++] = CLI_F_STR("--draft", NULL, &g->draft_s);
+    t[n++] = CLI_F_STR("--doc-format", NULL, &g->doc_format_s);
+    t[n++] = CLI_F_LONG("--prompt-docs", NULL, &g->prompt_docs, 1, 100, "needs an integer in [1, 100]");
     return n;
 }
 
@@ -136,6 +138,12 @@ int cli_gen_flags_check(const char *cmd, cli_gen_flags *g)
         if (!strcmp(g->draft_s, "lookup")) g->draft = 1;
         else if (!strcmp(g->draft_s, "off")) g->draft = 0;
         else return cli_usage_error(cmd, "--draft is lookup or off, not '%s'", g->draft_s);
+    }
+    g->doc_format = -1;
+    if (g->doc_format_s) {
+        if (!strcmp(g->doc_format_s, "json")) g->doc_format = GORILLA_DOC_JSON;
+        else if (!strcmp(g->doc_format_s, "repr")) g->doc_format = GORILLA_DOC_REPR;
+        else return cli_usage_error(cmd, "--doc-format is json or repr, not '%s'", g->doc_format_s);
     }
     gorilla_template t;
     if (g->template_name && gorilla_template_parse(g->template_name, &t) != 0)
@@ -159,6 +167,8 @@ void cli_gen_flags_apply(const cli_gen_flags *g, gorilla_ask_opts *o)
     if (g->retries_set) o->max_retries = (int)g->retries;
     if (g->constrain >= 0) o->constrain = g->constrain;
     if (g->draft >= 0) o->draft = g->draft;
+    if (g->doc_format >= 0) o->doc_format = g->doc_format;
+    if (g->prompt_docs > 0) o->prompt_docs = (size_t)g->prompt_docs;
 }
 
 void cli_report_store(const char *cmd, const char *path, const gorilla_store *store)

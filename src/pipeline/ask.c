@@ -39,6 +39,8 @@ struct gorilla_asker {
     const char *tmpl_source;
     gorilla_gen_params gen;
     size_t k;
+    size_t prompt_docs; /* documents in a model's prompt (>= 1) */
+    int doc_format;     /* GORILLA_DOC_JSON or _REPR */
     /* decoding (gorilla/decode.h): built on first use */
     int constrain, draft;
     const char **calls; /* every loaded hub's calls (borrowed from the stores) */
@@ -137,6 +139,8 @@ gorilla_status gorilla_asker_new(const gorilla_ask_opts *o, gorilla_asker **out,
     a->prompt = o->prompt;
     a->gen = o->gen;
     a->k = o->k ? o->k : 3;
+    a->prompt_docs = o->prompt_docs ? o->prompt_docs : 1;
+    a->doc_format = o->doc_format == GORILLA_DOC_REPR ? GORILLA_DOC_REPR : GORILLA_DOC_JSON;
     a->constrain = o->constrain;
     a->draft = o->draft;
     int no_retrieval = o->retriever && strcmp(o->retriever, "none") == 0;
@@ -214,6 +218,9 @@ gorilla_template gorilla_asker_template(const gorilla_asker *a, const char **sou
     return a ? a->tmpl : GORILLA_TEMPLATE_GORILLA_V0;
 }
 const char *gorilla_asker_model_id(const gorilla_asker *a) { return a ? a->model_id : NULL; }
+
+size_t gorilla_asker_prompt_docs(const gorilla_asker *a) { return a ? a->prompt_docs : 1; }
+
 const gorilla_store *gorilla_asker_store(const gorilla_asker *a, gorilla_hub hub)
 {
     return a && (unsigned)hub < GORILLA_HUB_COUNT ? a->store[hub] : NULL;
@@ -373,14 +380,31 @@ gorilla_status gorilla_asker_generate(gorilla_asker *a, const char *prompt, char
     return st;
 }
 
-char *gorilla_asker_task_text(gorilla_asker *a, const char *task, const gorilla_ask_hit *top)
+char *gorilla_asker_task_text_n(gorilla_asker *a, const char *task, const gorilla_ask_hit *hits, size_t n)
 {
-    if (!top) return strdup(task);
-    char *doc = store_py_str(store_doc(a->store[top->hub], top->api_index));
-    if (!doc) return NULL;
-    char *t = gorilla_prompt_with_doc(task, doc);
-    free(doc);
+    if (!hits || !n) return strdup(task);
+    pybuf b;
+    pybuf_init(&b);
+    for (size_t i = 0; i < n; i++) {
+        const store_value *d = store_doc(a->store[hits[i].hub], hits[i].api_index);
+        char *doc = a->doc_format == GORILLA_DOC_REPR ? store_py_str(d) : store_py_json_dumps(d);
+        if (!doc) b.oom = 1;
+        else {
+            if (i) pybuf_putc(&b, '\n');
+            pybuf_puts(&b, doc);
+        }
+        free(doc);
+    }
+    char *docs = pybuf_take(&b);
+    if (!docs) return NULL;
+    char *t = gorilla_prompt_with_doc(task, docs);
+    free(docs);
     return t;
+}
+
+char *gorilla_asker_task_text(gorilla_asker *a, const char *task, const gorilla_ask_hit *top, size_t n_hits)
+{
+    return gorilla_asker_task_text_n(a, task, top, n_hits < a->prompt_docs ? n_hits : a->prompt_docs);
 }
 
 /* --- The pipeline ---------------------------------------------------- */
@@ -592,7 +616,7 @@ gorilla_status gorilla_ask(gorilla_asker *a, const char *task, gorilla_hub hub, 
         }
     } else if (a->model || a->client) {
         const gorilla_ask_hit *top = r->n_hits ? &r->hits[0] : NULL;
-        char *user = gorilla_asker_task_text(a, task, top);
+        char *user = gorilla_asker_task_text(a, task, r->hits, r->n_hits);
         if (!user) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
         else {
             int h = top ? (int)top->hub : hub;

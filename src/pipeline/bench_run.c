@@ -71,9 +71,9 @@ static gorilla_status answer(gorilla_asker *a, const gorilla_bench_opts *o, cons
     *failed = NULL;
     if (o->retrieve) {
         gorilla_ask_result r;
-        gorilla_status st = gorilla_ask_retrieve(a, question, o->hub, 1, &r, err);
+        gorilla_status st = gorilla_ask_retrieve(a, question, o->hub, gorilla_asker_prompt_docs(a), &r, err);
         if (st) return st;
-        user = gorilla_asker_task_text(a, question, r.n_hits ? &r.hits[0] : NULL);
+        user = gorilla_asker_task_text(a, question, r.hits, r.n_hits);
         gorilla_ask_result_clear(&r);
         if (!user) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
         question = user;
