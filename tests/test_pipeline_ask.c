@@ -5,6 +5,7 @@
 #include "testutil.h"
 #include "support/synth.h"
 
+#include <math.h>
 #include <sys/stat.h>
 
 static gorilla_asker *starter(const char *retriever, const char *model)
@@ -215,6 +216,69 @@ static void test_local_model(void **state)
     unlink(path);
 }
 
+/* The document reranker: each candidate scored as log P(domain and call |
+ * the prompt with that document alone), the answer's prompt then holds the
+ * best one. The scores are checked against gorilla_call_logprob on the
+ * prompts built here by hand. */
+static void test_rerank_docs(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/gorilla-ask-rerank-XXXXXX";
+    write_model(path);
+    gorilla_error err = {0};
+    gorilla_ask_opts o;
+    gorilla_ask_opts_init(&o);
+    o.api_paths[0] = "data/starter/torchhub_api.jsonl";
+    o.model_path = path;
+    o.n_ctx = 4096;
+    o.gen.max_tokens = 8;
+    o.rerank = 3;
+    gorilla_asker *a = NULL;
+    assert_int_equal(gorilla_asker_new(&o, &a, &err), GORILLA_OK);
+    assert_int_equal(gorilla_asker_rerank(a), 3);
+    const char *task = "estimate the depth of a scene from one photo";
+    gorilla_ask_result r;
+    if (gorilla_ask(a, task, GORILLA_HUB_TORCHHUB, 3, &r, &err)) fail_msg("%s", err.message);
+    assert_true(r.reranked);
+    assert_int_equal(r.n_hits, 3);
+    gorilla_model_opts mo = {1, 4096};
+    gorilla_model *m = NULL; /* a second copy of the same file scores by hand */
+    assert_int_equal(gorilla_model_load(path, &mo, &m, &err), GORILLA_OK);
+    size_t best = 0;
+    for (size_t i = 0; i < r.n_hits; i++) {
+        assert_true(r.hits[i].has_logprob);
+        assert_true(r.hits[i].call_logprob < 0);
+        if (r.hits[i].call_logprob > r.hits[best].call_logprob) best = i;
+        /* by hand: the task with this document alone */
+        char *user = gorilla_asker_task_text_n(a, task, &r.hits[i], 1);
+        char prefix[16384], cont[2048];
+        snprintf(prefix, sizeof prefix, "###USER: %s\n###ASSISTANT: <<<domain>>>: ", user);
+        snprintf(cont, sizeof cont, "%s\n<<<api_call>>>: %s", r.hits[i].domain, r.hits[i].api_call);
+        free(user);
+        double lp = 0;
+        assert_int_equal(gorilla_call_logprob(m, gorilla_model_tokenizer(m), prefix, cont, &lp, NULL, &err),
+                         GORILLA_OK);
+        assert_true(fabs(lp - r.hits[i].call_logprob) <= 1e-6 * fabs(lp));
+    }
+    /* the prompt shows the best document only */
+    assert_non_null(strstr(r.prompt, r.hits[best].api_call));
+    for (size_t i = 0; i < r.n_hits; i++)
+        if (i != best && strcmp(r.hits[i].api_call, r.hits[best].api_call) != 0)
+            assert_null(strstr(r.prompt, r.hits[i].api_call));
+    gorilla_ask_result_clear(&r);
+    gorilla_model_free(m);
+    gorilla_asker_free(a);
+    /* an endpoint or the OpenFunctions templates: refused */
+    o.template_name = "openfunctions-v2";
+    assert_int_equal(gorilla_asker_new(&o, &a, &err), GORILLA_OK);
+    gorilla_ask_hit h[2] = {{0}, {0}};
+    size_t b = 9;
+    assert_int_equal(gorilla_asker_rerank_docs(a, task, h, 2, &b, &err), GORILLA_ERR_INVALID);
+    assert_non_null(strstr(err.message, "Gorilla template"));
+    gorilla_asker_free(a);
+    unlink(path);
+}
+
 static void test_bench_resume(void **state)
 {
     (void)state;
@@ -383,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_no_retrieval_and_check),
         cmocka_unit_test(test_json_requests),
         cmocka_unit_test(test_local_model),
+        cmocka_unit_test(test_rerank_docs),
         cmocka_unit_test(test_bench_resume),
         cmocka_unit_test(test_borrowed_model_and_bench_run),
     };

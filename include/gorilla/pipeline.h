@@ -59,6 +59,10 @@ typedef struct {
      * Python's str() (GORILLA_DOC_REPR: the published bm25 questions). */
     size_t prompt_docs;
     int doc_format;
+    /* > 1: the model picks the one document of its prompt among the best
+     * `rerank` retrieved (gorilla_asker_rerank_docs; a local model with the
+     * Gorilla template), instead of the retriever's first. */
+    size_t rerank;
 } gorilla_ask_opts;
 #define GORILLA_DOC_JSON 0
 #define GORILLA_DOC_REPR 1
@@ -82,6 +86,8 @@ gorilla_template gorilla_asker_template(const gorilla_asker *a, const char **sou
 const char *gorilla_asker_model_id(const gorilla_asker *a);
 /* How many documents the asker puts in a model's prompt (its prompt_docs). */
 size_t gorilla_asker_prompt_docs(const gorilla_asker *a);
+/* Its rerank setting (gorilla_ask_opts.rerank). */
+size_t gorilla_asker_rerank(const gorilla_asker *a);
 /* The hub's store, or NULL when the hub is not loaded. */
 const gorilla_store *gorilla_asker_store(const gorilla_asker *a, gorilla_hub hub);
 
@@ -104,6 +110,7 @@ typedef struct {
     gorilla_ask_hit *hits;   /* best first, across hubs */
     size_t n_hits;
     int generated;           /* a model answered */
+    int reranked;            /* the model picked the prompt's document (gorilla_ask_opts.rerank) */
     char *prompt, *text;     /* the prompt sent and the raw answer (when generated) */
     gorilla_answer answer;   /* the answer's fields */
     int checked;             /* the answer had an api_call, checked against the store */
@@ -145,6 +152,16 @@ gorilla_status gorilla_asker_generate(gorilla_asker *a, const char *prompt, char
  * asker's prompt_docs (top: the result's hits, n_hits of them). */
 char *gorilla_asker_task_text_n(gorilla_asker *a, const char *task, const gorilla_ask_hit *hits, size_t n);
 char *gorilla_asker_task_text(gorilla_asker *a, const char *task, const gorilla_ask_hit *top, size_t n_hits);
+/* The reranker over documents: each of hits[0..n) scored by the local model
+ * as log P("D\n<<<api_call>>>: C" | the Gorilla prompt of the task with that
+ * document alone, then "<<<domain>>>: "), D and C the document's domain and
+ * call; the scores go to the hits' call_logprob (has_logprob 1), *best is the
+ * highest (0 when none was scored; a prompt longer than the context is
+ * skipped). A model trained on retriever-aware data with wrong documents
+ * (gorilla dataset --doc retriever) gives a document that does not fit the
+ * task a low score. */
+gorilla_status gorilla_asker_rerank_docs(gorilla_asker *a, const char *task, gorilla_ask_hit *hits, size_t n,
+                                         size_t *best, gorilla_error *err);
 
 /* The result as one JSON object: task, hub, retriever, documents[] (hub,
  * index, score, api_name, domain, api_call, description, example_code),

@@ -69,11 +69,12 @@ typedef struct {
     const char *constrain_s, *draft_s; /* --constrain store|retrieved|off, --draft lookup|off */
     const char *doc_format_s;          /* --doc-format json|repr */
     long prompt_docs;                  /* --prompt-docs N (0: not given) */
+    long rerank;                       /* --rerank K (0: not given) */
     int doc_format;                    /* parsed; -1: not given */
     int constrain, draft;              /* parsed; -1: not given */
 } cli_gen_flags;
 /* Entries the model flags take in a flag table. */
-#define CLI_GEN_NFLAGS 15
+#define CLI_GEN_NFLAGS 16
 /* Writes the model flags' table entries into t (room for CLI_GEN_NFLAGS);
  * returns how many. */
 size_t cli_gen_flags_table(cli_gen_flags *g, cli_flag *t);

@@ -38,6 +38,8 @@ static const char USAGE[] =
     "  --constrain MODE     the call field limited to the store's calls: store, retrieved, off (default store)\n"
     "  --draft MODE         prompt-lookup speculative decoding: lookup, off (default lookup)\n"
     "  --prompt-docs N      the best N retrieved documents in the model's prompt, one per line (default 1)\n"
+    "  --rerank K           the local model picks its prompt's one document among the best K: each\n"
+    "                       scored by log P(its domain and call | the task with it alone)\n"
     "  --doc-format F       documents in the prompt as json (json.dumps, the published oracle questions'\n"
     "                       form and `gorilla dataset`'s; default) or repr (str(), the published bm25 form)\n"
     "  --ctx N, -t THREADS  context length and threads of the local model\n"

@@ -118,6 +118,7 @@ size_t cli_gen_flags_table(cli_gen_flags *g, cli_flag *t)
     t[n++] = CLI_F_STR("--draft", NULL, &g->draft_s);
     t[n++] = CLI_F_STR("--doc-format", NULL, &g->doc_format_s);
     t[n++] = CLI_F_LONG("--prompt-docs", NULL, &g->prompt_docs, 1, 100, "needs an integer in [1, 100]");
+    t[n++] = CLI_F_LONG("--rerank", NULL, &g->rerank, 1, 100, "needs an integer in [1, 100]");
     return n;
 }
 
@@ -169,6 +170,7 @@ void cli_gen_flags_apply(const cli_gen_flags *g, gorilla_ask_opts *o)
     if (g->draft >= 0) o->draft = g->draft;
     if (g->doc_format >= 0) o->doc_format = g->doc_format;
     if (g->prompt_docs > 0) o->prompt_docs = (size_t)g->prompt_docs;
+    if (g->rerank > 0) o->rerank = (size_t)g->rerank;
 }
 
 void cli_report_store(const char *cmd, const char *path, const gorilla_store *store)

@@ -41,6 +41,7 @@ struct gorilla_asker {
     size_t k;
     size_t prompt_docs; /* documents in a model's prompt (>= 1) */
     int doc_format;     /* GORILLA_DOC_JSON or _REPR */
+    size_t rerank;      /* > 1: the model picks the prompt's document among this many */
     /* decoding (gorilla/decode.h): built on first use */
     int constrain, draft;
     const char **calls; /* every loaded hub's calls (borrowed from the stores) */
@@ -140,6 +141,7 @@ gorilla_status gorilla_asker_new(const gorilla_ask_opts *o, gorilla_asker **out,
     a->gen = o->gen;
     a->k = o->k ? o->k : 3;
     a->prompt_docs = o->prompt_docs ? o->prompt_docs : 1;
+    a->rerank = o->rerank;
     a->doc_format = o->doc_format == GORILLA_DOC_REPR ? GORILLA_DOC_REPR : GORILLA_DOC_JSON;
     a->constrain = o->constrain;
     a->draft = o->draft;
@@ -220,6 +222,8 @@ gorilla_template gorilla_asker_template(const gorilla_asker *a, const char **sou
 const char *gorilla_asker_model_id(const gorilla_asker *a) { return a ? a->model_id : NULL; }
 
 size_t gorilla_asker_prompt_docs(const gorilla_asker *a) { return a ? a->prompt_docs : 1; }
+
+size_t gorilla_asker_rerank(const gorilla_asker *a) { return a ? a->rerank : 0; }
 
 const gorilla_store *gorilla_asker_store(const gorilla_asker *a, gorilla_hub hub)
 {
@@ -586,6 +590,55 @@ static void score_hits(gorilla_asker *a, gorilla_ask_result *r)
     }
 }
 
+gorilla_status gorilla_asker_rerank_docs(gorilla_asker *a, const char *task, gorilla_ask_hit *hits, size_t n,
+                                         size_t *best, gorilla_error *err)
+{
+    *best = 0;
+    if (!a->model || !a->tok || a->prompt != GORILLA_PROMPT_GORILLA || a->tmpl != GORILLA_TEMPLATE_GORILLA_V0)
+        return gorilla_fail(err, GORILLA_ERR_INVALID, "rerank: needs a local model with the Gorilla template");
+    int have = 0;
+    for (size_t i = 0; i < n; i++) {
+        gorilla_ask_hit *x = &hits[i];
+        x->has_logprob = 0;
+        if (!x->api_call || !*x->api_call) continue;
+        char *user = gorilla_asker_task_text_n(a, task, x, 1);
+        char *prompt = user ? gorilla_template_apply(a->tmpl, user, NULL) : NULL;
+        free(user);
+        pybuf p, c;
+        pybuf_init(&p);
+        pybuf_init(&c);
+        pybuf_puts(&p, prompt ? prompt : "");
+        pybuf_puts(&p, "<<<domain>>>: ");
+        pybuf_puts(&c, x->domain ? x->domain : "");
+        pybuf_puts(&c, "\n<<<api_call>>>: ");
+        pybuf_puts(&c, x->api_call);
+        int oom = !prompt;
+        free(prompt);
+        char *prefix = pybuf_take(&p), *cont = pybuf_take(&c);
+        gorilla_status st = GORILLA_OK;
+        double lp = 0;
+        if (oom || !prefix || !cont) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+        else {
+            gorilla_error e = {0};
+            /* a document whose prompt does not fit the context is not a candidate */
+            gorilla_status s2 = gorilla_call_logprob(a->model, a->tok, prefix, cont, &lp, NULL, &e);
+            if (s2 == GORILLA_OK) {
+                x->has_logprob = 1;
+                x->call_logprob = lp;
+                if (!have || lp > hits[*best].call_logprob) *best = i;
+                have = 1;
+            } else if (s2 != GORILLA_ERR_LIMIT) {
+                *err = e;
+                st = s2;
+            }
+        }
+        free(prefix);
+        free(cont);
+        if (st) return st;
+    }
+    return GORILLA_OK;
+}
+
 gorilla_status gorilla_ask(gorilla_asker *a, const char *task, gorilla_hub hub, size_t k, gorilla_ask_result *r,
                            gorilla_error *err)
 {
@@ -616,7 +669,21 @@ gorilla_status gorilla_ask(gorilla_asker *a, const char *task, gorilla_hub hub, 
         }
     } else if (a->model || a->client) {
         const gorilla_ask_hit *top = r->n_hits ? &r->hits[0] : NULL;
-        char *user = gorilla_asker_task_text(a, task, r->hits, r->n_hits);
+        char *user = NULL;
+        if (a->rerank > 1 && a->model && a->prompt == GORILLA_PROMPT_GORILLA && r->n_hits > 1) {
+            /* the model picks the document among the best `rerank` */
+            size_t best = 0;
+            st = gorilla_asker_rerank_docs(a, task, r->hits, r->n_hits < a->rerank ? r->n_hits : a->rerank, &best, err);
+            if (st) {
+                gorilla_ask_result_clear(r);
+                return st;
+            }
+            r->reranked = 1;
+            top = &r->hits[best];
+            user = gorilla_asker_task_text_n(a, task, top, 1);
+        } else {
+            user = gorilla_asker_task_text(a, task, r->hits, r->n_hits);
+        }
         if (!user) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
         else {
             int h = top ? (int)top->hub : hub;
@@ -634,7 +701,7 @@ gorilla_status gorilla_ask(gorilla_asker *a, const char *task, gorilla_hub hub, 
             gorilla_asker_check(a, r->answer.api_call, hub >= 0 ? hub : -1, r);
         }
     }
-    if (st == GORILLA_OK && r->generated) score_hits(a, r);
+    if (st == GORILLA_OK && r->generated && !r->reranked) score_hits(a, r);
     if (st != GORILLA_OK) gorilla_ask_result_clear(r);
     return st;
 }

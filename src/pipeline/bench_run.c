@@ -71,9 +71,20 @@ static gorilla_status answer(gorilla_asker *a, const gorilla_bench_opts *o, cons
     *failed = NULL;
     if (o->retrieve) {
         gorilla_ask_result r;
-        gorilla_status st = gorilla_ask_retrieve(a, question, o->hub, gorilla_asker_prompt_docs(a), &r, err);
+        size_t k = gorilla_asker_prompt_docs(a), rerank = gorilla_asker_rerank(a);
+        gorilla_status st = gorilla_ask_retrieve(a, question, o->hub, rerank > k ? rerank : k, &r, err);
         if (st) return st;
-        user = gorilla_asker_task_text(a, question, r.hits, r.n_hits);
+        size_t best = 0;
+        if (rerank > 1 && r.n_hits > 1) {
+            st = gorilla_asker_rerank_docs(a, question, r.hits, r.n_hits < rerank ? r.n_hits : rerank, &best, err);
+            if (st) {
+                gorilla_ask_result_clear(&r);
+                return st;
+            }
+            user = gorilla_asker_task_text_n(a, question, &r.hits[best], 1);
+        } else {
+            user = gorilla_asker_task_text(a, question, r.hits, r.n_hits);
+        }
         gorilla_ask_result_clear(&r);
         if (!user) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
         question = user;
