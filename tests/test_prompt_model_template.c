@@ -213,15 +213,21 @@ static void test_ask_with_template(void **state)
     char *api = test_write_temp(DOC, strlen(DOC));
     static const struct {
         const char *name;
+        int doc_format;
         const char *head, *tail;
     } CASES[] = {
-        {"openfunctions-v2", OFV2_SYSTEM "\n### Instruction: <<function>>[{\"domain\": \"Audio Separation\", "
+        {"openfunctions-v2", GORILLA_DOC_JSON, OFV2_SYSTEM "\n### Instruction: <<function>>[{\"domain\": \"Audio Separation\", "
                              "\"api_call\": \"torch.hub.load(repo_or_dir='x/unmix', model='umxhq')\", "
                              "\"api_name\": \"umxhq\"}]\n<<question>>separate vocals\n### Response: ", NULL},
-        {"openfunctions-v1", "USER: <<question>> separate vocals <<function>> [{\"domain\": \"Audio Separation\", ",
+        {"openfunctions-v1", GORILLA_DOC_JSON, "USER: <<question>> separate vocals <<function>> [{\"domain\": \"Audio Separation\", ",
          "\"api_name\": \"umxhq\"}]\nASSISTANT: "},
-        {NULL, "###USER: separate vocals \n Use this API documentation for reference: {'domain': 'Audio Separation', ",
-         "'api_name': 'umxhq'}\n###ASSISTANT: "}, /* the synthetic file's general.name: gorilla-v0 */
+        /* the synthetic file's general.name: gorilla-v0; the document as json.dumps by default, as str() with repr */
+        {NULL, GORILLA_DOC_JSON,
+         "###USER: separate vocals \n Use this API documentation for reference: {\"domain\": \"Audio Separation\", ",
+         "\"api_name\": \"umxhq\"}\n###ASSISTANT: "},
+        {NULL, GORILLA_DOC_REPR,
+         "###USER: separate vocals \n Use this API documentation for reference: {'domain': 'Audio Separation', ",
+         "'api_name': 'umxhq'}\n###ASSISTANT: "},
     };
     for (size_t c = 0; c < sizeof CASES / sizeof CASES[0]; c++) {
         gorilla_ask_opts o;
@@ -231,6 +237,7 @@ static void test_ask_with_template(void **state)
         o.n_ctx = 4096;
         o.gen.max_tokens = 4;
         o.template_name = CASES[c].name;
+        o.doc_format = CASES[c].doc_format;
         gorilla_asker *a = NULL;
         if (gorilla_asker_new(&o, &a, &err) != GORILLA_OK) fail_msg("%s", err.message);
         const char *src;
