@@ -28,8 +28,6 @@ static const char USAGE[] =
     "  --prompt STYLE       gorilla (default) or eval (the prompt for general chat models)\n"
     "  --template NAME      the local model's prompt: gorilla-v0, openfunctions-v1, openfunctions-v2\n"
     "                       (default: from the GGUF metadata, see gorilla info)\n"
-    "  --template NAME      the local model's prompt: gorilla-v0, openfunctions-v1, openfunctions-v2\n"
-    "                       (default: from the GGUF metadata, see gorilla info)\n"
     "  --data ROOT          API files: ROOT/api/<hub>_api.jsonl or ROOT/<hub>_api.jsonl\n"
     "                       (default: $GORILLA_DATA, else the starter store data/starter)\n"
     "  --api FILE           one API file (its hub from --hub or the file name)\n"
