@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "base/utf8.h"
 #include "gorilla.h"
 
 typedef struct {
@@ -277,6 +278,12 @@ static gorilla_status answer(runner *r, const gorilla_bfcl_run_opts *o, json_t *
         }
     }
     if (!st && !*result && text) {
+        /* invalid UTF-8 from the model: each bad byte as U+FFFD, as the server sends it */
+        char *clean = gorilla_utf8_sanitize(text, strlen(text), NULL);
+        if (clean) {
+            free(text);
+            text = clean;
+        }
         if (o->mode == GORILLA_BFCL_RUN_OFV2) {
             char *j = join_ofv2(text);
             *result = json_string(j ? j : text);
@@ -284,7 +291,7 @@ static gorilla_status answer(runner *r, const gorilla_bfcl_run_opts *o, json_t *
         } else {
             *result = json_string(text);
         }
-        if (!*result) *result = json_string(""); /* invalid UTF-8 from the model */
+        if (!*result) *result = json_string("");
     }
     free(text);
     free(fjson);
