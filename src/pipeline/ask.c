@@ -214,6 +214,16 @@ gorilla_template gorilla_asker_template(const gorilla_asker *a, const char **sou
     return a ? a->tmpl : GORILLA_TEMPLATE_GORILLA_V0;
 }
 const char *gorilla_asker_model_id(const gorilla_asker *a) { return a ? a->model_id : NULL; }
+gorilla_client *ask_client(gorilla_asker *a) { return a->client; }
+const gorilla_gen_params *ask_gen(const gorilla_asker *a) { return &a->gen; }
+void ask_swap_decoding(gorilla_asker *a, int *constrain, int *draft)
+{
+    int c = a->constrain, d = a->draft;
+    a->constrain = *constrain;
+    a->draft = *draft;
+    *constrain = c;
+    *draft = d;
+}
 const gorilla_store *gorilla_asker_store(const gorilla_asker *a, gorilla_hub hub)
 {
     return a && (unsigned)hub < GORILLA_HUB_COUNT ? a->store[hub] : NULL;
