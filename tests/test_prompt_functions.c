@@ -162,11 +162,145 @@ static void test_server_tools(void **state)
     json_decref(cmds);
 }
 
+
+/* gorilla_fn_docs_parse on `text`: the normalized list, or NULL with the
+ * message in msg. */
+static char *docs(const char *text, char *msg, size_t cap)
+{
+    char *out = NULL;
+    gorilla_error err = {0};
+    gorilla_status st = gorilla_fn_docs_parse(text, strlen(text), "f.json", &out, &err);
+    snprintf(msg, cap, "%s", st ? err.message : "");
+    if (st) assert_null(out);
+    return out;
+}
+
+static void expect_docs_error(const char *text, const char *want)
+{
+    char msg[1100];
+    char *out = docs(text, msg, sizeof msg);
+    if (out) fail_msg("accepted %s: %s", text, out);
+    if (!strstr(msg, want)) fail_msg("for %s\n  got  %s\n  want %s", text, msg, want);
+}
+
+static void test_docs_parse(void **state)
+{
+    (void)state;
+    char msg[1100];
+    /* BFCL / OpenAI documents and the tools form, mixed: the documents themselves */
+    char *out = docs("[{\"name\": \"a.b\", \"description\": \"d\", \"parameters\": {\"type\": \"dict\", \"properties\": "
+                     "{\"x\": {\"type\": \"integer\"}}, \"required\": [\"x\"]}},\n"
+                     " {\"type\": \"function\", \"function\": {\"name\": \"g\", \"parameters\": {\"type\": \"object\"}}},\n"
+                     " {\"type\": \"function\", \"name\": \"h\"}]",
+                     msg, sizeof msg);
+    if (!out) fail_msg("%s", msg);
+    assert_string_equal(out, "[{\"name\":\"a.b\",\"description\":\"d\",\"parameters\":{\"type\":\"dict\",\"properties\":"
+                             "{\"x\":{\"type\":\"integer\"}},\"required\":[\"x\"]}},{\"name\":\"g\",\"parameters\":"
+                             "{\"type\":\"object\"}},{\"type\":\"function\",\"name\":\"h\"}]");
+    free(out);
+    expect_docs_error("[{\"name\": \"f\",\n \"x\": }]", "f.json: not JSON: ");
+    expect_docs_error("[{\"name\": \"f\",\n \"x\": }]", "(line 2, column 7)");
+    expect_docs_error("", "f.json: not JSON");
+    expect_docs_error("{\"name\": \"f\"}", "f.json: not a list of function documents but a JSON object");
+    expect_docs_error("\"f\"", "not a list of function documents but a string");
+    expect_docs_error("[]", "f.json: the list must hold 1 to 4096 function documents");
+    expect_docs_error("[{\"name\": \"f\"}, {\"description\": \"no name\"}]", "f.json: item [1] has no \"name\"");
+    expect_docs_error("[{\"type\": \"function\", \"function\": {\"description\": \"d\"}}]",
+                      "f.json: item [0].function has no \"name\"");
+    expect_docs_error("[{\"type\": \"function\"}]", "item [0].function must be an object");
+    expect_docs_error("[{\"type\": \"code_interpreter\"}]", "item [0]: a tool of type 'code_interpreter'");
+    expect_docs_error("[3]", "item [0] must be an object");
+    expect_docs_error("[{\"name\": \"a b\"}]", "item [0].name must be a string of 1 to 128 letters");
+    expect_docs_error("[{\"name\": 7}]", "item [0].name must be a string");
+    expect_docs_error("[{\"name\": \"f\", \"parameters\": []}]", "item [0].parameters must be a JSON Schema object");
+    expect_docs_error("[{\"name\": \"f\", \"description\": 1}]", "item [0].description must be a string");
+    expect_docs_error("[{\"name\": \"f\"}, {\"name\": \"f\"}]", "item [1]: the function 'f' is given twice");
+    /* from a file; a missing file names it */
+    char path[] = "/tmp/gorilla-fn-docs-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char body[] = "[{\"name\": \"f\"}]\n";
+    assert_int_equal(write(fd, body, sizeof body - 1), (ssize_t)(sizeof body - 1));
+    close(fd);
+    gorilla_error err = {0};
+    assert_int_equal(gorilla_fn_docs_load(path, &out, &err), GORILLA_OK);
+    assert_string_equal(out, "[{\"name\":\"f\"}]");
+    free(out);
+    unlink(path);
+    assert_int_equal(gorilla_fn_docs_load(path, &out, &err), GORILLA_ERR_IO);
+    assert_null(out);
+    assert_non_null(strstr(err.message, path));
+}
+
+static void expect_fn_check(const char *calls, const char *want_calls, const char *want_warnings)
+{
+    static const char FNS[] =
+        "[{\"name\": \"math.area\", \"parameters\": {\"type\": \"dict\", \"properties\": {\"w\": {}, \"h\": {}}, "
+        "\"required\": [\"w\", \"h\"]}}, {\"name\": \"now\"}, {\"name\": \"a.b_c\"}, {\"name\": \"a_b.c\"}, "
+        "{\"name\": \"get\", \"parameters\": {\"type\": \"object\", \"properties\": {\"url\": {}}}}]";
+    char *out = NULL, *warnings = NULL;
+    gorilla_error err = {0};
+    gorilla_status st = gorilla_fn_check(FNS, calls, &out, &warnings, &err);
+    if (st) fail_msg("%s: %s", calls, err.message);
+    if (strcmp(out, want_calls) != 0) fail_msg("calls of %s\n  got  %s\n  want %s", calls, out, want_calls);
+    if (strcmp(warnings, want_warnings) != 0)
+        fail_msg("warnings of %s\n  got  %s\n  want %s", calls, warnings, want_warnings);
+    free(out);
+    free(warnings);
+}
+
+static void test_fn_check(void **state)
+{
+    (void)state;
+    expect_fn_check("[{\"name\":\"math.area\",\"arguments\":{\"w\":2,\"h\":3}},{\"name\":\"now\",\"arguments\":{}}]",
+                 "[{\"name\":\"math.area\",\"arguments\":{\"w\":2,\"h\":3}},{\"name\":\"now\",\"arguments\":{}}]", "[]");
+    /* '_' for '.' (names sent as tools): the document's name */
+    expect_fn_check("[{\"name\":\"math_area\",\"arguments\":{\"w\":2,\"h\":3}}]",
+                 "[{\"name\":\"math.area\",\"arguments\":{\"w\":2,\"h\":3}}]", "[]");
+    /* ... unless two documents fit */
+    expect_fn_check("[{\"name\":\"a_b_c\",\"arguments\":{}}]", "[{\"name\":\"a_b_c\",\"arguments\":{}}]",
+                 "[{\"kind\":\"unknown_function\",\"call\":1,\"name\":\"a_b_c\",\"message\":\"call 1: 'a_b_c' is not "
+                 "one of the given functions\"}]");
+    expect_fn_check("[{\"name\":\"math.area\",\"arguments\":{\"w\":2,\"depth\":1}}]",
+                 "[{\"name\":\"math.area\",\"arguments\":{\"w\":2,\"depth\":1}}]",
+                 "[{\"kind\":\"unexpected_argument\",\"call\":1,\"name\":\"math.area\",\"argument\":\"depth\","
+                 "\"message\":\"call 1: math.area has no parameter 'depth'\"},{\"kind\":\"missing_required\",\"call\":1,"
+                 "\"name\":\"math.area\",\"argument\":\"h\",\"message\":\"call 1: math.area needs the argument 'h'\"}]");
+    /* no parameters at all: any argument is unexpected; optional ones may be left out */
+    expect_fn_check("[{\"name\":\"get\",\"arguments\":{}},{\"name\":\"now\",\"arguments\":{\"tz\":\"UTC\"}}]",
+                 "[{\"name\":\"get\",\"arguments\":{}},{\"name\":\"now\",\"arguments\":{\"tz\":\"UTC\"}}]",
+                 "[{\"kind\":\"unexpected_argument\",\"call\":2,\"name\":\"now\",\"argument\":\"tz\",\"message\":"
+                 "\"call 2: now has no parameter 'tz'\"}]");
+    expect_fn_check("[]", "[]", "[]");
+    char *out = NULL, *w = NULL;
+    gorilla_error err = {0};
+    assert_int_equal(gorilla_fn_check("[]", "{}", &out, &w, &err), GORILLA_ERR_INVALID);
+    assert_int_equal(gorilla_fn_check("[]", "[{\"name\": \"f\"}]", &out, &w, &err), GORILLA_ERR_INVALID);
+    assert_int_equal(gorilla_fn_check("nope", "[]", &out, &w, &err), GORILLA_ERR_INVALID);
+    assert_null(out);
+    assert_null(w);
+}
+
+static void test_fn_tools(void **state)
+{
+    (void)state;
+    char *t = gorilla_fn_tools("[{\"name\": \"math.area\", \"description\": \"d\", \"parameters\": {\"type\": \"dict\", "
+                               "\"properties\": {\"w\": {\"type\": \"integer\"}}}}, {\"name\": \"g\"}]");
+    assert_non_null(t);
+    assert_string_equal(t, "[{\"type\":\"function\",\"function\":{\"name\":\"math_area\",\"description\":\"d\","
+                           "\"parameters\":{\"type\":\"object\",\"properties\":{\"w\":{\"type\":\"integer\"}}}}},"
+                           "{\"type\":\"function\",\"function\":{\"name\":\"g\"}}]");
+    free(t);
+    assert_null(gorilla_fn_tools("{}"));
+    assert_null(gorilla_fn_tools(NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_python_calls), cmocka_unit_test(test_openfunctions), cmocka_unit_test(test_json_blocks),
         cmocka_unit_test(test_not_calls),    cmocka_unit_test(test_prompts),       cmocka_unit_test(test_server_tools),
+        cmocka_unit_test(test_docs_parse),   cmocka_unit_test(test_fn_check),      cmocka_unit_test(test_fn_tools),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

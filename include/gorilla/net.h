@@ -68,6 +68,16 @@ gorilla_status gorilla_client_complete(gorilla_client *c, const char *prompt, co
 gorilla_status gorilla_client_chat_raw(gorilla_client *c, const char *body_json, char **response_json,
                                        gorilla_error *err);
 void gorilla_client_get_stats(gorilla_client *c, gorilla_client_stats *out);
+/* POST {base}/chat/completions with `messages_json` (a JSON list of
+ * messages), `tools_json` (an OpenAI tools list, e.g. gorilla_fn_tools)
+ * and p's parameters. From choices[0].message: *content (caller frees;
+ * NULL when null) and *tool_calls_json, [{"name": N, "arguments": A}] with
+ * A as the server sent it (OpenAI: a JSON text in a string), or NULL when
+ * the message has no tool calls. *prompt_tokens / *completion_tokens (may
+ * be NULL) from the usage, 0 when absent. */
+gorilla_status gorilla_client_chat_tools(gorilla_client *c, const char *messages_json, const char *tools_json,
+                                         const gorilla_gen_params *p, char **content, char **tool_calls_json,
+                                         int *prompt_tokens, int *completion_tokens, gorilla_error *err);
 
 /* --- Backends: what `gorilla serve` generates with ------------------ */
 

@@ -175,6 +175,42 @@ char *gorilla_ask_result_json(const gorilla_asker *a, const gorilla_ask_result *
 gorilla_status gorilla_ask_json(gorilla_asker *a, const char *request_json, char **response_json,
                                 gorilla_error *err);
 
+/* --- Function calling (src/pipeline/ask_functions.c) ----------------- */
+
+/* How the functions go to the model. AUTO: a local model gets its
+ * template's prompt (openfunctions-v1/v2 with json.dumps(functions);
+ * gorilla-v0: BFCL's default prompting system prompt, then the Gorilla
+ * chat turn); an endpoint gets the functions as `tools` (gorilla_fn_tools),
+ * unless the asker's template was given (--template openfunctions-*):
+ * then that prompt on /completions. PROMPT: BFCL's default prompting
+ * system prompt (an endpoint: as the system message, the task as the user
+ * message). TOOLS: `tools` (an endpoint only). */
+typedef enum { GORILLA_FN_MODE_AUTO = 0, GORILLA_FN_MODE_PROMPT = 1, GORILLA_FN_MODE_TOOLS = 2 } gorilla_fn_mode;
+
+typedef struct {
+    const char *mode;    /* what was sent: "openfunctions-v1", "openfunctions-v2", "prompt", "tools" */
+    char *prompt;        /* the prompt; for chats the messages (and tools) as JSON */
+    char *text;          /* the model's text ("" when it answered with tool calls only) */
+    char *calls_json;    /* [{"name", "arguments": {...}}]; "[]" when the answer is no call */
+    char *warnings_json; /* gorilla_fn_check's warnings, and "bad_arguments" for tool
+                            calls whose arguments are not a JSON object (taken as {}) */
+    size_t n_calls, n_warnings;
+} gorilla_fn_answer;
+
+/* Asks the asker's model or endpoint to call one of `functions_json` (a
+ * list as gorilla_fn_docs_parse gives it) for the task, parses the answer
+ * into calls (gorilla_fn_parse, or the tool calls) and checks them
+ * (gorilla_fn_check). A local model decodes freely here (no store
+ * constraint, no drafts). Clear with gorilla_fn_answer_clear. */
+gorilla_status gorilla_ask_functions(gorilla_asker *a, const char *functions_json, const char *task,
+                                     gorilla_fn_mode mode, gorilla_fn_answer *out, gorilla_error *err);
+void gorilla_fn_answer_clear(gorilla_fn_answer *r);
+/* "no_call" (no call parsed), "warning" (a warning), or "ok". */
+const char *gorilla_fn_answer_verdict(const gorilla_fn_answer *r);
+/* {"task", "model", "mode", "prompt", "text", "calls", "warnings",
+ * "verdict"} as one line of JSON. Caller frees; NULL on OOM. */
+char *gorilla_fn_answer_json(const gorilla_asker *a, const char *task, const gorilla_fn_answer *r);
+
 /* --- Bench (src/pipeline/bench.c) ------------------------------------ */
 
 /* Prepares a response file for a resumed run: creates it when missing;

@@ -149,6 +149,40 @@ char *gorilla_fn_prompt(gorilla_template t, const char *functions_json, const ch
  * not a call (plain text, empty list, malformed); never anything worse. */
 gorilla_status gorilla_fn_parse(const char *text, size_t len, char **calls_json, gorilla_error *err);
 
+/* --- Function documents (src/prompt/fn_docs.c) ---------------------- */
+
+/* Reads a JSON list of function documents ({"name", "description",
+ * "parameters"}, BFCL / OpenAI style, or OpenAI's tools form
+ * {"type": "function", "function": {...}}, mixed freely) into
+ * *functions_json: the compact list of the documents themselves (caller
+ * frees). GORILLA_ERR_PARSE, the message starting with `source`, when the
+ * text is not JSON (with line and column), not a list, empty, or an item
+ * is not a document: no "name", a name that is not 1 to 128 letters,
+ * digits, '_', '-' or '.', a description that is not a string, parameters
+ * that are not an object, a name given twice. */
+gorilla_status gorilla_fn_docs_parse(const char *text, size_t len, const char *source, char **functions_json,
+                                     gorilla_error *err);
+/* gorilla_fn_docs_parse on a file (at most 64 MiB); errors name the path. */
+gorilla_status gorilla_fn_docs_load(const char *path, char **functions_json, gorilla_error *err);
+/* The OpenAI `tools` list for function documents, as BFCL's FC handlers
+ * send it: [{"type": "function", "function": doc}] with '.' in names as
+ * '_' and a parameters type "dict" as "object". Caller frees; NULL on OOM
+ * or when functions_json is not a list. */
+char *gorilla_fn_tools(const char *functions_json);
+/* Checks parsed calls ([{"name", "arguments": {...}}], as gorilla_fn_parse
+ * gives them) against function documents, the analogue of ask's
+ * hallucination warning. A call name that is no document's (a name with
+ * '_' for the '.' of exactly one document's name is that document's, and
+ * the call is renamed) is "unknown_function"; an argument not among the
+ * function's parameters.properties "unexpected_argument"; a name of
+ * parameters.required not among the arguments "missing_required".
+ * *calls_out: the calls with the documents' names; *warnings_json:
+ * [{"kind", "call" (1-based), "name", "argument" (when one), "message"}]
+ * (both compact JSON, caller frees). GORILLA_ERR_INVALID when an input is
+ * not such a list. */
+gorilla_status gorilla_fn_check(const char *functions_json, const char *calls_json, char **calls_out,
+                                char **warnings_json, gorilla_error *err);
+
 /* --- Answer parser (src/prompt/answer.c) ---------------------------- */
 
 typedef enum {

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "base/utf8.h"
 #include "gorilla.h"
 
 typedef struct {
@@ -159,30 +160,6 @@ static char *join_ofv2(const char *text)
     return out;
 }
 
-static json_t *fc_tools(json_t *functions)
-{
-    json_t *tools = json_array();
-    size_t i;
-    json_t *f;
-    json_array_foreach(functions, i, f) {
-        json_t *c = json_deep_copy(f);
-        const char *name = json_string_value(json_object_get(c, "name"));
-        if (name) {
-            char *nm = strdup(name);
-            for (char *q = nm; q && *q; q++)
-                if (*q == '.') *q = '_';
-            if (nm) json_object_set_new(c, "name", json_string(nm));
-            free(nm);
-        }
-        json_t *params = json_object_get(c, "parameters");
-        json_t *type = json_object_get(params, "type");
-        if (json_is_string(type) && !strcmp(json_string_value(type), "dict"))
-            json_object_set_new(params, "type", json_string("object"));
-        json_array_append_new(tools, json_pack("{s:s, s:o}", "type", "function", "function", c));
-    }
-    return tools;
-}
-
 /* One entry's result value (a string, or an FC list). */
 static gorilla_status answer(runner *r, const gorilla_bfcl_run_opts *o, json_t *entry, json_t **result, int *in_tok,
                              int *out_tok, gorilla_error *err)
@@ -199,41 +176,32 @@ static gorilla_status answer(runner *r, const gorilla_bfcl_run_opts *o, json_t *
     char *text = NULL;
     if (!fjson) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
     if (r->client && o->mode == GORILLA_BFCL_RUN_FC) {
+        /* the functions as `tools` (BFCL's FC handlers' names and types); the
+         * tool calls kept as {name: arguments}, or the text when there are none */
         json_t *q = json_array_get(json_object_get(entry, "question"), 0);
-        json_t *body = json_pack("{s:O, s:o, s:i, s:f}", "messages", q ? q : json_array(), "tools", fc_tools(functions),
-                                 "max_tokens", p.max_tokens, "temperature", 0.0);
-        char *bs = body ? json_dumps(body, JSON_COMPACT) : NULL;
-        json_decref(body);
-        char *resp = NULL;
-        st = bs ? gorilla_client_chat_raw(r->client, bs, &resp, err) : gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
-        free(bs);
-        if (!st) {
-            json_t *rj = json_loads(resp, 0, NULL);
-            json_t *msg = json_object_get(json_array_get(json_object_get(rj, "choices"), 0), "message");
-            json_t *tcs = json_object_get(msg, "tool_calls");
-            if (json_is_array(tcs) && json_array_size(tcs)) {
-                json_t *list = json_array();
-                size_t i;
-                json_t *tc;
-                json_array_foreach(tcs, i, tc) {
-                    json_t *fn = json_object_get(tc, "function");
-                    const char *name = json_string_value(json_object_get(fn, "name"));
-                    json_t *args = json_object_get(fn, "arguments");
-                    json_t *one = json_object();
-                    json_object_set(one, name ? name : "", args ? args : json_string("{}"));
-                    json_array_append_new(list, one);
-                }
-                *result = list;
-            } else {
-                const char *c = json_string_value(json_object_get(msg, "content"));
-                *result = json_string(c ? c : "");
+        char *msgs = q ? json_dumps(q, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("[]");
+        char *tools = gorilla_fn_tools(fjson);
+        char *calls = NULL;
+        st = msgs && tools ? gorilla_client_chat_tools(r->client, msgs, tools, &p, &text, &calls, in_tok, out_tok, err)
+                           : gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+        free(msgs);
+        free(tools);
+        json_t *cj = calls ? json_loads(calls, 0, NULL) : NULL;
+        free(calls);
+        if (cj) {
+            json_t *list = json_array();
+            size_t i;
+            json_t *c;
+            json_array_foreach(cj, i, c) {
+                json_t *one = json_object();
+                json_object_set(one, json_string_value(json_object_get(c, "name")), json_object_get(c, "arguments"));
+                json_array_append_new(list, one);
             }
-            json_t *usage = json_object_get(rj, "usage");
-            *in_tok = (int)json_integer_value(json_object_get(usage, "prompt_tokens"));
-            *out_tok = (int)json_integer_value(json_object_get(usage, "completion_tokens"));
-            json_decref(rj);
+            json_decref(cj);
+            *result = list;
+        } else if (!st && !text) {
+            text = strdup("");
         }
-        free(resp);
     } else if (r->client && o->mode == GORILLA_BFCL_RUN_OFV2) {
         char *prompt = gorilla_fn_prompt(GORILLA_TEMPLATE_OPENFUNCTIONS_V2, fjson, question);
         st = prompt ? gorilla_client_complete(r->client, prompt, &p, &text, err)
@@ -277,6 +245,12 @@ static gorilla_status answer(runner *r, const gorilla_bfcl_run_opts *o, json_t *
         }
     }
     if (!st && !*result && text) {
+        /* invalid UTF-8 from the model: each bad byte as U+FFFD, as the server sends it */
+        char *clean = gorilla_utf8_sanitize(text, strlen(text), NULL);
+        if (clean) {
+            free(text);
+            text = clean;
+        }
         if (o->mode == GORILLA_BFCL_RUN_OFV2) {
             char *j = join_ofv2(text);
             *result = json_string(j ? j : text);
@@ -284,7 +258,7 @@ static gorilla_status answer(runner *r, const gorilla_bfcl_run_opts *o, json_t *
         } else {
             *result = json_string(text);
         }
-        if (!*result) *result = json_string(""); /* invalid UTF-8 from the model */
+        if (!*result) *result = json_string("");
     }
     free(text);
     free(fjson);

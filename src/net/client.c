@@ -539,3 +539,69 @@ gorilla_status gorilla_client_chat_raw(gorilla_client *c, const char *body_json,
     json_decref(resp);
     return st;
 }
+
+gorilla_status gorilla_client_chat_tools(gorilla_client *c, const char *messages_json, const char *tools_json,
+                                         const gorilla_gen_params *p, char **content, char **tool_calls_json,
+                                         int *prompt_tokens, int *completion_tokens, gorilla_error *err)
+{
+    *content = NULL;
+    *tool_calls_json = NULL;
+    if (prompt_tokens) *prompt_tokens = 0;
+    if (completion_tokens) *completion_tokens = 0;
+    json_t *msgs = messages_json ? json_loads(messages_json, 0, NULL) : NULL;
+    json_t *tools = tools_json ? json_loads(tools_json, 0, NULL) : NULL;
+    if (!json_is_array(msgs) || !json_is_array(tools)) {
+        json_decref(msgs);
+        json_decref(tools);
+        return gorilla_fail(err, GORILLA_ERR_INVALID, "client: messages and tools must be JSON lists");
+    }
+    json_t *body = json_object();
+    gorilla_status st = !body || json_object_set_new(body, "messages", msgs) ||
+                                json_object_set_new(body, "tools", tools) ||
+                                json_object_set_new(body, "model", json_string(c->model))
+                            ? GORILLA_ERR_NOMEM
+                            : GORILLA_OK;
+    if (!body) {
+        json_decref(msgs);
+        json_decref(tools);
+    }
+    if (!st) st = add_params(body, p);
+    if (st) st = gorilla_fail(err, st, "client: out of memory");
+    json_t *resp = NULL;
+    if (!st) st = post_json(c, "/chat/completions", body, &resp, err);
+    json_decref(body);
+    if (st) return st;
+    json_t *msg = json_object_get(json_array_get(json_object_get(resp, "choices"), 0), "message");
+    json_t *text = json_object_get(msg, "content"), *tcs = json_object_get(msg, "tool_calls");
+    if (!json_is_object(msg) || (text && !json_is_null(text) && !json_is_string(text))) {
+        st = gorilla_fail(err, GORILLA_ERR_PARSE, "POST %s/chat/completions: the response has no choices[0].message",
+                          c->shown_base);
+    } else {
+        if (json_is_string(text) && !(*content = strdup(json_string_value(text))))
+            st = gorilla_fail(err, GORILLA_ERR_NOMEM, "client: out of memory");
+        json_t *list = json_is_array(tcs) && json_array_size(tcs) ? json_array() : NULL;
+        size_t i;
+        json_t *tc;
+        json_array_foreach(list ? tcs : NULL, i, tc) {
+            json_t *fn = json_object_get(tc, "function");
+            const char *name = json_string_value(json_object_get(fn, "name"));
+            json_t *args = json_object_get(fn, "arguments");
+            json_t *a = args ? json_incref(args) : json_string("{}");
+            json_t *one = json_pack("{s:s, s:o}", "name", name ? name : "", "arguments", a);
+            if (!one || json_array_append_new(list, one)) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "client: out of memory");
+        }
+        if (list && !st && !(*tool_calls_json = json_dumps(list, JSON_COMPACT | JSON_ENCODE_ANY)))
+            st = gorilla_fail(err, GORILLA_ERR_NOMEM, "client: out of memory");
+        json_decref(list);
+        json_t *usage = json_object_get(resp, "usage");
+        if (prompt_tokens) *prompt_tokens = (int)json_integer_value(json_object_get(usage, "prompt_tokens"));
+        if (completion_tokens) *completion_tokens = (int)json_integer_value(json_object_get(usage, "completion_tokens"));
+    }
+    json_decref(resp);
+    if (st) {
+        free(*content);
+        free(*tool_calls_json);
+        *content = *tool_calls_json = NULL;
+    }
+    return st;
+}

@@ -17,6 +17,7 @@
 #include "gorilla.h"
 #include "net/server.h"
 #include "net/tools.h"
+#include "prompt/functions.h"
 
 void net_tools_clear(net_tools *t)
 {
@@ -24,54 +25,6 @@ void net_tools_clear(net_tools *t)
     json_decref(t->functions);
     t->functions = NULL;
     t->required = 0;
-}
-
-static int valid_name(const char *s, size_t n)
-{
-    if (n == 0 || n > 128) return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-              c == '.'))
-            return 0;
-    }
-    return 1;
-}
-
-/* Checks one function document; 0 or -1 with msg. */
-static int check_function(json_t *f, const char *where, char *msg, size_t cap)
-{
-    if (!json_is_object(f)) {
-        snprintf(msg, cap, "%s must be an object {\"name\", \"description\", \"parameters\"}", where);
-        return -1;
-    }
-    json_t *name = json_object_get(f, "name");
-    if (!json_is_string(name) || !valid_name(json_string_value(name), json_string_length(name))) {
-        snprintf(msg, cap, "%s.name must be a string of 1 to 128 letters, digits, '_', '-' or '.'", where);
-        return -1;
-    }
-    json_t *d = json_object_get(f, "description");
-    if (d && !json_is_null(d) && !json_is_string(d)) {
-        snprintf(msg, cap, "%s.description must be a string", where);
-        return -1;
-    }
-    json_t *p = json_object_get(f, "parameters");
-    if (p && !json_is_null(p) && !json_is_object(p)) {
-        snprintf(msg, cap, "%s.parameters must be a JSON Schema object", where);
-        return -1;
-    }
-    return 0;
-}
-
-static json_t *find_function(json_t *fns, const char *name)
-{
-    size_t i;
-    json_t *f;
-    json_array_foreach(fns, i, f) {
-        const char *n = json_string_value(json_object_get(f, "name"));
-        if (n && !strcmp(n, name)) return f;
-    }
-    return NULL;
 }
 
 int net_tools_parse(json_t *req, net_tools *t, char *msg, size_t cap)
@@ -125,8 +78,8 @@ int net_tools_parse(json_t *req, net_tools *t, char *msg, size_t cap)
         } else {
             snprintf(where, sizeof where, "functions[%zu]", i);
         }
-        if (check_function(f, where, msg, cap)) goto bad;
-        if (find_function(fns, json_string_value(json_object_get(f, "name")))) {
+        if (fn_doc_check(f, where, msg, cap)) goto bad;
+        if (fn_doc_find(fns, json_string_value(json_object_get(f, "name")))) {
             snprintf(msg, cap, "%s: the name '%s' is given twice", where, json_string_value(json_object_get(f, "name")));
             goto bad;
         }
@@ -148,7 +101,7 @@ int net_tools_parse(json_t *req, net_tools *t, char *msg, size_t cap)
         } else {
             json_t *fn = json_object_get(choice, "function");
             json_t *name = json_is_object(fn) ? json_object_get(fn, "name") : json_object_get(choice, "name");
-            json_t *f = json_is_string(name) ? find_function(fns, json_string_value(name)) : NULL;
+            json_t *f = json_is_string(name) ? fn_doc_find(fns, json_string_value(name)) : NULL;
             if (!f) {
                 snprintf(msg, cap, json_is_string(name) ? "'tool_choice' names '%.128s', which is not among the tools"
                                                         : "'tool_choice' must name a function: {\"type\": \"function\", "
@@ -336,7 +289,7 @@ json_t *net_tools_calls(const net_tools *t, const char *text, size_t len, unsign
     json_t *c;
     json_array_foreach(calls, i, c) {
         const char *name = json_string_value(json_object_get(c, "name"));
-        if (!name || !find_function(t->functions, name)) goto bad; /* not an offered function: plain text */
+        if (!name || !fn_doc_find(t->functions, name)) goto bad; /* not an offered function: plain text */
         char *args = json_dumps(json_object_get(c, "arguments"), JSON_COMPACT | JSON_ENCODE_ANY);
         if (!args) goto bad;
         char cid[64];

@@ -225,6 +225,16 @@ size_t gorilla_asker_prompt_docs(const gorilla_asker *a) { return a ? a->prompt_
 
 size_t gorilla_asker_rerank(const gorilla_asker *a) { return a ? a->rerank : 0; }
 
+gorilla_client *ask_client(gorilla_asker *a) { return a->client; }
+const gorilla_gen_params *ask_gen(const gorilla_asker *a) { return &a->gen; }
+void ask_swap_decoding(gorilla_asker *a, int *constrain, int *draft)
+{
+    int c = a->constrain, d = a->draft;
+    a->constrain = *constrain;
+    a->draft = *draft;
+    *constrain = c;
+    *draft = d;
+}
 const gorilla_store *gorilla_asker_store(const gorilla_asker *a, gorilla_hub hub)
 {
     return a && (unsigned)hub < GORILLA_HUB_COUNT ? a->store[hub] : NULL;

@@ -15,4 +15,11 @@ json_t *ask_json_string(const char *s);
  * HuggingFace. */
 gorilla_hub ask_guess_hub(const char *call);
 
+/* For the function-calling path (ask_functions.c): the asker's endpoint
+ * client (NULL: none), its generation parameters, and its decoding
+ * settings swapped with *constrain / *draft (call again to restore). */
+gorilla_client *ask_client(gorilla_asker *a);
+const gorilla_gen_params *ask_gen(const gorilla_asker *a);
+void ask_swap_decoding(gorilla_asker *a, int *constrain, int *draft);
+
 #endif
