@@ -69,10 +69,7 @@ static gorilla_status decoding_hooks(llm_backend *b, const char *prompt, const g
         return gorilla_fail(err, GORILLA_ERR_INVALID, "'constrain': this server has no API calls to constrain to");
     /* a prompt that ends in the call field (after "<<<api_call>>>: "):
      * the call starts with the output */
-    size_t plen = strlen(prompt), at = 0;
-    unsigned flags = 0;
-    if (p->constrain && gorilla_call_constraint_state(b->cc_store, prompt, plen, &at) == 1 && at == plen)
-        flags = GORILLA_CONSTRAIN_AT_START;
+    unsigned flags = gorilla_call_constraint_at_field(prompt, strlen(prompt)) ? GORILLA_CONSTRAIN_AT_START : 0u;
     if (p->constrain == GORILLA_ASK_CONSTRAIN_STORE) {
         gorilla_status st = GORILLA_OK;
         if (flags && !b->cc_store_start)
