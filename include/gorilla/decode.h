@@ -48,6 +48,10 @@ gorilla_status gorilla_call_constraint_filter(void *user, const int32_t *tokens,
  * (after the marker and spaces) when 1 or 2. */
 int gorilla_call_constraint_state(const gorilla_call_constraint *c, const char *text, size_t len,
                                   size_t *call_start);
+/* 1 when text[0..len) ends with a call marker (then spaces or tabs): a
+ * prompt after which the output is the call field, so that the constraint
+ * applies from the output's first byte (GORILLA_CONSTRAIN_AT_START). */
+int gorilla_call_constraint_at_field(const char *text, size_t len);
 
 /* --- Prompt-lookup drafts (src/decode/lookup.c) ---------------------- */
 

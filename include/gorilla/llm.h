@@ -237,6 +237,13 @@ typedef struct {
     uint64_t seed;           /* sampler seed (default 42; the client sends it when non-zero) */
     const char *const *stop; /* stop strings (at most 4), may be NULL */
     size_t n_stop;
+    /* Decoding of a server backend on a local model (gorilla/decode.h; not
+     * sent by the client): constrain 0 off (default), 1 the backend's calls
+     * (the store), 2 those of its calls the prompt holds (the
+     * GORILLA_ASK_CONSTRAIN_* values); draft 1 prompt-lookup drafts
+     * (default), 0 none. */
+    int constrain;
+    int draft;
 } gorilla_gen_params;
 
 /* Sets the defaults above. */

@@ -88,6 +88,7 @@ typedef int (*gorilla_token_fn)(void *user, const char *piece, size_t len);
 typedef struct {
     int prompt_tokens, completion_tokens;
     int truncated; /* 1 when stopped by max_tokens or the context end */
+    int drafted, draft_accepted; /* draft tokens proposed, and kept (lookup drafts) */
 } gorilla_gen_usage;
 
 /* A text generator behind the server, as a small table of functions.
@@ -106,7 +107,13 @@ typedef struct {
     gorilla_status (*ask)(void *ctx, const char *json_request, char **json_response, gorilla_error *err);
     /* Optional: releases ctx (gorilla_backend_free). */
     void (*release)(void *ctx);
+    /* What the requests' "constrain" and "draft" fields (the constrain and
+     * draft of gorilla_gen_params) can ask of it: GORILLA_BACKEND_CAN_*;
+     * 0 (the echo backend): neither. */
+    unsigned caps;
 } gorilla_backend;
+#define GORILLA_BACKEND_CAN_DRAFT 1u     /* prompt-lookup drafts */
+#define GORILLA_BACKEND_CAN_CONSTRAIN 2u /* store-constrained calls: it has calls */
 
 /* The deterministic echo backend (tests, demos): it streams the prompt's
  * last "###USER: " turn back word by word, up to max_tokens words, and its
@@ -123,6 +130,14 @@ gorilla_status gorilla_backend_llm_load(const char *model_path, const gorilla_mo
  * safe because the server runs one generation at a time. */
 gorilla_status gorilla_backend_llm_new(gorilla_model *model, const gorilla_tokenizer *tok, const char *model_path,
                                        gorilla_backend *out, gorilla_error *err);
+/* Gives an LLM backend the API calls that "constrain": "store" limits the
+ * call field to (copied; e.g. every api_call of the store gorilla serve
+ * loads with --data/--api); the constraint is built here, so its errors
+ * (no calls, none the vocabulary can spell) come now, and then the backend
+ * keeps no calls and does not get GORILLA_BACKEND_CAN_CONSTRAIN. The calls
+ * also feed the lookup drafts. GORILLA_ERR_INVALID on another backend. */
+gorilla_status gorilla_backend_llm_set_calls(gorilla_backend *b, const char *const *calls, size_t n_calls,
+                                             gorilla_error *err);
 /* Calls release(ctx) when set, and clears the struct. */
 void gorilla_backend_free(gorilla_backend *b);
 

@@ -217,7 +217,7 @@ static gorilla_status answer(runner *r, const gorilla_bfcl_run_opts *o, json_t *
                                                                           : GORILLA_TEMPLATE_GORILLA_V0,
                                          fjson, question);
         text_sink t = {0};
-        gorilla_gen_usage u = {0, 0, 0};
+        gorilla_gen_usage u = {0, 0, 0, 0, 0};
         st = prompt ? r->be.complete(r->be.ctx, prompt, &p, sink_piece, &t, &u, err)
                     : gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
         free(prompt);

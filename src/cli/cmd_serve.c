@@ -22,7 +22,10 @@ static const char USAGE[] =
     "  GET  /health                {\"status\": \"ok\"}, no key needed\n"
     "  POST /commands, /command-execution-result   gorilla-cli's requests (--server URL)\n"
     "Chat requests with \"tools\" get \"tool_calls\" when the model's output is a call.\n"
-    "Both completion endpoints stream server-sent events with \"stream\": true.\n"
+    "Both completion endpoints stream server-sent events with \"stream\": true, and take\n"
+    "\"constrain\": \"off\"|\"store\"|\"retrieved\" (default off; store and retrieved with --model\n"
+    "and --data/--api: the call field limited to the store's calls) and \"draft\": \"lookup\"|\"off\"\n"
+    "(default lookup: prompt-lookup drafts, same output); GET /v1/models lists them.\n"
     "One generation runs at a time; up to --max-queue requests wait, beyond that 503.\n"
     "\n"
     "  --model FILE        the GGUF model to serve\n"
@@ -66,6 +69,38 @@ static gorilla_status serve_ask(void *ctx, const char *req, char **resp, gorilla
     serve_backend *b = ctx;
     if (b->asker) return gorilla_ask_json(b->asker, req, resp, err);
     return b->inner.ask(b->inner.ctx, req, resp, err);
+}
+
+/* "constrain": "store"|"retrieved" on the completion endpoints: every
+ * loaded hub's api_call, given to the model backend. A store the
+ * constraint cannot use (no calls, none the vocabulary spells) is a
+ * warning: the server runs, and requests asking for it get 400. Returns
+ * non-zero only when out of memory. */
+static int set_store_calls(serve_backend *sb)
+{
+    size_t n = 0, k = 0;
+    for (int h = 0; h < GORILLA_HUB_COUNT; h++) {
+        const gorilla_store *st = gorilla_asker_store(sb->asker, (gorilla_hub)h);
+        if (st) n += gorilla_store_count(st);
+    }
+    const char **calls = malloc((n + 1) * sizeof *calls);
+    if (!calls) {
+        fprintf(stderr, "gorilla serve: out of memory\n");
+        return 1;
+    }
+    for (int h = 0; h < GORILLA_HUB_COUNT; h++) {
+        const gorilla_store *st = gorilla_asker_store(sb->asker, (gorilla_hub)h);
+        for (size_t i = 0; st && i < gorilla_store_count(st); i++) {
+            const char *c = gorilla_store_field(st, i, "api_call");
+            if (c && *c) calls[k++] = c;
+        }
+    }
+    gorilla_error err = {0};
+    gorilla_status rc = gorilla_backend_llm_set_calls(&sb->inner, calls, k, &err);
+    free(calls);
+    if (rc == GORILLA_ERR_NOMEM) return cli_fail("serve", &err);
+    if (rc) fprintf(stderr, "gorilla serve: warning: \"constrain\" is unavailable: %s\n", err.message);
+    return 0;
 }
 
 /* --log: one access-log line per request (path made printable). */
@@ -187,7 +222,14 @@ int cmd_serve(int argc, char **argv)
         gorilla_model_free(m);
         return cli_fail("serve", &err);
     }
-    gorilla_backend be = {&sb, sb.inner.model_name, serve_complete, (sb.asker || sb.inner.ask) ? serve_ask : NULL, NULL};
+    if (m && sb.asker && set_store_calls(&sb) != 0) {
+        gorilla_backend_free(&sb.inner);
+        gorilla_asker_free(sb.asker);
+        gorilla_model_free(m);
+        return 1;
+    }
+    gorilla_backend be = {&sb, sb.inner.model_name, serve_complete, (sb.asker || sb.inner.ask) ? serve_ask : NULL, NULL,
+                          sb.inner.caps /* what "constrain" and "draft" can ask */};
 
     /* SIGINT/SIGTERM are blocked in every thread (the server's inherit the
      * mask) and taken here with sigwait. */

@@ -134,6 +134,16 @@ int gorilla_call_constraint_state(const gorilla_call_constraint *c, const char *
     return s.phase == OUTSIDE ? 0 : s.phase == DONE ? 2 : 1;
 }
 
+int gorilla_call_constraint_at_field(const char *text, size_t len)
+{
+    while (len && (text[len - 1] == ' ' || text[len - 1] == '\t')) len--;
+    for (int m = 0; m < N_MARKERS; m++) {
+        size_t n = strlen(MARKERS[m]);
+        if (len >= n && !memcmp(text + len - n, MARKERS[m], n)) return 1;
+    }
+    return 0;
+}
+
 /* Runs token t's bytes from s; 1 when every byte is allowed. */
 static int token_ok(const gorilla_call_constraint *c, const cstate *s0, int32_t t)
 {

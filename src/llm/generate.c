@@ -35,6 +35,7 @@ void gorilla_gen_params_init(gorilla_gen_params *p)
     p->top_p = 1.0f;
     p->top_k = 0;
     p->seed = 42;
+    p->draft = 1;
 }
 
 void gorilla_generate_opts_init(gorilla_generate_opts *o)

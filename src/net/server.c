@@ -223,7 +223,7 @@ static void run_job(gorilla_server *s, job *j)
 {
     gorilla_error err = {0};
     gorilla_status st;
-    gorilla_gen_usage usage = {0, 0, 0};
+    gorilla_gen_usage usage = {0, 0, 0, 0, 0};
     char *resp = NULL;
     if (j->kind == JOB_ASK) {
         st = s->be.ask(s->be.ctx, j->ask_request, &resp, &err);
@@ -421,6 +421,58 @@ static unsigned long new_id(gorilla_server *s)
     return id;
 }
 
+/* The decoding modes of requests (gorilla_gen_params.constrain/.draft):
+ * "constrain" off (the default), "store" or "retrieved" where the backend
+ * has calls; "draft" "lookup" (the default where the backend drafts) or
+ * "off". Index = the mode's value. */
+static const char *const CONSTRAIN_MODES[] = {"off", "store", "retrieved"};
+static const char *const DRAFT_MODES[] = {"off", "lookup"};
+
+static int mode_index(const char *const *modes, size_t n, const char *v)
+{
+    for (size_t i = 0; v && i < n; i++)
+        if (!strcmp(modes[i], v)) return (int)i;
+    return -1;
+}
+
+static int parse_decoding(gorilla_server *s, json_t *req, job *j, char *msg, size_t cap)
+{
+    j->params.constrain = 0;
+    j->params.draft = (s->be.caps & GORILLA_BACKEND_CAN_DRAFT) ? 1 : 0;
+    json_t *v;
+    if ((v = json_object_get(req, "constrain")) && !json_is_null(v)) {
+        int m = mode_index(CONSTRAIN_MODES, 3, json_string_value(v));
+        if (m < 0) {
+            snprintf(msg, cap, "'constrain' must be \"store\", \"retrieved\" or \"off\"");
+            return -1;
+        }
+        if (m && !(s->be.caps & GORILLA_BACKEND_CAN_CONSTRAIN)) {
+            snprintf(msg, cap,
+                     "'constrain': \"%s\" needs the server's API calls (gorilla serve --model FILE with --data "
+                     "ROOT or --api FILE); this server has none",
+                     CONSTRAIN_MODES[m]);
+            return -1;
+        }
+        if (m && j->tools.functions) {
+            snprintf(msg, cap, "'constrain': \"%s\" limits Gorilla answers' call field to the store's calls; it "
+                               "cannot be combined with 'tools'",
+                     CONSTRAIN_MODES[m]);
+            return -1;
+        }
+        j->params.constrain = m;
+    }
+    if ((v = json_object_get(req, "draft")) && !json_is_null(v)) {
+        int m = mode_index(DRAFT_MODES, 2, json_string_value(v));
+        if (m < 0) {
+            snprintf(msg, cap, "'draft' must be \"lookup\" or \"off\"");
+            return -1;
+        }
+        /* drafts never change the output: a backend without them ignores it */
+        j->params.draft = (s->be.caps & GORILLA_BACKEND_CAN_DRAFT) ? m : 0;
+    }
+    return 0;
+}
+
 /* Reads the generation parameters of a request; 0, or -1 with msg set. */
 static int parse_params(gorilla_server *s, json_t *req, job *j, char *msg, size_t cap)
 {
@@ -492,7 +544,7 @@ static int parse_params(gorilla_server *s, json_t *req, job *j, char *msg, size_
     }
     j->params.stop = (const char *const *)j->stops;
     j->params.n_stop = j->n_stop;
-    return 0;
+    return parse_decoding(s, req, j, msg, cap);
 }
 
 /* Text of a message's content: a string, or an array of {"type":"text","text":...}
@@ -721,8 +773,20 @@ static void stream_free(void *cls)
 static enum MHD_Result do_models(gorilla_server *s, struct MHD_Connection *c)
 {
     const char *name = s->be.model_name ? s->be.model_name : "gorilla";
-    return reply_json(c, 200, json_pack("{s:s, s:[{s:s, s:s, s:I, s:s}]}", "object", "list", "data", "id", name,
-                                        "object", "model", "created", (json_int_t)0, "owned_by", "gorilla"));
+    /* "gorilla": the request fields "constrain" and "draft" this server
+     * takes on the completion endpoints, and their defaults */
+    int can_c = (s->be.caps & GORILLA_BACKEND_CAN_CONSTRAIN) != 0, can_d = (s->be.caps & GORILLA_BACKEND_CAN_DRAFT) != 0;
+    json_t *cm = json_pack("[s]", CONSTRAIN_MODES[0]), *dm = json_pack("[s]", DRAFT_MODES[0]);
+    if (can_c) {
+        json_array_append_new(cm, json_string(CONSTRAIN_MODES[1]));
+        json_array_append_new(cm, json_string(CONSTRAIN_MODES[2]));
+    }
+    if (can_d) json_array_append_new(dm, json_string(DRAFT_MODES[1]));
+    return reply_json(c, 200,
+                      json_pack("{s:s, s:[{s:s, s:s, s:I, s:s, s:{s:s, s:s, s:o, s:o}}]}", "object", "list", "data",
+                                "id", name, "object", "model", "created", (json_int_t)0, "owned_by", "gorilla",
+                                "gorilla", "constrain", CONSTRAIN_MODES[0], "draft", DRAFT_MODES[can_d], "constrain_modes",
+                                cm, "draft_modes", dm));
 }
 
 static enum MHD_Result do_generate(gorilla_server *s, struct MHD_Connection *c, json_t *req, int chat)
