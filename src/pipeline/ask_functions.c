@@ -52,7 +52,7 @@ static char *tool_calls_to_calls(const char *tool_calls_json, json_t *pre)
             snprintf(msg, sizeof msg, "call %zu: the arguments of %.200s are not a JSON object", i + 1,
                      name ? name : "?");
             bad |= json_array_append_new(pre, json_pack("{s:s, s:I, s:s, s:s}", "kind", "bad_arguments", "call",
-                                                         (json_int_t)(i + 1), "name", name ? name : "", "message",
+                                                         (json_int_t)i + 1, "name", name ? name : "", "message",
                                                          msg)) != 0;
         }
         bad |= json_array_append_new(out, json_pack("{s:s, s:o}", "name", name ? name : "", "arguments", args)) != 0;
@@ -121,9 +121,8 @@ gorilla_status gorilla_ask_functions(gorilla_asker *a, const char *functions_jso
                            : NULL;
         out->prompt = msgs ? json_dumps(msgs, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         json_decref(msgs);
-        if (!sys) st = oom(err);
+        if (!sys || (msgs && !out->prompt)) st = oom(err);
         else if (!msgs) st = gorilla_fail(err, GORILLA_ERR_INVALID, "ask: the task must be valid UTF-8");
-        else if (!out->prompt) st = oom(err);
         else st = gorilla_client_chat(client, sys, task, ask_gen(a), &out->text, err);
         free(sys);
     } else {
@@ -143,8 +142,8 @@ gorilla_status gorilla_ask_functions(gorilla_asker *a, const char *functions_jso
     if (!st && !parsed) {
         gorilla_error pe = {0};
         if (gorilla_fn_parse(out->text, strlen(out->text), &parsed, &pe) != GORILLA_OK) {
-            if (pe.status == GORILLA_ERR_NOMEM) st = oom(err);
-            else if (!(parsed = strdup("[]"))) st = oom(err);
+            /* unparseable output is no calls (the warnings say why), not an error */
+            if (pe.status == GORILLA_ERR_NOMEM || !(parsed = strdup("[]"))) st = oom(err);
         }
     }
     char *warnings = NULL;

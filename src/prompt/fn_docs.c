@@ -120,7 +120,7 @@ gorilla_status gorilla_fn_docs_parse(const char *text, size_t len, const char *s
         json_t *f = el;
         const json_t *type = json_object_get(el, "type");
         json_t *inner = json_object_get(el, "function");
-        if (json_is_object(el) && type && json_is_string(type) && !json_object_get(el, "name")) {
+        if (json_is_string(type) && !json_object_get(el, "name")) {
             /* the tools form {"type": "function", "function": {...}} */
             if (strcmp(json_string_value(type), "function") != 0) {
                 st = gorilla_fail(err, GORILLA_ERR_PARSE, "%s: %s: a tool of type '%.64s' (only \"function\")", src,
