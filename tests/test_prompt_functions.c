@@ -204,9 +204,9 @@ static void test_docs_parse(void **state)
     expect_docs_error("{\"name\": \"f\"}", "f.json: not a list of function documents but a JSON object");
     expect_docs_error("\"f\"", "not a list of function documents but a string");
     expect_docs_error("[]", "f.json: the list must hold 1 to 4096 function documents");
-    expect_docs_error("[{\"name\": \"f\"}, {\"description\": \"no name\"}]", "f.json: item [1] has no \"name\"");
+    expect_docs_error("[{\"name\": \"f\"}, {\"description\": \"no name\"}]", "f.json: item [1].name is missing");
     expect_docs_error("[{\"type\": \"function\", \"function\": {\"description\": \"d\"}}]",
-                      "f.json: item [0].function has no \"name\"");
+                      "f.json: item [0].function.name is missing");
     expect_docs_error("[{\"type\": \"function\"}]", "item [0].function must be an object");
     expect_docs_error("[{\"type\": \"code_interpreter\"}]", "item [0]: a tool of type 'code_interpreter'");
     expect_docs_error("[3]", "item [0] must be an object");

@@ -7,6 +7,14 @@
 //   node tools/check-llamacpp.mjs /tmp/llamacpp build/release            # LLaMA, every type
 //   node tools/check-llamacpp.mjs /tmp/llamacpp build/release arch       # MPT and Falcon
 //   node tools/check-llamacpp.mjs /tmp/llamacpp build/release files A.gguf ...
+//   node tools/check-llamacpp.mjs /tmp/llamacpp build/release ref [A.gguf ...]
+//
+// ref: both engines judged against an exact float64 forward of each file
+// (tools/ref64_probs, dequantized weights, no 8-bit activations, f64 KV):
+// every tensor type (`gorilla quantize` of each file; a synthetic LLaMA
+// file when none is given), per position the largest |p - p_exact| over
+// the whole vocabulary, then its mean and max over the positions. Ours must
+// be at least as close as llama.cpp in both.
 //
 // arch: synthetic MPT and Falcon files (gguf_synth --arch): top-1 agreement
 // at decisive positions (>= 99% required), the largest |dp| over
@@ -116,6 +124,59 @@ if (mode === "arch") {
       if (!ok) failed++;
       console.log(`${ok ? "PASS" : "FAIL"} ${name.padEnd(20)} ${type.padEnd(5)} top-1 ${c.agree}/${c.n}, |dp| top-5 max ${c.max.toExponential(2)}, top-1 mean ${c.mean.toExponential(2)}, greedy ${same}/16 identical`);
     }
+  rmSync(dir, {recursive: true, force: true});
+  process.exit(failed ? 1 : 0);
+}
+
+if (mode === "ref") {
+  const ref64 = resolve(build, "tools/ref64_probs");
+  const fullProbs = logits => softmaxTop(logits, logits.size).sort((a, b) => a[0] - b[0]).map(x => x[1]);
+  let sources = files.map(f => resolve(f));
+  if (!sources.length) {
+    const p = join(dir, "synth_F32.gguf");
+    execFileSync(synth, ["-o", p, "--type", "F32", "--n-embd", "256", "--n-layer", "2", "--n-head", "4",
+      "--n-head-kv", "2", "--n-ff", "512", "--n-vocab", "1000", "--n-ctx", "256", "--seed", "7"]);
+    sources = [p];
+  }
+  const RTYPES = ["F32", "F16", "BF16", "Q8_0", "Q6_K", "Q5_K", "Q4_K", "Q5_1", "Q5_0", "Q4_1", "Q4_0", "Q3_K", "Q2_K"];
+  console.log("| file | type | ours mean / max | llama.cpp mean / max | verdict |\n|---|---|---|---|---|");
+  for (const src of sources) {
+    const info = execFileSync(gorilla, ["info", "-m", src]).toString();
+    const V = Number((info.match(/vocab[^0-9]*([0-9]+)/i) || [])[1] || 256);
+    const text = "Once upon a time, there was a little girl who wanted to find a model that separates vocals from music.";
+    let toks = JSON.parse(execFileSync(gorilla, ["tokenize", "-m", src, "-p", text, "--json"]));
+    if (toks.length < 24) toks = [1, ...Array.from({length: 63}, (_, i) => 3 + (7 * i + 11) % Math.max(4, V - 3))];
+    toks = toks.slice(0, 96);
+    for (const type of RTYPES) {
+      const path = join(dir, `ref_${type}.gguf`);
+      try { execFileSync(gorilla, ["quantize", src, path, type], {stdio: "pipe"}); }
+      catch (e) { console.log(`| ${src.split("/").pop()} | ${type} | (not written: ${String(e.stderr).trim().split("\n")[0]}) | | |`); continue; }
+      const exact = execFileSync(ref64, [path, toks.join(" ")], {maxBuffer: 1 << 30}).toString().trim().split("\n")
+        .map(l => l.split(" ").map(Number));
+      const model = await llama.loadModel({modelPath: path});
+      const context = await model.createContext({contextSize: Math.max(128, toks.length + 8)});
+      const out = await context.getSequence().controlledEvaluate(toks.map(t => [t, {generateNext: {logits: true}}]));
+      const theirs = out.map(o => fullProbs(o.next.logits));
+      await context.dispose();
+      await model.dispose();
+      const ours = JSON.parse(execFileSync(gorilla, ["logprobs", "-m", path, "--tokens", toks.join(" "), "--top", String(V), "--json"],
+        {maxBuffer: 1 << 30})).map(pos => { const a = new Array(V).fill(0); for (const [t, p] of pos) a[t] = p; return a; });
+      const err = probs => {
+        let sum = 0, max = 0;
+        exact.forEach((e, i) => {
+          let m = 0;
+          for (let t = 0; t < e.length; t++) m = Math.max(m, Math.abs(probs[i][t] - e[t]));
+          sum += m; max = Math.max(max, m);
+        });
+        return [sum / exact.length, max];
+      };
+      const [om, ox] = err(ours), [lm, lx] = err(theirs);
+      const ok = om <= lm && ox <= lx;
+      if (!ok) failed++;
+      const f = x => x.toExponential(2);
+      console.log(`| ${src.split("/").pop()} | ${type} | ${f(om)} / ${f(ox)} | ${f(lm)} / ${f(lx)} | ${ok ? "PASS" : "FAIL"} |`);
+    }
+  }
   rmSync(dir, {recursive: true, force: true});
   process.exit(failed ? 1 : 0);
 }

@@ -43,7 +43,7 @@ int fn_doc_check(const json_t *f, const char *where, char *msg, size_t cap)
     }
     const json_t *name = json_object_get(f, "name");
     if (!name) {
-        snprintf(msg, cap, "%s has no \"name\"", where);
+        snprintf(msg, cap, "%s.name is missing", where);
         return -1;
     }
     if (!json_is_string(name) || !valid_name(json_string_value(name), json_string_length(name))) {

@@ -634,7 +634,7 @@ static int load_hf_ln(ref64 *m, const char *dir, const json_t *cfg, const char *
     return 0;
 }
 
-/* ---- GGUF (MPT, Falcon) ------------------------------------------------------ */
+/* ---- GGUF (LLaMA, MPT, Falcon) ------------------------------------------------------ */
 
 static double *gg_get(const gguf_file *f, const char *name, size_t n)
 {
@@ -681,8 +681,9 @@ int ref64_load_gguf(ref64 *m, const char *path, int n_ctx)
     }
     gguf_str as;
     int bad = gguf_get_str(f, "general.architecture", &as, &err) != GORILLA_OK;
-    const char *a = !bad && gguf_str_eq(as, "mpt") ? "mpt" : "falcon";
-    m->arch = !strcmp(a, "mpt") ? REF64_MPT : REF64_FALCON;
+    const char *a = bad ? "" : gguf_str_eq(as, "mpt") ? "mpt" : gguf_str_eq(as, "falcon") ? "falcon" : "llama";
+    bad |= !strcmp(a, "llama") && !gguf_str_eq(as, "llama");
+    m->arch = !strcmp(a, "mpt") ? REF64_MPT : !strcmp(a, "falcon") ? REF64_FALCON : REF64_LLAMA;
     m->n_embd = gg_int(f, a, "embedding_length", 0);
     m->n_head = gg_int(f, a, "attention.head_count", 0);
     m->n_head_kv = gg_int(f, a, "attention.head_count_kv", m->n_head);
@@ -691,9 +692,17 @@ int ref64_load_gguf(ref64 *m, const char *path, int n_ctx)
     m->eps = gg_f(f, a, "attention.layer_norm_epsilon", 1e-5);
     m->alibi_max = gg_f(f, a, "attention.max_alibi_bias", 0);
     m->clip_qkv = gg_f(f, a, "attention.clamp_kqv", 0);
-    m->rope_theta = 10000.0;
+    m->rope_theta = gg_f(f, a, "rope.freq_base", 10000.0);
     m->rope_factor = 1.0;
     m->rope_halves = 1;
+    if (m->arch == REF64_LLAMA) {
+        /* llama.cpp's LLaMA: RMSNorm, rotary on adjacent pairs (the
+         * converter permuted HF's Q/K rows into that order) */
+        m->eps = gg_f(f, a, "attention.layer_norm_rms_epsilon", 1e-5);
+        m->rope_halves = 0;
+        double lin = gg_f(f, a, "rope.scaling.factor", 1.0); /* linear scaling, the one the engine reads */
+        if (lin > 0) m->rope_factor = lin;
+    }
     const gguf_tensor *emb = gguf_find_tensor(f, "token_embd.weight");
     m->n_vocab = emb ? (int)emb->ne[1] : 0;
     if (bad || m->n_head <= 0 || m->n_head_kv <= 0 || m->n_embd % m->n_head || m->n_head % m->n_head_kv || !emb) {
@@ -716,6 +725,17 @@ int ref64_load_gguf(ref64 *m, const char *path, int n_ctx)
 #define N(what) (snprintf(nm, sizeof nm, "blk.%d.%s", l, what), nm)
         bad |= !(L->att_norm = gg_get(f, N("attn_norm.weight"), E));
         L->att_norm_b = gg_get(f, N("attn_norm.bias"), E);
+        if (m->arch == REF64_LLAMA) {
+            bad |= !(L->ffn_norm = gg_get(f, N("ffn_norm.weight"), E));
+            bad |= !(L->wq = gg_get(f, N("attn_q.weight"), Q * E));
+            bad |= !(L->wk = gg_get(f, N("attn_k.weight"), KV * E));
+            bad |= !(L->wv = gg_get(f, N("attn_v.weight"), KV * E));
+            bad |= !(L->wo = gg_get(f, N("attn_output.weight"), E * Q));
+            bad |= !(L->w_gate = gg_get(f, N("ffn_gate.weight"), F * E));
+            bad |= !(L->w_up = gg_get(f, N("ffn_up.weight"), F * E));
+            bad |= !(L->w_down = gg_get(f, N("ffn_down.weight"), E * F));
+            continue;
+        }
         if (m->arch == REF64_MPT) {
             bad |= !(L->ffn_norm = gg_get(f, N("ffn_norm.weight"), E));
             L->ffn_norm_b = gg_get(f, N("ffn_norm.bias"), E);

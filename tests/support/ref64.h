@@ -46,7 +46,7 @@ typedef struct {
 /* Each returns 0, or -1 after printing why. n_ctx bounds the positions. */
 int ref64_load_hf(ref64 *m, const char *dir, int n_ctx);
 int ref64_load_llama2c(ref64 *m, const char *path, int n_ctx);
-/* An MPT or Falcon GGUF file (llama.cpp's layout), dequantized to f64. */
+/* A LLaMA, MPT or Falcon GGUF file (llama.cpp's layout), dequantized to f64. */
 int ref64_load_gguf(ref64 *m, const char *path, int n_ctx);
 void ref64_free(ref64 *m);
 /* Logits (n_vocab) after `token` at `pos`; positions before must have run. */
