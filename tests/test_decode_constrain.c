@@ -9,6 +9,8 @@
 
 #include <math.h>
 
+#include "decode/call_variants.h"
+#include "support/call_check.h"
 #include "support/synth.h"
 
 typedef struct {
@@ -58,24 +60,9 @@ static int teardown(void **state)
     return 0;
 }
 
-static int is_term(char b) { return strchr(" \n\r\t<'\",;}`", b) != NULL; }
-
-/* 1 when s (from its first non-space) is a store call followed by a
- * terminator or the end, or (cut by max_tokens) a prefix of one. */
-static int call_ok(const char *s, size_t n, int cut)
-{
-    while (n && (*s == ' ' || *s == '\t')) s++, n--;
-    const char *all[N_CALLS + 2];
-    for (size_t i = 0; i < N_CALLS; i++) all[i] = CALLS[i];
-    all[N_CALLS] = "None";
-    all[N_CALLS + 1] = "no suitable API";
-    for (size_t i = 0; i < N_CALLS + 2; i++) {
-        size_t cl = strlen(all[i]);
-        if (n >= cl && !memcmp(s, all[i], cl) && (n == cl || is_term(s[cl]))) return 1;
-        if (cut && n < cl && !memcmp(s, all[i], n)) return 1;
-    }
-    return 0;
-}
+/* 1 when s is a store call in a spelling the constraint allows
+ * (support/call_check.h), or (cut by max_tokens) a prefix of one. */
+static int call_ok(const char *s, size_t n, int cut) { return call_check(s, n, CALLS, N_CALLS, cut); }
 
 static void test_every_call_is_a_store_call(void **state)
 {
@@ -151,6 +138,21 @@ static void test_marker_and_state(void **state)
     assert_int_equal(gorilla_call_constraint_filter(c, NULL, 0, t5, strlen(t5), logits, V, &err), GORILLA_OK);
     int32_t colon = gorilla_tokenizer_find(fx->tok, ":", 1);
     if (colon >= 0) assert_true(logits[colon] == 0.0f);
+    /* right after `<<<api_call>>>:` only the one space of Gorilla's format
+     * (APIBench's evaluator drops the byte after the colon) */
+    memset(logits, 0, V * sizeof *logits);
+    const char *t6 = "<<<api_call>>>:";
+    assert_int_equal(gorilla_call_constraint_filter(c, NULL, 0, t6, strlen(t6), logits, V, &err), GORILLA_OK);
+    size_t spaced = 0;
+    for (size_t t = 0; t < V; t++)
+        if (logits[t] != -INFINITY) {
+            size_t len = 0;
+            const char *p = gorilla_tokenizer_piece(fx->tok, (int32_t)t, &len);
+            assert_true(len > 0 && p[0] == ' ');
+            spaced++;
+        }
+    assert_true(spaced >= 1);
+    assert_int_equal(gorilla_call_constraint_state(c, "<<<api_call>>>:torch", 20, &at), 1); /* off the trie */
     free(logits);
     gorilla_call_constraint_free(c);
 }
@@ -288,13 +290,95 @@ static void test_call_logprob(void **state)
     free(ids);
 }
 
+typedef struct {
+    char got[4][160];
+    int n;
+} spellings;
+
+static int collect(void *user, const char *s, size_t n)
+{
+    spellings *sp = user;
+    if (sp->n < 4) snprintf(sp->got[sp->n], sizeof sp->got[0], "%.*s", (int)n, s);
+    sp->n++;
+    return 0;
+}
+
+/* The spellings of a call: its leading keyword string arguments by
+ * position, one more each time; nothing else is rewritten. */
+static void test_call_spellings(void **state)
+{
+    (void)state;
+    spellings sp = {0};
+    const char *th = "torch.hub.load(repo_or_dir='pytorch/vision', model=\"resnet50\", pretrained=True)";
+    assert_int_equal(call_variants(th, strlen(th), collect, &sp), 0);
+    assert_int_equal(sp.n, 3);
+    assert_string_equal(sp.got[0], th);
+    assert_string_equal(sp.got[1], "torch.hub.load('pytorch/vision', model=\"resnet50\", pretrained=True)");
+    assert_string_equal(sp.got[2], "torch.hub.load('pytorch/vision', \"resnet50\", pretrained=True)");
+    const char *hf = "pipeline('text-classification', model='x/y', device=0)";
+    memset(&sp, 0, sizeof sp);
+    assert_int_equal(call_variants(hf, strlen(hf), collect, &sp), 0);
+    assert_int_equal(sp.n, 2);
+    assert_string_equal(sp.got[1], "pipeline('text-classification', 'x/y', device=0)");
+    const char *none[] = {"SentimentModel()", "f(a='x' + 'y')", "f(a=g('x'))", "f(a='x'", "f(a='x,', b=1)x",
+                          "f(a==b)", "hub.KerasLayer('https://tfhub.dev/x/1')", "./run.sh --x 1"};
+    for (size_t i = 0; i < sizeof none / sizeof *none; i++) {
+        memset(&sp, 0, sizeof sp);
+        assert_int_equal(call_variants(none[i], strlen(none[i]), collect, &sp), 0);
+        if (sp.n != 1) fail_msg("%s: %d spellings", none[i], sp.n);
+    }
+    memset(&sp, 0, sizeof sp); /* a comma inside a string is not a separator */
+    const char *q = "f(a='x, y', b='z')";
+    assert_int_equal(call_variants(q, strlen(q), collect, &sp), 0);
+    assert_int_equal(sp.n, 3);
+    assert_string_equal(sp.got[2], "f('x, y', 'z')");
+}
+
+/* The constraint takes every spelling, after an optional `NAME = `. */
+static void test_constraint_spellings(void **state)
+{
+    fixture *fx = *state;
+    gorilla_error err = {0};
+    gorilla_call_constraint *c = NULL;
+    const char *calls[] = {"torch.hub.load(repo_or_dir='pytorch/vision', model='resnet50', pretrained=True)"};
+    assert_int_equal(gorilla_call_constraint_new(fx->tok, calls, 1, 0, &c, &err), GORILLA_OK);
+    assert_int_equal(gorilla_call_constraint_n_calls(c), 1);
+    const char *good[] = {
+        "<<<api_call>>>: torch.hub.load(repo_or_dir='pytorch/vision', model='resnet50', pretrained=True)\n",
+        "<<<api_call>>>: torch.hub.load('pytorch/vision', 'resnet50', pretrained=True)\n",
+        "<<<api_call>>>: model = torch.hub.load('pytorch/vision', 'resnet50', pretrained=True)\n",
+        "<<<api_call>>>: m=torch.hub.load('pytorch/vision', model='resnet50', pretrained=True)<",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+        if (gorilla_call_constraint_state(c, good[i], strlen(good[i]), NULL) != 2) fail_msg("not whole: %s", good[i]);
+    const char *inside[] = {"<<<api_call>>>: model", "<<<api_call>>>: model = ", "<<<api_call>>>: model = torch.h"};
+    for (size_t i = 0; i < sizeof inside / sizeof *inside; i++)
+        assert_int_equal(gorilla_call_constraint_state(c, inside[i], strlen(inside[i]), NULL), 1);
+    /* off the trie: the filter leaves such text be, the state says "inside" */
+    size_t V = (size_t)gorilla_model_n_vocab(fx->m);
+    float *logits = calloc(V, sizeof *logits);
+    assert_non_null(logits);
+    const char *bad[] = {"<<<api_call>>>: model == ", "<<<api_call>>>: 9x = ", "<<<api_call>>>: a = b = "};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        /* a text already off the trie is not constrained further */
+        memset(logits, 0, V * sizeof *logits);
+        assert_int_equal(gorilla_call_constraint_filter(c, NULL, 0, bad[i], strlen(bad[i]), logits, V, &err), GORILLA_OK);
+        size_t allowed = 0;
+        for (size_t t = 0; t < V; t++) allowed += logits[t] == 0.0f;
+        assert_int_equal(allowed, V);
+    }
+    free(logits);
+    gorilla_call_constraint_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_call_is_a_store_call), cmocka_unit_test(test_marker_and_state),
         cmocka_unit_test(test_bad_input),                  cmocka_unit_test(test_lookup_greedy_identical),
         cmocka_unit_test(test_lookup_sampled_identical),   cmocka_unit_test(test_lookup_copies),
-        cmocka_unit_test(test_call_logprob),
+        cmocka_unit_test(test_call_logprob),               cmocka_unit_test(test_call_spellings),
+        cmocka_unit_test(test_constraint_spellings),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

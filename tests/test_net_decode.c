@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "support/call_check.h"
 #include "support/synth.h"
 
 static const char *const CALLS[] = {
@@ -220,21 +221,12 @@ static char *ask(fixture *fx, int chat, int streamed, const char *text, const ch
     return out;
 }
 
-static int is_term(char b) { return strchr(" \n\r\t<'\",;}`", b) != NULL; }
 
 /* 1 when s (from its first non-space) is one of calls[0..n) or an escape,
  * followed by a terminator or the end, or (cut) a prefix of one. */
 static int call_ok(const char *s, const char *const *calls, size_t n_calls, int cut)
 {
-    while (*s == ' ' || *s == '\t') s++;
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n_calls + 2; i++) {
-        const char *c = i < n_calls ? calls[i] : i == n_calls ? "None" : "no suitable API";
-        size_t cl = strlen(c);
-        if (n >= cl && !memcmp(s, c, cl) && (n == cl || is_term(s[cl]))) return 1;
-        if (cut && n < cl && !memcmp(s, c, n)) return 1;
-    }
-    return 0;
+    return call_check(s, strlen(s), calls, n_calls, cut);
 }
 
 static int no_sink(void *user, const char *piece, size_t len)

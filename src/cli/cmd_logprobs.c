@@ -16,7 +16,7 @@ static const char USAGE[] =
     "  -m, --model FILE   the GGUF model\n"
     "  --tokens IDS       token ids separated by spaces or commas\n"
     "  -p, --prompt TEXT  text instead, tokenized with the model's vocabulary (BOS added)\n"
-    "  --top K            tokens per position (default 5)\n"
+    "  --top K            tokens per position (default 5; the whole vocabulary at most)\n"
     "  --json             print [[[id, p], ...], ...] (one list per position)\n"
     "  -t N               threads (default: online CPUs)\n"
     "  --ctx N            context length (default: the model's)\n";
@@ -57,7 +57,7 @@ int cmd_logprobs(int argc, char **argv)
         CLI_F_STR("--model", "-m", &path),
         CLI_F_STR("--prompt", "-p", &text),
         CLI_F_STR("--tokens", NULL, &tokens),
-        CLI_F_LONG("--top", NULL, &k, 1, 1000, "needs an integer in [1, 1000]"),
+        CLI_F_LONG("--top", NULL, &k, 1, 1 << 18, "needs an integer in [1, 262144]"),
         CLI_F_LONG("--threads", "-t", &threads, 1, 256, "needs an integer in [1, 256]"),
         CLI_F_LONG("--ctx", NULL, &ctx, 1, 1 << 20, "needs an integer in [1, 1048576]"),
     };

@@ -5,8 +5,16 @@
  * The text so far is run through a small automaton, byte by byte:
  *
  *   OUTSIDE   looking for a call marker (one DFA per marker)
+ *   SPACE     after `<<<api_call>>>:`: the one space of Gorilla's format
+ *             (APIBench's evaluator cuts the two bytes after the colon, so
+ *             a call written straight after it loses its first letter)
  *   PRE       after the marker: spaces, then the call's first byte
- *   IN node   inside the call: node = the trie node of the bytes so far
+ *   IN node   inside the call: node = the trie node of the bytes so far;
+ *             alongside, an assignment `NAME = ` may come first (the
+ *             published TorchHub answers write `model = torch.hub.load(..)`,
+ *             which the evaluator matches inside): while its bytes are
+ *             those of an identifier, spaces and `=`, the call starts again
+ *             at the trie's root after it
  *   DONE      a whole call and one terminator byte: no constraint
  *
  * and each candidate token is then run from that state over its own bytes
@@ -15,6 +23,7 @@
  * into a call, so only those are walked there (a list made at build);
  * every other step costs nothing. */
 #include "decode/call_trie.h"
+#include "decode/call_variants.h"
 #include "base/error.h"
 #include "gorilla.h"
 
@@ -31,11 +40,16 @@ static const char *const MARKERS[N_MARKERS] = {
 };
 static const char *const ESCAPES[] = {"None", "no suitable API"};
 
-enum { OUTSIDE = 0, PRE, IN, DONE };
+enum { OUTSIDE = 0, SPACE, PRE, IN, DONE };
+
+/* the assignment hypothesis while IN: not (any more), at its start, in the
+ * name, spaces after it, after the `=` (then spaces) */
+enum { ASG_DEAD = 0, ASG_START, ASG_NAME, ASG_SPACE, ASG_EQ };
 
 typedef struct {
     int phase;
-    int32_t node;
+    int32_t node; /* -1: the bytes since the call's start are no call's prefix */
+    int asg;
     uint8_t mp[N_MARKERS]; /* marker progress while OUTSIDE */
 } cstate;
 
@@ -86,27 +100,41 @@ static int step(const gorilla_call_constraint *c, cstate *s, uint8_t b)
         for (int m = 0; m < N_MARKERS; m++) {
             s->mp[m] = c->dfa[m][(size_t)s->mp[m] * 256 + b];
             if (s->mp[m] == c->mlen[m]) {
-                s->phase = PRE;
+                s->phase = m == 0 ? SPACE : PRE;
                 return 1;
             }
         }
         return 1;
+    case SPACE:
+        if (b != ' ') return 0;
+        s->phase = PRE;
+        return 1;
     case PRE:
         if (b == ' ' || b == '\t') return 1;
         s->node = 0;
+        s->asg = ASG_START;
         s->phase = IN;
         /* fall through */
     case IN: {
-        int32_t n = call_trie_step(&c->trie, s->node, b);
-        if (n >= 0) {
-            s->node = n;
-            return 1;
-        }
-        if (c->trie.nodes[s->node].terminal && is_terminator(b)) {
+        int32_t n = s->node >= 0 ? call_trie_step(&c->trie, s->node, b) : -1;
+        if (n < 0 && s->node >= 0 && c->trie.nodes[s->node].terminal && is_terminator(b)) {
             s->phase = DONE;
             return 1;
         }
-        return 0;
+        int ident = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || b == '_' || (b >= '0' && b <= '9');
+        switch (s->asg) {
+        case ASG_START: s->asg = ident && !(b >= '0' && b <= '9') ? ASG_NAME : ASG_DEAD; break;
+        case ASG_NAME: s->asg = ident ? ASG_NAME : b == ' ' ? ASG_SPACE : b == '=' ? ASG_EQ : ASG_DEAD; break;
+        case ASG_SPACE: s->asg = b == ' ' ? ASG_SPACE : b == '=' ? ASG_EQ : ASG_DEAD; break;
+        case ASG_EQ:
+            if (b == ' ') break;
+            s->asg = ASG_DEAD; /* the call begins: at the root, unless the first hypothesis lives on */
+            if (n < 0) n = call_trie_step(&c->trie, 0, b);
+            break;
+        default: break;
+        }
+        s->node = n;
+        return n >= 0 || s->asg != ASG_DEAD;
     }
     default:
         return 1;
@@ -129,7 +157,7 @@ int gorilla_call_constraint_state(const gorilla_call_constraint *c, const char *
         if (!step(c, &s, (uint8_t)text[i])) return 1; /* off the trie: treated as inside */
         if (was != IN && s.phase == IN) start = i;
     }
-    if (s.phase == PRE) start = len;
+    if (s.phase == PRE || s.phase == SPACE) start = len;
     if (call_start) *call_start = start;
     return s.phase == OUTSIDE ? 0 : s.phase == DONE ? 2 : 1;
 }
@@ -151,7 +179,7 @@ static int token_ok(const gorilla_call_constraint *c, const cstate *s0, int32_t 
     size_t n = c->off[t + 1] - c->off[t];
     if (n == 0 || c->eog[t]) /* adds nothing: allowed where the call may end */
         return s0->phase == OUTSIDE || s0->phase == DONE ||
-               (c->eog[t] && s0->phase == IN && c->trie.nodes[s0->node].terminal);
+               (c->eog[t] && s0->phase == IN && s0->node >= 0 && c->trie.nodes[s0->node].terminal);
     cstate s = *s0;
     for (size_t i = 0; i < n; i++) {
         if (!step(c, &s, (uint8_t)p[i])) return 0;
@@ -264,6 +292,14 @@ static int spellable(const gorilla_tokenizer *tok, const char *s, size_t n, char
     return ok;
 }
 
+/* call_variants' callback: one spelling into the trie (its bytes are the
+ * call's own, which the vocabulary spells, and ", "). */
+static int add_spelling(void *user, const char *s, size_t n)
+{
+    gorilla_call_constraint *c = user;
+    return call_trie_add(&c->trie, s, n);
+}
+
 gorilla_status gorilla_call_constraint_new(const gorilla_tokenizer *tok, const char *const *calls, size_t n_calls,
                                            unsigned flags, gorilla_call_constraint **out, gorilla_error *err)
 {
@@ -291,9 +327,11 @@ gorilla_status gorilla_call_constraint_new(const gorilla_tokenizer *tok, const c
             if (!c->n_skipped++) c->skip_reason = strdup(why);
             continue;
         }
-        if (call_trie_add(&c->trie, s, n)) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+        size_t before = c->trie.n_calls;
+        if (call_variants(s, n, add_spelling, c)) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+        kept += c->trie.n_calls > before; /* the call itself was new */
+        c->trie.n_calls = before + (c->trie.n_calls > before);
     }
-    kept = c->trie.n_calls; /* distinct calls */
     if (!st && kept == 0)
         st = c->n_skipped ? gorilla_fail(err, GORILLA_ERR_INVALID, "no call to constrain to: all %zu skipped (%s)",
                                          c->n_skipped, c->skip_reason ? c->skip_reason : "?")

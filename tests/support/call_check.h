@@ -1,0 +1,13 @@
+/* call_check.h — the tests' independent statement of what the store
+ * constraint allows (test-only): an optional assignment `NAME = `, then a
+ * store call in one of its spellings (call_variants.h) or an escape
+ * ("None", "no suitable API"), then the end of the text or a terminator
+ * byte; with cut (the answer stopped by max_tokens), a prefix of that. */
+#ifndef GORILLA_TEST_CALL_CHECK_H
+#define GORILLA_TEST_CALL_CHECK_H
+
+#include <stddef.h>
+
+int call_check(const char *s, size_t n, const char *const *calls, size_t n_calls, int cut);
+
+#endif
