@@ -35,10 +35,15 @@ int main(int argc, char **argv)
     ref64 m;
     if (ref64_load_gguf(&m, argv[1], n > 0 ? n : 1)) return 1;
     double *x = malloc((size_t)m.n_vocab * sizeof *x);
-    if (!x) return 1;
+    if (!x) {
+        ref64_free(&m);
+        return 1;
+    }
     for (int i = 0; i < n; i++) {
         if (toks[i] < 0 || toks[i] >= m.n_vocab) {
             fprintf(stderr, "ref64_probs: token %d out of range (vocabulary %d)\n", toks[i], m.n_vocab);
+            free(x);
+            ref64_free(&m);
             return 2;
         }
         ref64_forward(&m, toks[i], i, x);
