@@ -65,6 +65,15 @@ typedef struct gorilla_lookup gorilla_lookup;
 gorilla_status gorilla_lookup_new(const gorilla_tokenizer *tok, const char *const *calls, size_t n_calls,
                                   gorilla_lookup **out, gorilla_error *err);
 void gorilla_lookup_free(gorilla_lookup *l);
+/* Whether drafts pay on this model (the `auto` mode): a draft of k tokens
+ * is checked in one pass over k tokens, which costs about one token's
+ * pass only while decoding is bound by reading the weights, i.e. when
+ * they are much larger than the CPU's caches. Measured (docs/decoding.md):
+ * on the shipped 1.3M-parameter model (5.4 MB, compute-bound) a pass over
+ * k tokens costs 0.87 k single passes and lookup halves the decode rate;
+ * so 1 when the weights take at least GORILLA_LOOKUP_MIN_WEIGHT_BYTES. */
+#define GORILLA_LOOKUP_MIN_WEIGHT_BYTES (256ull << 20)
+int gorilla_lookup_wins(const gorilla_model *model);
 /* The draft provider (a gorilla_draft_fn; user = the lookup). */
 size_t gorilla_lookup_draft(void *user, const int32_t *tokens, size_t n_tokens, int32_t *draft, size_t max_draft);
 

@@ -43,6 +43,9 @@ gorilla_status gorilla_gguf_strings(const char *path, const char *const *keys, s
 int gorilla_model_n_embd(const gorilla_model *model);
 int gorilla_model_n_layer(const gorilla_model *model);
 int gorilla_model_n_threads(const gorilla_model *model);
+/* Bytes of the weight tensors as the file stores them (what a decoded
+ * token reads once). */
+uint64_t gorilla_model_weight_bytes(const gorilla_model *model);
 /* The kernel set in use: "scalar", "avx2" or "avx512". */
 const char *gorilla_model_cpu(const gorilla_model *model);
 

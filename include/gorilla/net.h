@@ -114,6 +114,7 @@ typedef struct {
 } gorilla_backend;
 #define GORILLA_BACKEND_CAN_DRAFT 1u     /* prompt-lookup drafts */
 #define GORILLA_BACKEND_CAN_CONSTRAIN 2u /* store-constrained calls: it has calls */
+#define GORILLA_BACKEND_DRAFT_PAYS 4u    /* drafts pay on its model (gorilla_lookup_wins): on by default */
 
 /* The deterministic echo backend (tests, demos): it streams the prompt's
  * last "###USER: " turn back word by word, up to max_tokens words, and its

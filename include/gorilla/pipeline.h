@@ -24,6 +24,8 @@ extern "C" {
  * chat models (gorilla_prompt_eval_system / _user). */
 typedef enum { GORILLA_PROMPT_GORILLA = 0, GORILLA_PROMPT_EVAL = 1 } gorilla_prompt_style;
 
+enum { GORILLA_ASK_DRAFT_OFF = 0, GORILLA_ASK_DRAFT_LOOKUP = 1, GORILLA_ASK_DRAFT_AUTO = 2 };
+
 typedef struct {
     const char *api_paths[GORILLA_HUB_COUNT]; /* API documents per hub; NULL: hub not used */
     const char *retriever;     /* NULL: the default retriever; "none": no retrieval */
@@ -49,7 +51,8 @@ typedef struct {
     /* Decoding of a local model (gorilla/decode.h): the call field limited
      * to the store's calls (GORILLA_ASK_CONSTRAIN_STORE, the default), to
      * the calls of the documents in the prompt (_RETRIEVED), or free
-     * (_OFF); and prompt-lookup drafts (draft 1, the default) or none (0). */
+     * (_OFF); and prompt-lookup drafts: GORILLA_ASK_DRAFT_AUTO (the
+     * default: where they pay, gorilla_lookup_wins), _LOOKUP or _OFF. */
     int constrain;
     int draft;
     /* The documents put in a model's prompt after the task: the best
@@ -88,6 +91,14 @@ const char *gorilla_asker_model_id(const gorilla_asker *a);
 size_t gorilla_asker_prompt_docs(const gorilla_asker *a);
 /* Its rerank setting (gorilla_ask_opts.rerank). */
 size_t gorilla_asker_rerank(const gorilla_asker *a);
+/* What the local model's answers cost so far (every gorilla_asker_complete
+ * and _generate): tokens written, forwards after the prompt (drafts
+ * included), draft tokens proposed and kept, decode time. */
+typedef struct {
+    size_t answers, tokens, decode_steps, drafted, accepted;
+    double decode_ms;
+} gorilla_asker_stats;
+void gorilla_asker_decode_stats(const gorilla_asker *a, gorilla_asker_stats *out);
 /* The hub's store, or NULL when the hub is not loaded. */
 const gorilla_store *gorilla_asker_store(const gorilla_asker *a, gorilla_hub hub);
 

@@ -17,7 +17,7 @@ typedef struct {
 static const char USAGE[] =
     "usage: gorilla bench --hub HUB --setting SETTING (--model MODEL.gguf | --endpoint URL [--model-name NAME])\n"
     "                     --out RESPONSES.jsonl [--data ROOT] [--questions FILE] [--limit N]\n"
-    "                     [--retriever NAME] [--prompt gorilla|eval] [-n N] [--temp T] [--ctx N] [--constrain off|store|retrieved] [--draft lookup|off]\n"
+    "                     [--retriever NAME] [--prompt gorilla|eval] [-n N] [--temp T] [--ctx N] [--constrain off|store|retrieved] [--draft auto|lookup|off]\n"
     "                     [--prompt-docs N] [--rerank K] [--doc-format json|repr]\n"
     "                     [-t THREADS] [--no-eval]\n"
     "\n"
@@ -46,7 +46,8 @@ static const char USAGE[] =
     "  --doc-format F       with --retriever: json (json.dumps, as the oracle questions; default)\n"
     "                       or repr (str(), as the published bm25 questions)\n"
     "  --constrain MODE     the call field limited to the store's calls: store, retrieved, off (default off)\n"
-    "  --draft MODE         prompt-lookup speculative decoding: lookup, off (default lookup)\n"
+    "  --draft MODE         prompt-lookup speculative decoding: lookup, off, or auto (the default:\n"
+    "                     lookup where it pays, on models of 256 MiB of weights or more)\n"
     "  --limit N            answer at most the first N questions of the file\n"
     "  -n N                 tokens to generate per answer (default 256)\n"
     "  --no-eval            do not evaluate at the end\n";
@@ -175,6 +176,14 @@ int cmd_bench(int argc, char **argv)
     bo.user = &ui;
     gorilla_bench_progress last;
     if (gorilla_bench_run(asker, &bo, &last, &err)) rc = cli_fail("bench", &err);
+    gorilla_asker_stats ds;
+    gorilla_asker_decode_stats(asker, &ds);
+    if (ds.answers)
+        fprintf(stderr,
+                "gorilla bench: decoded %zu tokens in %zu answers, %.1f tokens/s (%zu tokens through the model; drafts: %zu proposed, "
+                "%zu accepted, %.1f%%)\n",
+                ds.tokens, ds.answers, ds.decode_ms > 0 ? 1000.0 * (double)ds.tokens / ds.decode_ms : 0.0,
+                ds.decode_steps, ds.drafted, ds.accepted, ds.drafted ? 100.0 * (double)ds.accepted / (double)ds.drafted : 0.0);
     gorilla_asker_free(asker);
     if (rc == 0) fprintf(stderr, "gorilla bench: %zu answers written to %s\n", last.n_answered, out);
     if (rc == 0 && !no_eval) rc = evaluate(out, hub, files.paths[hub], root);

@@ -11,7 +11,7 @@
 static const char USAGE[] =
     "usage: gorilla chat [--model MODEL.gguf | --endpoint URL [--model-name NAME]] [--hub HUB]\n"
     "                    [--retriever NAME|none] [-k K] [--data ROOT | --api FILE] [--turns N]\n"
-    "                    [-n N] [--temp T] [--ctx N] [-t THREADS] [--constrain store|retrieved|off] [--draft lookup|off]\n"
+    "                    [-n N] [--temp T] [--ctx N] [-t THREADS] [--constrain store|retrieved|off] [--draft auto|lookup|off]\n"
     "\n"
     "One task per line on stdin. Each turn retrieves the best API documents; with a\n"
     "model, the conversation so far (the last --turns turns, default 4) and the new\n"

@@ -136,9 +136,10 @@ int cli_gen_flags_check(const char *cmd, cli_gen_flags *g)
     }
     g->draft = -1;
     if (g->draft_s) {
-        if (!strcmp(g->draft_s, "lookup")) g->draft = 1;
-        else if (!strcmp(g->draft_s, "off")) g->draft = 0;
-        else return cli_usage_error(cmd, "--draft is lookup or off, not '%s'", g->draft_s);
+        if (!strcmp(g->draft_s, "lookup")) g->draft = GORILLA_ASK_DRAFT_LOOKUP;
+        else if (!strcmp(g->draft_s, "off")) g->draft = GORILLA_ASK_DRAFT_OFF;
+        else if (!strcmp(g->draft_s, "auto")) g->draft = GORILLA_ASK_DRAFT_AUTO;
+        else return cli_usage_error(cmd, "--draft is lookup, off or auto, not '%s'", g->draft_s);
     }
     g->doc_format = -1;
     if (g->doc_format_s) {

@@ -19,7 +19,7 @@
 /* Called once per spelling; returns 0 to go on, non-zero to stop. */
 typedef int (*call_variant_fn)(void *user, const char *s, size_t n);
 
-/* Calls fn with s[0..n) and each positional spelling; returns fn's first
+/* Calls fn with s[0..n) (n > 0) and each positional spelling; returns fn's first
  * non-zero result, -1 when out of memory, else 0. A text that is not
  * NAME(ARGS) with balanced brackets and quotes has no other spelling. */
 int call_variants(const char *s, size_t n, call_variant_fn fn, void *user);

@@ -41,6 +41,11 @@ static size_t copy_after(const int32_t *hay, size_t n, size_t from, int32_t *dra
     return k;
 }
 
+int gorilla_lookup_wins(const gorilla_model *model)
+{
+    return model && gorilla_model_weight_bytes(model) >= GORILLA_LOOKUP_MIN_WEIGHT_BYTES;
+}
+
 size_t gorilla_lookup_draft(void *user, const int32_t *tokens, size_t n_tokens, int32_t *draft, size_t max_draft)
 {
     const gorilla_lookup *l = user;

@@ -156,7 +156,8 @@ static void fill(llm_backend *b, gorilla_backend *out)
     out->complete = llm_complete;
     out->ask = NULL;
     out->release = llm_release;
-    out->caps = GORILLA_BACKEND_CAN_DRAFT | (b->cc_store ? GORILLA_BACKEND_CAN_CONSTRAIN : 0u);
+    out->caps = GORILLA_BACKEND_CAN_DRAFT | (gorilla_lookup_wins(b->model) ? GORILLA_BACKEND_DRAFT_PAYS : 0u) |
+                (b->cc_store ? GORILLA_BACKEND_CAN_CONSTRAIN : 0u);
 }
 
 gorilla_status gorilla_backend_llm_set_calls(gorilla_backend *out, const char *const *calls, size_t n_calls,

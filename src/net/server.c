@@ -423,10 +423,16 @@ static unsigned long new_id(gorilla_server *s)
 
 /* The decoding modes of requests (gorilla_gen_params.constrain/.draft):
  * "constrain" off (the default), "store" or "retrieved" where the backend
- * has calls; "draft" "lookup" (the default where the backend drafts) or
- * "off". Index = the mode's value. */
+ * has calls; "draft" "lookup", "off", or "auto" (the default: lookup where
+ * the backend drafts and drafts pay on its model, GORILLA_BACKEND_DRAFT_PAYS).
+ * Index = the mode's value. */
 static const char *const CONSTRAIN_MODES[] = {"off", "store", "retrieved"};
-static const char *const DRAFT_MODES[] = {"off", "lookup"};
+static const char *const DRAFT_MODES[] = {"off", "lookup", "auto"};
+
+static int draft_default(const gorilla_server *s)
+{
+    return (s->be.caps & GORILLA_BACKEND_CAN_DRAFT) && (s->be.caps & GORILLA_BACKEND_DRAFT_PAYS);
+}
 
 static int mode_index(const char *const *modes, size_t n, const char *v)
 {
@@ -438,7 +444,7 @@ static int mode_index(const char *const *modes, size_t n, const char *v)
 static int parse_decoding(gorilla_server *s, json_t *req, job *j, char *msg, size_t cap)
 {
     j->params.constrain = 0;
-    j->params.draft = (s->be.caps & GORILLA_BACKEND_CAN_DRAFT) ? 1 : 0;
+    j->params.draft = draft_default(s);
     json_t *v;
     if ((v = json_object_get(req, "constrain")) && !json_is_null(v)) {
         int m = mode_index(CONSTRAIN_MODES, 3, json_string_value(v));
@@ -462,13 +468,13 @@ static int parse_decoding(gorilla_server *s, json_t *req, job *j, char *msg, siz
         j->params.constrain = m;
     }
     if ((v = json_object_get(req, "draft")) && !json_is_null(v)) {
-        int m = mode_index(DRAFT_MODES, 2, json_string_value(v));
+        int m = mode_index(DRAFT_MODES, 3, json_string_value(v));
         if (m < 0) {
-            snprintf(msg, cap, "'draft' must be \"lookup\" or \"off\"");
+            snprintf(msg, cap, "'draft' must be \"lookup\", \"off\" or \"auto\"");
             return -1;
         }
         /* drafts never change the output: a backend without them ignores it */
-        j->params.draft = (s->be.caps & GORILLA_BACKEND_CAN_DRAFT) ? m : 0;
+        j->params.draft = m == 2 ? draft_default(s) : (s->be.caps & GORILLA_BACKEND_CAN_DRAFT) ? m : 0;
     }
     return 0;
 }
@@ -781,11 +787,14 @@ static enum MHD_Result do_models(gorilla_server *s, struct MHD_Connection *c)
         json_array_append_new(cm, json_string(CONSTRAIN_MODES[1]));
         json_array_append_new(cm, json_string(CONSTRAIN_MODES[2]));
     }
-    if (can_d) json_array_append_new(dm, json_string(DRAFT_MODES[1]));
+    if (can_d) {
+        json_array_append_new(dm, json_string(DRAFT_MODES[1]));
+        json_array_append_new(dm, json_string(DRAFT_MODES[2]));
+    }
     return reply_json(c, 200,
                       json_pack("{s:s, s:[{s:s, s:s, s:I, s:s, s:{s:s, s:s, s:o, s:o}}]}", "object", "list", "data",
                                 "id", name, "object", "model", "created", (json_int_t)0, "owned_by", "gorilla",
-                                "gorilla", "constrain", CONSTRAIN_MODES[0], "draft", DRAFT_MODES[can_d], "constrain_modes",
+                                "gorilla", "constrain", CONSTRAIN_MODES[0], "draft", DRAFT_MODES[draft_default(s)], "constrain_modes",
                                 cm, "draft_modes", dm));
 }
 

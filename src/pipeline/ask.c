@@ -48,7 +48,10 @@ struct gorilla_asker {
     size_t n_calls;
     gorilla_call_constraint *cc_store;
     gorilla_lookup *lookup;
+    gorilla_asker_stats stats;
 };
+
+void gorilla_asker_decode_stats(const gorilla_asker *a, gorilla_asker_stats *out) { *out = a->stats; }
 
 void gorilla_ask_opts_init(gorilla_ask_opts *o)
 {
@@ -58,7 +61,7 @@ void gorilla_ask_opts_init(gorilla_ask_opts *o)
     gorilla_gen_params_init(&o->gen);
     o->gen.max_tokens = 256;
     o->constrain = GORILLA_ASK_CONSTRAIN_STORE;
-    o->draft = 1;
+    o->draft = GORILLA_ASK_DRAFT_AUTO;
 }
 
 gorilla_hub ask_guess_hub(const char *call)
@@ -266,7 +269,8 @@ static gorilla_status decoding_hooks(gorilla_asker *a, const char *prompt, goril
                                      gorilla_call_constraint **own, gorilla_error *err)
 {
     *own = NULL;
-    if ((!a->constrain && !a->draft) || !a->tok) return GORILLA_OK;
+    int draft = a->draft == GORILLA_ASK_DRAFT_AUTO ? gorilla_lookup_wins(a->model) : a->draft;
+    if ((!a->constrain && !draft) || !a->tok) return GORILLA_OK;
     gorilla_status st = collect_calls(a, err);
     if (st) return st;
     unsigned flags = a->tmpl == GORILLA_TEMPLATE_GORILLA_V0 ? 0u : GORILLA_CONSTRAIN_AT_START;
@@ -290,7 +294,7 @@ static gorilla_status decoding_hooks(gorilla_asker *a, const char *prompt, goril
             go->filter_user = *own;
         }
     }
-    if (a->draft) {
+    if (draft) {
         if (!a->lookup && (st = gorilla_lookup_new(a->tok, a->calls, a->n_calls, &a->lookup, err))) return st;
         go->draft = gorilla_lookup_draft;
         go->draft_user = a->lookup;
@@ -319,6 +323,12 @@ static gorilla_status local_generate(gorilla_asker *a, const char *prompt, char 
     st = gorilla_generate_text(a->model, a->tok, prompt, &go, &r, err);
     gorilla_call_constraint_free(own);
     if (st == GORILLA_OK) {
+        a->stats.answers++;
+        a->stats.tokens += r.n_tokens;
+        a->stats.decode_steps += r.n_decode;
+        a->stats.drafted += r.n_drafted;
+        a->stats.accepted += r.n_draft_accepted;
+        a->stats.decode_ms += r.decode_ms;
         *out = r.text;
         r.text = NULL;
     }
@@ -860,9 +870,10 @@ gorilla_status gorilla_ask_json(gorilla_asker *a, const char *request_json, char
     }
     if (st == GORILLA_OK && jd && !json_is_null(jd)) {
         const char *ds = json_is_string(jd) ? json_string_value(jd) : "";
-        if (!strcmp(ds, "lookup")) a->draft = 1;
-        else if (!strcmp(ds, "off")) a->draft = 0;
-        else st = gorilla_fail(err, GORILLA_ERR_INVALID, "ask request: \"draft\" is \"lookup\" or \"off\"");
+        if (!strcmp(ds, "lookup")) a->draft = GORILLA_ASK_DRAFT_LOOKUP;
+        else if (!strcmp(ds, "off")) a->draft = GORILLA_ASK_DRAFT_OFF;
+        else if (!strcmp(ds, "auto")) a->draft = GORILLA_ASK_DRAFT_AUTO;
+        else st = gorilla_fail(err, GORILLA_ERR_INVALID, "ask request: \"draft\" is \"lookup\", \"off\" or \"auto\"");
     }
     gorilla_ask_result r;
     if (st == GORILLA_OK) st = gorilla_ask(a, json_string_value(jt), hub, k, &r, err);

@@ -173,6 +173,12 @@ int gorilla_model_n_ctx_train(const gorilla_model *m) { return m->cfg.n_ctx_trai
 int gorilla_model_n_embd(const gorilla_model *m) { return m->cfg.n_embd; }
 int gorilla_model_n_layer(const gorilla_model *m) { return m->cfg.n_layer; }
 int gorilla_model_n_threads(const gorilla_model *m) { return llm_pool_size(m->pool); }
+uint64_t gorilla_model_weight_bytes(const gorilla_model *m)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < gguf_n_tensors(m->file); i++) n += gguf_tensor_at(m->file, i)->n_bytes;
+    return n;
+}
 const char *gorilla_model_cpu(const gorilla_model *m) { return m->kn.name; }
 
 static gorilla_status check_token(const gorilla_model *m, int32_t token, gorilla_error *err)
