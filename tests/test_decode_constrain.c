@@ -348,6 +348,7 @@ static void test_constraint_spellings(void **state)
         "<<<api_call>>>: torch.hub.load('pytorch/vision', 'resnet50', pretrained=True)\n",
         "<<<api_call>>>: model = torch.hub.load('pytorch/vision', 'resnet50', pretrained=True)\n",
         "<<<api_call>>>: m=torch.hub.load('pytorch/vision', model='resnet50', pretrained=True)<",
+        "<<<api_call>>>: _abcdefghijklmno = torch.hub.load('pytorch/vision', 'resnet50', pretrained=True)\n",
     };
     for (size_t i = 0; i < sizeof good / sizeof *good; i++)
         if (gorilla_call_constraint_state(c, good[i], strlen(good[i]), NULL) != 2) fail_msg("not whole: %s", good[i]);
@@ -358,7 +359,8 @@ static void test_constraint_spellings(void **state)
     size_t V = (size_t)gorilla_model_n_vocab(fx->m);
     float *logits = calloc(V, sizeof *logits);
     assert_non_null(logits);
-    const char *bad[] = {"<<<api_call>>>: model == ", "<<<api_call>>>: 9x = ", "<<<api_call>>>: a = b = "};
+    const char *bad[] = {"<<<api_call>>>: model == ", "<<<api_call>>>: 9x = ", "<<<api_call>>>: a = b = ",
+                         "<<<api_call>>>: Model = ", "<<<api_call>>>: abcdefghijklmnopq = "};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         /* a text already off the trie is not constrained further */
         memset(logits, 0, V * sizeof *logits);

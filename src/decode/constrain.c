@@ -10,7 +10,7 @@
  *             a call written straight after it loses its first letter)
  *   PRE       after the marker: spaces, then the call's first byte
  *   IN node   inside the call: node = the trie node of the bytes so far;
- *             alongside, an assignment `NAME = ` may come first (the
+ *             alongside, an assignment `name = ` may come first (the
  *             published TorchHub answers write `model = torch.hub.load(..)`,
  *             which the evaluator matches inside): while its bytes are
  *             those of an identifier, spaces and `=`, the call starts again
@@ -45,11 +45,15 @@ enum { OUTSIDE = 0, SPACE, PRE, IN, DONE };
 /* the assignment hypothesis while IN: not (any more), at its start, in the
  * name, spaces after it, after the `=` (then spaces) */
 enum { ASG_DEAD = 0, ASG_START, ASG_NAME, ASG_SPACE, ASG_EQ };
+/* a variable's name: lower case or `_` first (Python's style for
+ * variables; a capital starts a class, i.e. a call), at most this long —
+ * so that a model cannot wander in a name that never ends */
+#define ASG_NAME_MAX 16
 
 typedef struct {
     int phase;
     int32_t node; /* -1: the bytes since the call's start are no call's prefix */
-    int asg;
+    int asg, asg_len;
     uint8_t mp[N_MARKERS]; /* marker progress while OUTSIDE */
 } cstate;
 
@@ -123,8 +127,16 @@ static int step(const gorilla_call_constraint *c, cstate *s, uint8_t b)
         }
         int ident = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || b == '_' || (b >= '0' && b <= '9');
         switch (s->asg) {
-        case ASG_START: s->asg = ident && !(b >= '0' && b <= '9') ? ASG_NAME : ASG_DEAD; break;
-        case ASG_NAME: s->asg = ident ? ASG_NAME : b == ' ' ? ASG_SPACE : b == '=' ? ASG_EQ : ASG_DEAD; break;
+        case ASG_START:
+            s->asg = (b >= 'a' && b <= 'z') || b == '_' ? ASG_NAME : ASG_DEAD;
+            s->asg_len = 1;
+            break;
+        case ASG_NAME:
+            s->asg = ident && ++s->asg_len <= ASG_NAME_MAX ? ASG_NAME
+                     : b == ' '                          ? ASG_SPACE
+                     : b == '='                          ? ASG_EQ
+                                                         : ASG_DEAD;
+            break;
         case ASG_SPACE: s->asg = b == ' ' ? ASG_SPACE : b == '=' ? ASG_EQ : ASG_DEAD; break;
         case ASG_EQ:
             if (b == ' ') break;

@@ -109,10 +109,12 @@ char *net_chat_prompt(const char *const *roles, const char *const *contents, siz
     return out;
 }
 
-/* A JSON string of s[0..n), invalid UTF-8 replaced. */
+/* A JSON string of s[0..n), invalid UTF-8 and NUL bytes replaced by
+ * U+FFFD (NUL too, so that a text gives the same characters whether it is
+ * sent whole or in streamed pieces: the sanitizer replaces NULs). */
 static json_t *jstr(const char *s, size_t n)
 {
-    json_t *j = json_stringn(s, n);
+    json_t *j = memchr(s, 0, n) ? NULL : json_stringn(s, n);
     if (j) return j;
     size_t l;
     char *c = gorilla_utf8_sanitize(s, n, &l);

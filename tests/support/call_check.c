@@ -38,9 +38,9 @@ int call_check(const char *s, size_t n, const char *const *calls, size_t n_calls
     if (spelled(s, n, calls, n_calls, cut)) return 1;
     /* NAME = CALL */
     size_t i = 0;
-    if (i < n && is_ident(s[i]) && !(s[i] >= '0' && s[i] <= '9'))
+    if (i < n && ((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
         while (i < n && is_ident(s[i])) i++;
-    if (i == 0) return 0;
+    if (i == 0 || i > 16) return 0;
     if (i == n) return cut;
     size_t j = i;
     while (j < n && s[j] == ' ') j++;
