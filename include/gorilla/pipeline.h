@@ -122,6 +122,8 @@ typedef struct {
     size_t n_hits;
     int generated;           /* a model answered */
     int reranked;            /* the model picked the prompt's document (gorilla_ask_opts.rerank) */
+    size_t docs_in_prompt;   /* documents in the prompt, after fitting it to the context */
+    size_t doc_cut;          /* each cut to this many bytes to fit (0: whole) */
     char *prompt, *text;     /* the prompt sent and the raw answer (when generated) */
     gorilla_answer answer;   /* the answer's fields */
     int checked;             /* the answer had an api_call, checked against the store */
@@ -163,6 +165,16 @@ gorilla_status gorilla_asker_generate(gorilla_asker *a, const char *prompt, char
  * asker's prompt_docs (top: the result's hits, n_hits of them). */
 char *gorilla_asker_task_text_n(gorilla_asker *a, const char *task, const gorilla_ask_hit *hits, size_t n);
 char *gorilla_asker_task_text(gorilla_asker *a, const char *task, const gorilla_ask_hit *top, size_t n_hits);
+/* Tokens a local model's prompt leaves free for the answer, at least,
+ * when documents are fitted (gorilla_asker_task_text_fit). */
+#define GORILLA_ASK_ANSWER_RESERVE 128
+/* gorilla_asker_task_text_n fitted to a local model's context: while the
+ * prompt would leave fewer than GORILLA_ASK_ANSWER_RESERVE tokens of the
+ * context, one document fewer, then (one left) that document cut shorter;
+ * *n_used documents are in the text, each cut to *cut bytes (0: whole).
+ * Without a local model with the Gorilla prompt, the text unchanged. */
+char *gorilla_asker_task_text_fit(gorilla_asker *a, const char *task, const gorilla_ask_hit *hits, size_t n,
+                                  size_t *n_used, size_t *cut);
 /* The reranker over documents: each of hits[0..n) scored by the local model
  * as log P("D\n<<<api_call>>>: C" | the Gorilla prompt of the task with that
  * document alone, then "<<<domain>>>: "), D and C the document's domain and

@@ -404,7 +404,9 @@ gorilla_status gorilla_asker_generate(gorilla_asker *a, const char *prompt, char
     return st;
 }
 
-char *gorilla_asker_task_text_n(gorilla_asker *a, const char *task, const gorilla_ask_hit *hits, size_t n)
+/* task_text_n with each document cut to at most cut bytes (0: whole; on
+ * a UTF-8 character boundary). */
+static char *task_text_cut(gorilla_asker *a, const char *task, const gorilla_ask_hit *hits, size_t n, size_t cut)
 {
     if (!hits || !n) return strdup(task);
     pybuf b;
@@ -414,6 +416,11 @@ char *gorilla_asker_task_text_n(gorilla_asker *a, const char *task, const gorill
         char *doc = a->doc_format == GORILLA_DOC_REPR ? store_py_str(d) : store_py_json_dumps(d);
         if (!doc) b.oom = 1;
         else {
+            size_t len = strlen(doc);
+            if (cut && len > cut) {
+                while (cut && ((unsigned char)doc[cut] & 0xC0) == 0x80) cut--;
+                doc[cut] = '\0';
+            }
             if (i) pybuf_putc(&b, '\n');
             pybuf_puts(&b, doc);
         }
@@ -424,6 +431,57 @@ char *gorilla_asker_task_text_n(gorilla_asker *a, const char *task, const gorill
     char *t = gorilla_prompt_with_doc(task, docs);
     free(docs);
     return t;
+}
+
+char *gorilla_asker_task_text_n(gorilla_asker *a, const char *task, const gorilla_ask_hit *hits, size_t n)
+{
+    return task_text_cut(a, task, hits, n, 0);
+}
+
+/* Tokens of the local model's prompt for user text u (the Gorilla prompt
+ * style), or 0 when it cannot tell (no tokenizer, OOM). */
+static size_t prompt_tokens(gorilla_asker *a, const char *u)
+{
+    char *prompt = gorilla_template_apply(a->tmpl, u, NULL);
+    if (!prompt) return 0;
+    int32_t *ids = NULL;
+    size_t n = 0;
+    gorilla_error e = {0};
+    if (gorilla_tokenizer_encode(a->tok, prompt, strlen(prompt), 1, 0, &ids, &n, &e)) n = 0;
+    free(ids);
+    free(prompt);
+    return n;
+}
+
+char *gorilla_asker_task_text_fit(gorilla_asker *a, const char *task, const gorilla_ask_hit *hits, size_t n,
+                                  size_t *n_used, size_t *cut)
+{
+    *n_used = n;
+    *cut = 0;
+    char *u = task_text_cut(a, task, hits, n, 0);
+    if (!u || !a->model || !a->tok || a->prompt != GORILLA_PROMPT_GORILLA || !hits || !n) return u;
+    size_t ctx = (size_t)gorilla_model_n_ctx(a->model), reserve = GORILLA_ASK_ANSWER_RESERVE;
+    size_t budget = ctx > reserve ? ctx - reserve : ctx;
+    size_t t = prompt_tokens(a, u);
+    /* fewer documents first, then the one cut shorter (a document's fields
+     * come in store order: domain, api_name, api_call before the long
+     * description and example code) */
+    size_t limit = strlen(u);
+    while (t > budget && limit > 256) {
+        if (*n_used > 1) {
+            (*n_used)--;
+        } else {
+            /* scale by the overshoot, then a little more */
+            size_t want = (size_t)((double)limit * (double)budget / (double)t * 0.95);
+            limit = want < limit ? want : limit - 1;
+            *cut = limit;
+        }
+        free(u);
+        u = task_text_cut(a, task, hits, *n_used, *cut);
+        if (!u) return NULL;
+        t = prompt_tokens(a, u);
+    }
+    return u;
 }
 
 char *gorilla_asker_task_text(gorilla_asker *a, const char *task, const gorilla_ask_hit *top, size_t n_hits)
@@ -700,9 +758,10 @@ gorilla_status gorilla_ask(gorilla_asker *a, const char *task, gorilla_hub hub, 
             }
             r->reranked = 1;
             top = &r->hits[best];
-            user = gorilla_asker_task_text_n(a, task, top, 1);
+            user = gorilla_asker_task_text_fit(a, task, top, 1, &r->docs_in_prompt, &r->doc_cut);
         } else {
-            user = gorilla_asker_task_text(a, task, r->hits, r->n_hits);
+            size_t n = r->n_hits < a->prompt_docs ? r->n_hits : a->prompt_docs;
+            user = gorilla_asker_task_text_fit(a, task, r->hits, n, &r->docs_in_prompt, &r->doc_cut);
         }
         if (!user) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
         else {
@@ -798,6 +857,10 @@ char *gorilla_ask_result_json(const gorilla_asker *a, const gorilla_ask_result *
     if (rr && n_sc) json_object_set_new(o, "reranked_calls", rr);
     else json_decref(rr);
     json_object_set_new(o, "model", jstr(a->model_id));
+    if (r->generated && r->docs_in_prompt) {
+        json_object_set_new(o, "docs_in_prompt", json_integer((json_int_t)r->docs_in_prompt));
+        if (r->doc_cut) json_object_set_new(o, "doc_cut_bytes", json_integer((json_int_t)r->doc_cut));
+    }
     if (r->generated) {
         json_object_set_new(o, "prompt", jstr(r->prompt));
         json_object_set_new(o, "answer_text", jstr(r->text));

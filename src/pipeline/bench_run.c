@@ -81,9 +81,11 @@ static gorilla_status answer(gorilla_asker *a, const gorilla_bench_opts *o, cons
                 gorilla_ask_result_clear(&r);
                 return st;
             }
-            user = gorilla_asker_task_text_n(a, question, &r.hits[best], 1);
+            size_t used, cut;
+            user = gorilla_asker_task_text_fit(a, question, &r.hits[best], 1, &used, &cut);
         } else {
-            user = gorilla_asker_task_text(a, question, r.hits, r.n_hits);
+            size_t used, cut, n = r.n_hits < k ? r.n_hits : k;
+            user = gorilla_asker_task_text_fit(a, question, r.hits, n, &used, &cut);
         }
         gorilla_ask_result_clear(&r);
         if (!user) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
