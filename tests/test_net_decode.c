@@ -423,6 +423,19 @@ static void test_stream_with_drafts(void **state)
                               temps[ti], cs ? "store" : "off", u.completion_tokens, u.drafted, u.draft_accepted);
             }
     assert_true(accepted_total > 0); /* multi-token steps happened */
+    /* the answer's usage says what the drafts did (with drafts on only) */
+    char body[700];
+    snprintf(body, sizeof body, "{\"prompt\": \"doc: %s\\n###USER: use it\\n###ASSISTANT: <<<api_call>>>: \", "
+             "\"max_tokens\": 24, \"draft\": \"lookup\"}", CALLS[0]);
+    http_res hr;
+    http(fx->port, "/v1/completions", body, &hr);
+    assert_int_equal(hr.status, 200);
+    json_t *j = json_loadb(hr.body, hr.len, 0, NULL);
+    json_t *u = json_object_get(j, "usage");
+    assert_true(json_is_integer(json_object_get(u, "drafted")));
+    assert_true(json_integer_value(json_object_get(u, "drafted")) >= json_integer_value(json_object_get(u, "draft_accepted")));
+    json_decref(j);
+    free(hr.body);
 }
 
 static void check_400(int port, const char *path, const char *body, const char *needle)

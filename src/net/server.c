@@ -884,6 +884,11 @@ static enum MHD_Result do_generate(gorilla_server *s, struct MHD_Connection *c, 
                                 "usage", "prompt_tokens", j->usage.prompt_tokens, "completion_tokens",
                                 j->usage.completion_tokens, "total_tokens",
                                 j->usage.prompt_tokens + j->usage.completion_tokens);
+        if (out && j->params.draft) { /* what the drafts did for this answer */
+            json_t *u = json_object_get(out, "usage");
+            json_object_set_new(u, "drafted", json_integer(j->usage.drafted));
+            json_object_set_new(u, "draft_accepted", json_integer(j->usage.draft_accepted));
+        }
         ret = out ? reply_json(c, 200, out) : reply_error(c, 500, "out of memory");
     }
     release_job(s, j);
