@@ -373,6 +373,46 @@ static void test_constraint_spellings(void **state)
     gorilla_call_constraint_free(c);
 }
 
+/* The filter's verdict on every token equals the tests' own statement of
+ * the allowed text (support/call_check): inside a call, a token is allowed
+ * exactly when the text with its bytes is still a store call's spelling
+ * or a prefix of one. */
+static void test_filter_equals_reference(void **state)
+{
+    fixture *fx = *state;
+    gorilla_error err = {0};
+    gorilla_call_constraint *c = NULL;
+    assert_int_equal(gorilla_call_constraint_new(fx->tok, CALLS, N_CALLS, 0, &c, &err), GORILLA_OK);
+    const char *texts[] = {"<<<api_call>>>: ", "<<<api_call>>>:  torch.hub.lo", "<<<api_call>>>: model = ",
+                           "<<<api_call>>>: model = torch.hub.load('pytorch/vision', 'res", "<<<api_call>>>: pipe",
+                           "<<<api_call>>>: m", "<<<api_call>>>: hub.KerasLayer('https://tfhub.dev/google/imagenet/",
+                           "<<<api_call>>>: torch.hub.load('pytorch/vision', 'resnet18'", "<<<api_call>>>: x = pipeline('text-classification', "};
+    size_t V = (size_t)gorilla_model_n_vocab(fx->m), checked = 0;
+    float *logits = calloc(V, sizeof *logits);
+    char buf[512];
+    assert_non_null(logits);
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        memset(logits, 0, V * sizeof *logits);
+        assert_int_equal(gorilla_call_constraint_filter(c, NULL, 0, texts[i], strlen(texts[i]), logits, V, &err),
+                         GORILLA_OK);
+        const char *after = texts[i] + strlen("<<<api_call>>>:");
+        for (size_t t = 0; t < V; t++) {
+            size_t len = 0;
+            const char *p = gorilla_tokenizer_piece(fx->tok, (int32_t)t, &len);
+            if (!p || !len || gorilla_tokenizer_is_eog(fx->tok, (int32_t)t) || memchr(p, 0, len)) continue;
+            int n = snprintf(buf, sizeof buf, "%s%.*s", after, (int)len, p);
+            int want = call_check(buf, (size_t)n, CALLS, N_CALLS, 1);
+            if (want != (logits[t] == 0.0f))
+                fail_msg("after \"%s\": token \"%.*s\" %s by the filter", texts[i], (int)len, p,
+                         want ? "forbidden" : "allowed");
+            checked++;
+        }
+    }
+    assert_true(checked > 1000);
+    free(logits);
+    gorilla_call_constraint_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -380,7 +420,7 @@ int main(void)
         cmocka_unit_test(test_bad_input),                  cmocka_unit_test(test_lookup_greedy_identical),
         cmocka_unit_test(test_lookup_sampled_identical),   cmocka_unit_test(test_lookup_copies),
         cmocka_unit_test(test_call_logprob),               cmocka_unit_test(test_call_spellings),
-        cmocka_unit_test(test_constraint_spellings),
+        cmocka_unit_test(test_constraint_spellings),       cmocka_unit_test(test_filter_equals_reference),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

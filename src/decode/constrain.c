@@ -70,6 +70,11 @@ struct gorilla_call_constraint {
     uint8_t mlen[N_MARKERS];
     int32_t *entry; /* tokens that hold some marker's last byte */
     size_t n_entry;
+    /* the non-empty, non-EOG tokens sorted by their bytes: the tokens that
+     * share a prefix are a range of it, so inside a call one walk over the
+     * prefixes the automaton accepts decides them all (walk_sorted) */
+    int32_t *sorted;
+    size_t n_sorted;
     size_t n_skipped;
     char *skip_reason;
 };
@@ -200,6 +205,48 @@ static int token_ok(const gorilla_call_constraint *c, const cstate *s0, int32_t 
     return 1;
 }
 
+static const uint8_t *tok_bytes(const gorilla_call_constraint *c, int32_t t, size_t *n)
+{
+    *n = c->off[t + 1] - c->off[t];
+    return (const uint8_t *)c->bytes + c->off[t];
+}
+
+/* The end of the range [lo, hi) of sorted tokens whose byte at depth d is
+ * b (they are ordered by it; every token there is longer than d). */
+static size_t group_end(const gorilla_call_constraint *c, size_t lo, size_t hi, size_t d, uint8_t b)
+{
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2, n;
+        const uint8_t *p = tok_bytes(c, c->sorted[mid], &n);
+        if (p[d] <= b) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* Marks allowed every token of sorted[lo..hi) (all share the first d
+ * bytes, which took the automaton to s): those that end there, and, byte
+ * by byte, the groups whose next byte it accepts (a whole group once the
+ * call is done). The same verdict as token_ok for each. */
+static void walk_sorted(const gorilla_call_constraint *c, uint8_t *allow, const cstate *s, size_t d, size_t lo,
+                        size_t hi)
+{
+    size_t i = lo, n;
+    while (i < hi && (tok_bytes(c, c->sorted[i], &n), n == d)) allow[c->sorted[i++]] = 1;
+    while (i < hi) {
+        const uint8_t *p = tok_bytes(c, c->sorted[i], &n);
+        uint8_t b = p[d];
+        size_t j = group_end(c, i, hi, d, b);
+        cstate s2 = *s;
+        if (step(c, &s2, b)) {
+            if (s2.phase == DONE)
+                for (size_t k = i; k < j; k++) allow[c->sorted[k]] = 1;
+            else walk_sorted(c, allow, &s2, d + 1, i, j);
+        }
+        i = j;
+    }
+}
+
 gorilla_status gorilla_call_constraint_filter(void *user, const int32_t *tokens, size_t n_tokens, const char *text,
                                               size_t text_len, float *logits, size_t n_vocab, gorilla_error *err)
 {
@@ -224,11 +271,17 @@ gorilla_status gorilla_call_constraint_filter(void *user, const int32_t *tokens,
         return GORILLA_OK;
     }
     size_t allowed = 0;
+    uint8_t *allow = calloc(c->V + 1, 1); /* per call: a constraint may serve several generations at once */
+    if (!allow) return gorilla_fail(err, GORILLA_ERR_NOMEM, "constrained call: out of memory");
+    walk_sorted(c, allow, &s, 0, 0, c->n_sorted);
     for (size_t t = 0; t < V; t++) {
         if (logits[t] == -INFINITY) continue;
-        if (token_ok(c, &s, (int32_t)t)) allowed++;
+        size_t n = c->off[t + 1] - c->off[t];
+        int ok = n == 0 || c->eog[t] ? token_ok(c, &s, (int32_t)t) : allow[t];
+        if (ok) allowed++;
         else logits[t] = -INFINITY;
     }
+    free(allow);
     for (size_t t = V; t < n_vocab; t++) logits[t] = -INFINITY;
     if (!allowed) {
         size_t start = 0;
@@ -239,6 +292,42 @@ gorilla_status gorilla_call_constraint_filter(void *user, const int32_t *tokens,
                             "cannot be spelled)",
                             n, text + start);
     }
+    return GORILLA_OK;
+}
+
+typedef struct {
+    const uint8_t *p;
+    size_t n;
+    int32_t id;
+} tok_key;
+
+static int cmp_tok(const void *x, const void *y)
+{
+    const tok_key *a = x, *b = y;
+    size_t n = a->n < b->n ? a->n : b->n;
+    int r = memcmp(a->p, b->p, n);
+    if (r) return r;
+    return a->n < b->n ? -1 : a->n > b->n ? 1 : (a->id > b->id) - (a->id < b->id);
+}
+
+/* c->sorted: the tokens with bytes (EOG ones aside) in byte order. */
+static gorilla_status sort_vocab(gorilla_call_constraint *c, gorilla_error *err)
+{
+    tok_key *k = malloc((c->V + 1) * sizeof *k);
+    c->sorted = malloc((c->V + 1) * sizeof *c->sorted);
+    if (!k || !c->sorted) {
+        free(k);
+        return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    }
+    size_t n = 0;
+    for (size_t t = 0; t < c->V; t++) {
+        size_t len = c->off[t + 1] - c->off[t];
+        if (len && !c->eog[t]) k[n++] = (tok_key){(const uint8_t *)c->bytes + c->off[t], len, (int32_t)t};
+    }
+    qsort(k, n, sizeof *k, cmp_tok);
+    for (size_t i = 0; i < n; i++) c->sorted[i] = k[i].id;
+    c->n_sorted = n;
+    free(k);
     return GORILLA_OK;
 }
 
@@ -272,7 +361,7 @@ static gorilla_status build_vocab(gorilla_call_constraint *c, const gorilla_toke
         at += len;
     }
     c->off[c->V] = at;
-    return GORILLA_OK;
+    return sort_vocab(c, err);
 }
 
 /* 1 when the vocabulary spells s (encode, decode gives it back, up to the
@@ -371,6 +460,7 @@ void gorilla_call_constraint_free(gorilla_call_constraint *c)
     free(c->off);
     free(c->eog);
     free(c->entry);
+    free(c->sorted);
     free(c->skip_reason);
     free(c);
 }
