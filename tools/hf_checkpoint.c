@@ -15,7 +15,7 @@
 
 int main(int argc, char **argv)
 {
-    if (argc < 3 || (strcmp(argv[1], "llama") && strcmp(argv[1], "mpt") && strcmp(argv[1], "falcon"))) {
+    if (argc < 3 || (strcmp(argv[1], "llama") != 0 && strcmp(argv[1], "mpt") != 0 && strcmp(argv[1], "falcon") != 0)) {
         fprintf(stderr, "usage: hf_checkpoint llama|mpt|falcon DIR [SEED] [nobias]\n");
         return 2;
     }
