@@ -39,21 +39,28 @@ static const char *const MARKERS[N_MARKERS] = {
     "<<<api_call>>>:", "'api_call': '", "'api_call': \"", "\"api_call\": \"", "<<function>>",
 };
 static const char *const ESCAPES[] = {"None", "no suitable API"};
+#define ESCAPE_TERMINAL 2 /* call_trie_node.terminal of an escape */
 
 enum { OUTSIDE = 0, SPACE, PRE, IN, DONE };
 
 /* the assignment hypothesis while IN: not (any more), at its start, in the
  * name, spaces after it, after the `=` (then spaces) */
-enum { ASG_DEAD = 0, ASG_START, ASG_NAME, ASG_SPACE, ASG_EQ };
+enum { ASG_DEAD = 0, ASG_START, ASG_NAME, ASG_SPACE, ASG_EQ, ASG_EQ_SPACE };
 /* a variable's name: lower case or `_` first (Python's style for
  * variables; a capital starts a class, i.e. a call), at most this long —
  * so that a model cannot wander in a name that never ends */
 #define ASG_NAME_MAX 16
+/* spaces before a call: the one of Gorilla's format and at most this many
+ * more (a model must not wander in blanks); and in `name = `, at most one
+ * on each side of the `=`. After an assignment the escapes (`None`, `no
+ * suitable API`) are not calls: `x = None` is no answer. */
+#define PRE_SPACES_MAX 3
 
 typedef struct {
     int phase;
     int32_t node; /* -1: the bytes since the call's start are no call's prefix */
     int asg, asg_len;
+    int pre_spaces, assigned;
     uint8_t mp[N_MARKERS]; /* marker progress while OUTSIDE */
 } cstate;
 
@@ -75,6 +82,7 @@ struct gorilla_call_constraint {
      * prefixes the automaton accepts decides them all (walk_sorted) */
     int32_t *sorted;
     size_t n_sorted;
+    uint8_t *to_call; /* [trie nodes]: a store call (not an escape) lies below */
     size_t n_skipped;
     char *skip_reason;
 };
@@ -101,6 +109,15 @@ static void build_dfa(uint8_t *dfa, const char *s, size_t n)
     }
 }
 
+/* 1 when the bytes so far are a whole call (an escape only when no
+ * assignment came first). */
+static int can_end(const gorilla_call_constraint *c, const cstate *s)
+{
+    if (s->node < 0) return 0;
+    uint8_t t = c->trie.nodes[s->node].terminal;
+    return t == 1 || (t == ESCAPE_TERMINAL && !s->assigned);
+}
+
 /* Moves the state by one byte; 0 when the byte is forbidden. */
 static int step(const gorilla_call_constraint *c, cstate *s, uint8_t b)
 {
@@ -119,14 +136,14 @@ static int step(const gorilla_call_constraint *c, cstate *s, uint8_t b)
         s->phase = PRE;
         return 1;
     case PRE:
-        if (b == ' ' || b == '\t') return 1;
+        if (b == ' ' || b == '\t') return ++s->pre_spaces <= PRE_SPACES_MAX;
         s->node = 0;
         s->asg = ASG_START;
         s->phase = IN;
         /* fall through */
     case IN: {
         int32_t n = s->node >= 0 ? call_trie_step(&c->trie, s->node, b) : -1;
-        if (n < 0 && s->node >= 0 && c->trie.nodes[s->node].terminal && is_terminator(b)) {
+        if (n < 0 && can_end(c, s) && is_terminator(b)) {
             s->phase = DONE;
             return 1;
         }
@@ -142,14 +159,22 @@ static int step(const gorilla_call_constraint *c, cstate *s, uint8_t b)
                      : b == '='                          ? ASG_EQ
                                                          : ASG_DEAD;
             break;
-        case ASG_SPACE: s->asg = b == ' ' ? ASG_SPACE : b == '=' ? ASG_EQ : ASG_DEAD; break;
+        case ASG_SPACE: s->asg = b == '=' ? ASG_EQ : ASG_DEAD; break;
         case ASG_EQ:
-            if (b == ' ') break;
+        case ASG_EQ_SPACE:
+            if (b == ' ') {
+                s->asg = s->asg == ASG_EQ ? ASG_EQ_SPACE : ASG_DEAD;
+                break;
+            }
             s->asg = ASG_DEAD; /* the call begins: at the root, unless the first hypothesis lives on */
-            if (n < 0) n = call_trie_step(&c->trie, 0, b);
+            if (n < 0) {
+                n = call_trie_step(&c->trie, 0, b);
+                s->assigned = 1;
+            }
             break;
         default: break;
         }
+        if (n >= 0 && s->assigned && !c->to_call[n]) n = -1; /* after `name = ` only calls */
         s->node = n;
         return n >= 0 || s->asg != ASG_DEAD;
     }
@@ -195,8 +220,7 @@ static int token_ok(const gorilla_call_constraint *c, const cstate *s0, int32_t 
     const char *p = c->bytes + c->off[t];
     size_t n = c->off[t + 1] - c->off[t];
     if (n == 0 || c->eog[t]) /* adds nothing: allowed where the call may end */
-        return s0->phase == OUTSIDE || s0->phase == DONE ||
-               (c->eog[t] && s0->phase == IN && s0->node >= 0 && c->trie.nodes[s0->node].terminal);
+        return s0->phase == OUTSIDE || s0->phase == DONE || (c->eog[t] && s0->phase == IN && can_end(c, s0));
     cstate s = *s0;
     for (size_t i = 0; i < n; i++) {
         if (!step(c, &s, (uint8_t)p[i])) return 0;
@@ -224,27 +248,55 @@ static size_t group_end(const gorilla_call_constraint *c, size_t lo, size_t hi, 
     return lo;
 }
 
-/* Marks allowed every token of sorted[lo..hi) (all share the first d
- * bytes, which took the automaton to s): those that end there, and, byte
- * by byte, the groups whose next byte it accepts (a whole group once the
- * call is done). The same verdict as token_ok for each. */
-static void walk_sorted(const gorilla_call_constraint *c, uint8_t *allow, const cstate *s, size_t d, size_t lo,
-                        size_t hi)
+/* Marks allowed every token of the sorted vocabulary whose bytes the
+ * automaton accepts from s: the tokens sharing a prefix are a range, so
+ * one depth-first walk over the accepted prefixes decides them all (a
+ * whole range at once when the call is done within it) — the same verdict
+ * as token_ok for each. An explicit stack: a token and a call may both be
+ * long. 0, or -1 when out of memory. */
+typedef struct {
+    cstate s;     /* after the first d bytes */
+    size_t d, i, hi; /* the range left to decide: sorted[i..hi) */
+} walk_frame;
+
+static int walk_sorted(const gorilla_call_constraint *c, uint8_t *allow, const cstate *s0)
 {
-    size_t i = lo, n;
-    while (i < hi && (tok_bytes(c, c->sorted[i], &n), n == d)) allow[c->sorted[i++]] = 1;
-    while (i < hi) {
-        const uint8_t *p = tok_bytes(c, c->sorted[i], &n);
-        uint8_t b = p[d];
-        size_t j = group_end(c, i, hi, d, b);
-        cstate s2 = *s;
-        if (step(c, &s2, b)) {
-            if (s2.phase == DONE)
-                for (size_t k = i; k < j; k++) allow[c->sorted[k]] = 1;
-            else walk_sorted(c, allow, &s2, d + 1, i, j);
+    size_t cap = 64, top = 0, n;
+    walk_frame *st = malloc(cap * sizeof *st);
+    if (!st) return -1;
+    st[top++] = (walk_frame){*s0, 0, 0, c->n_sorted};
+    while (top) {
+        walk_frame *f = &st[top - 1];
+        while (f->i < f->hi && (tok_bytes(c, c->sorted[f->i], &n), n == f->d)) allow[c->sorted[f->i++]] = 1;
+        if (f->i >= f->hi) {
+            top--;
+            continue;
         }
-        i = j;
+        const uint8_t *p = tok_bytes(c, c->sorted[f->i], &n);
+        uint8_t b = p[f->d];
+        size_t lo = f->i, j = group_end(c, lo, f->hi, f->d, b);
+        f->i = j;
+        cstate s2 = f->s;
+        if (!step(c, &s2, b)) continue;
+        if (s2.phase == DONE) {
+            for (size_t k = lo; k < j; k++) allow[c->sorted[k]] = 1;
+            continue;
+        }
+        if (top == cap) {
+            walk_frame *g = realloc(st, 2 * cap * sizeof *st);
+            if (!g) {
+                free(st);
+                return -1;
+            }
+            st = g;
+            cap *= 2;
+            f = &st[top - 1];
+        }
+        st[top] = (walk_frame){s2, f->d + 1, lo, j};
+        top++;
     }
+    free(st);
+    return 0;
 }
 
 gorilla_status gorilla_call_constraint_filter(void *user, const int32_t *tokens, size_t n_tokens, const char *text,
@@ -273,7 +325,10 @@ gorilla_status gorilla_call_constraint_filter(void *user, const int32_t *tokens,
     size_t allowed = 0;
     uint8_t *allow = calloc(c->V + 1, 1); /* per call: a constraint may serve several generations at once */
     if (!allow) return gorilla_fail(err, GORILLA_ERR_NOMEM, "constrained call: out of memory");
-    walk_sorted(c, allow, &s, 0, 0, c->n_sorted);
+    if (walk_sorted(c, allow, &s)) {
+        free(allow);
+        return gorilla_fail(err, GORILLA_ERR_NOMEM, "constrained call: out of memory");
+    }
     for (size_t t = 0; t < V; t++) {
         if (logits[t] == -INFINITY) continue;
         size_t n = c->off[t + 1] - c->off[t];
@@ -393,6 +448,21 @@ static int spellable(const gorilla_tokenizer *tok, const char *s, size_t n, char
     return ok;
 }
 
+/* to_call[] of every node: a node is made after its parent, so from the
+ * last node back each one's children are already decided (no recursion:
+ * a call may be long). */
+static gorilla_status mark_calls(gorilla_call_constraint *c, gorilla_error *err)
+{
+    c->to_call = calloc(c->trie.n + 1, 1);
+    if (!c->to_call) return gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+    for (size_t i = c->trie.n; i-- > 0;) {
+        uint8_t any = c->trie.nodes[i].terminal == 1;
+        for (int32_t ch = c->trie.nodes[i].child; ch >= 0 && !any; ch = c->trie.nodes[ch].sibling) any = c->to_call[ch];
+        c->to_call[i] = any;
+    }
+    return GORILLA_OK;
+}
+
 /* call_variants' callback: one spelling into the trie (its bytes are the
  * call's own, which the vocabulary spells, and ", "). */
 static int add_spelling(void *user, const char *s, size_t n)
@@ -439,10 +509,21 @@ gorilla_status gorilla_call_constraint_new(const gorilla_tokenizer *tok, const c
                           : gorilla_fail(err, GORILLA_ERR_INVALID, "no call to constrain to: the store has no calls");
     for (size_t i = 0; !st && i < sizeof ESCAPES / sizeof *ESCAPES; i++) {
         char why[256];
-        if (spellable(tok, ESCAPES[i], strlen(ESCAPES[i]), why, sizeof why) &&
-            call_trie_add(&c->trie, ESCAPES[i], strlen(ESCAPES[i])))
+        size_t n = strlen(ESCAPES[i]);
+        if (!spellable(tok, ESCAPES[i], n, why, sizeof why)) continue;
+        int32_t node = 0;
+        int is_call = 0;
+        for (size_t j = 0; j < n && node >= 0; j++) node = call_trie_step(&c->trie, node, (uint8_t)ESCAPES[i][j]);
+        if (node >= 0 && c->trie.nodes[node].terminal) is_call = 1; /* a store call spelled like one */
+        if (call_trie_add(&c->trie, ESCAPES[i], n)) {
             st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
+            break;
+        }
+        node = 0;
+        for (size_t j = 0; j < n; j++) node = call_trie_step(&c->trie, node, (uint8_t)ESCAPES[i][j]);
+        if (!is_call) c->trie.nodes[node].terminal = ESCAPE_TERMINAL;
     }
+    if (!st) st = mark_calls(c, err);
     if (st) {
         gorilla_call_constraint_free(c);
         return st;
@@ -461,6 +542,7 @@ void gorilla_call_constraint_free(gorilla_call_constraint *c)
     free(c->eog);
     free(c->entry);
     free(c->sorted);
+    free(c->to_call);
     free(c->skip_reason);
     free(c);
 }

@@ -22,10 +22,10 @@ static int try_spelling(void *user, const char *c, size_t cl)
     return w->ok;
 }
 
-static int spelled(const char *s, size_t n, const char *const *calls, size_t n_calls, int cut)
+static int spelled(const char *s, size_t n, const char *const *calls, size_t n_calls, int cut, int escapes)
 {
     want w = {s, n, cut, 0};
-    for (size_t i = 0; i < n_calls + 2 && !w.ok; i++) {
+    for (size_t i = 0; i < n_calls + (escapes ? 2 : 0) && !w.ok; i++) {
         const char *c = i < n_calls ? calls[i] : i == n_calls ? "None" : "no suitable API";
         call_variants(c, strlen(c), try_spelling, &w);
     }
@@ -34,8 +34,10 @@ static int spelled(const char *s, size_t n, const char *const *calls, size_t n_c
 
 int call_check(const char *s, size_t n, const char *const *calls, size_t n_calls, int cut)
 {
-    while (n && (*s == ' ' || *s == '\t')) s++, n--;
-    if (spelled(s, n, calls, n_calls, cut)) return 1;
+    size_t sp = 0;
+    while (n && (*s == ' ' || *s == '\t')) s++, n--, sp++;
+    if (sp > 4) return 0;
+    if (spelled(s, n, calls, n_calls, cut, 1)) return 1;
     /* NAME = CALL */
     size_t i = 0;
     if (i < n && ((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
@@ -43,11 +45,11 @@ int call_check(const char *s, size_t n, const char *const *calls, size_t n_calls
     if (i == 0 || i > 16) return 0;
     if (i == n) return cut;
     size_t j = i;
-    while (j < n && s[j] == ' ') j++;
+    if (s[j] == ' ') j++;
     if (j == n) return cut;
     if (s[j] != '=' || (j + 1 < n && s[j + 1] == '=')) return 0;
     j++;
-    while (j < n && s[j] == ' ') j++;
+    if (j < n && s[j] == ' ') j++;
     if (j == n) return cut;
-    return spelled(s + j, n - j, calls, n_calls, cut);
+    return spelled(s + j, n - j, calls, n_calls, cut, 0);
 }

@@ -1,6 +1,7 @@
 /* call_check.h — the tests' independent statement of what the store
- * constraint allows (test-only): an optional assignment `name = ` (lower
- * case or `_` first, at most 16 bytes), then a
+ * constraint allows (test-only): at most 4 spaces, an optional assignment
+ * `name = ` (lower case or `_` first, at most 16 bytes, at most one space
+ * on each side of `=`; then no escape), then a
  * store call in one of its spellings (call_variants.h) or an escape
  * ("None", "no suitable API"), then the end of the text or a terminator
  * byte; with cut (the answer stopped by max_tokens), a prefix of that. */
