@@ -2,10 +2,11 @@
 # APIBench with a local model (the shipped one by default): per hub, the
 # settings 0-shot, the default retriever's best document (top-1) and best
 # three (top-3) in the prompt, and the oracle document; each with the call
-# free (--constrain off) and limited to the store's calls (store), and top-3
-# also to the calls of the documents shown (retrieved); rerank3: the model
-# picks the one document of its prompt among the retriever's best three
-# (--rerank 3). One markdown row per
+# free (--constrain off), limited to the store's calls (store), and (with
+# documents in the prompt) to the calls of the documents shown (retrieved);
+# rerank3: the model picks the one document of its prompt among the
+# retriever's best three (--rerank 3). Documents are fitted to the model's
+# context (fewer, then cut). One markdown row per
 # run: accuracy, hallucination and error (compatible AST matching, as the
 # published evaluator), answers per second.
 #
@@ -18,7 +19,7 @@ out=${2:-build/model-bench}
 data=${GORILLA_DATA:-../shared/apibench}
 hubs=${HUBS:-th hf tf}
 threads=${THREADS:-2}
-runs=${RUNS:-0shot:off 0shot:store top1:off top1:store top3:off top3:store top3:retrieved rerank3:off rerank3:store oracle:off oracle:store}
+runs=${RUNS:-0shot:off 0shot:store top1:off top1:store top1:retrieved top3:off top3:store top3:retrieved rerank3:off rerank3:store rerank3:retrieved oracle:off oracle:store}
 mkdir -p "$out"
 printf '| hub | setting | constrain | n | accuracy | hallucination | error | answers/s |\n|---|---|---|---|---|---|---|---|\n'
 for hub in $hubs; do
