@@ -59,3 +59,11 @@ int call_trie_add(call_trie *t, const char *s, size_t len)
     t->nodes[node].terminal = 1;
     return 0;
 }
+
+int32_t call_trie_find(const call_trie *t, const char *s, size_t len)
+{
+    if (t->n == 0) return -1; /* nothing added yet: not even the root */
+    int32_t node = 0;
+    for (size_t i = 0; i < len && node >= 0; i++) node = call_trie_step(t, node, (uint8_t)s[i]);
+    return node;
+}

@@ -26,6 +26,9 @@ void call_trie_init(call_trie *t);
 void call_trie_free(call_trie *t);
 /* Adds s[0..len) (len > 0); 0, or -1 when out of memory. */
 int call_trie_add(call_trie *t, const char *s, size_t len);
+/* The node that spells s[0..len) (the root for len 0), or -1 (also on an
+ * empty trie). */
+int32_t call_trie_find(const call_trie *t, const char *s, size_t len);
 /* The child of node by byte b, or -1. */
 static inline int32_t call_trie_step(const call_trie *t, int32_t node, uint8_t b)
 {

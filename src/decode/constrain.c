@@ -498,10 +498,9 @@ gorilla_status gorilla_call_constraint_new(const gorilla_tokenizer *tok, const c
             if (!c->n_skipped++) c->skip_reason = strdup(why);
             continue;
         }
-        size_t before = c->trie.n_calls;
+        int32_t at = call_trie_find(&c->trie, s, n);
+        kept += !(at >= 0 && c->trie.nodes[at].terminal); /* distinct calls, not their spellings */
         if (call_variants(s, n, add_spelling, c)) st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
-        kept += c->trie.n_calls > before; /* the call itself was new */
-        c->trie.n_calls = before + (c->trie.n_calls > before);
     }
     if (!st && kept == 0)
         st = c->n_skipped ? gorilla_fail(err, GORILLA_ERR_INVALID, "no call to constrain to: all %zu skipped (%s)",
@@ -511,17 +510,13 @@ gorilla_status gorilla_call_constraint_new(const gorilla_tokenizer *tok, const c
         char why[256];
         size_t n = strlen(ESCAPES[i]);
         if (!spellable(tok, ESCAPES[i], n, why, sizeof why)) continue;
-        int32_t node = 0;
-        int is_call = 0;
-        for (size_t j = 0; j < n && node >= 0; j++) node = call_trie_step(&c->trie, node, (uint8_t)ESCAPES[i][j]);
-        if (node >= 0 && c->trie.nodes[node].terminal) is_call = 1; /* a store call spelled like one */
+        int32_t at = call_trie_find(&c->trie, ESCAPES[i], n);
+        int is_call = at >= 0 && c->trie.nodes[at].terminal; /* a store call spelled like one */
         if (call_trie_add(&c->trie, ESCAPES[i], n)) {
             st = gorilla_fail(err, GORILLA_ERR_NOMEM, "out of memory");
             break;
         }
-        node = 0;
-        for (size_t j = 0; j < n; j++) node = call_trie_step(&c->trie, node, (uint8_t)ESCAPES[i][j]);
-        if (!is_call) c->trie.nodes[node].terminal = ESCAPE_TERMINAL;
+        if (!is_call) c->trie.nodes[call_trie_find(&c->trie, ESCAPES[i], n)].terminal = ESCAPE_TERMINAL;
     }
     if (!st) st = mark_calls(c, err);
     if (st) {
